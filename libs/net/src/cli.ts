@@ -1,0 +1,121 @@
+/**
+ * A small command dispatcher for the book's `program role host -p port` style CLIs.
+ * Each command has its own options and positionals; `--help` anywhere prints usage; a
+ * known error prints one line and exits 1 (2 for usage errors).
+ */
+import { formatHelp, type OptionSpecs, type OptionValues, parseOptions } from './config.js';
+import { InvalidConfigError, reportFatal } from './errors.js';
+
+export interface Positional {
+  name: string;
+  description: string;
+  /** @default true */
+  required?: boolean;
+  /** Takes every remaining positional. */
+  variadic?: boolean;
+  default?: string;
+}
+
+export interface Command<T extends OptionSpecs = OptionSpecs> {
+  description: string;
+  positionals?: Positional[];
+  options: T;
+  /** Returns an exit code (0 when omitted). Long-running commands resolve when stopped. */
+  run(args: {
+    values: OptionValues<T>;
+    positionals: Record<string, string | string[] | undefined>;
+  }): Promise<number | undefined> | number | undefined;
+}
+
+/** Keeps each command's option types for `run`'s parameter. */
+export function defineCommand<const T extends OptionSpecs>(command: Command<T>): Command<T> {
+  return command;
+}
+
+export interface CliDefinition {
+  name: string;
+  description: string;
+  // biome-ignore lint/suspicious/noExplicitAny: each command has its own option types
+  commands: Record<string, Command<any>>;
+}
+
+function usageOf(cli: CliDefinition, name: string, cmd: Command<OptionSpecs>): string {
+  const pos = (cmd.positionals ?? [])
+    .map((p) => {
+      const label = p.variadic ? `${p.name}...` : p.name;
+      return p.required === false ? `[${label}]` : label;
+    })
+    .join(' ');
+  return `${cli.name} ${name}${pos ? ` ${pos}` : ''} [options]`;
+}
+
+export function cliHelp(cli: CliDefinition): string {
+  const width = Math.max(...Object.keys(cli.commands).map((n) => n.length));
+  const rows = Object.entries(cli.commands).map(([n, c]) => `  ${n.padEnd(width)}  ${c.description}`);
+  return `usage: ${cli.name} COMMAND [options]\n\n${cli.description}\n\ncommands:\n${rows.join('\n')}\n\nRun '${cli.name} COMMAND --help' for a command's options.\n`;
+}
+
+export function commandHelp(cli: CliDefinition, name: string): string {
+  const cmd = cli.commands[name]!;
+  const pos = (cmd.positionals ?? []).map(
+    (p) => `  ${p.name.padEnd(12)}  ${p.description}${p.default ? ` [default ${p.default}]` : ''}`,
+  );
+  const text = formatHelp(usageOf(cli, name, cmd), cmd.description, cmd.options);
+  return pos.length ? text.replace('\noptions:\n', `\narguments:\n${pos.join('\n')}\n\noptions:\n`) : text;
+}
+
+/**
+ * Runs the CLI and returns the exit code (callers do `process.exitCode = await runCli(…)`).
+ */
+export async function runCli(
+  cli: CliDefinition,
+  argv: readonly string[] = process.argv.slice(2),
+  io: { out?: (s: string) => void; err?: (s: string) => void; env?: NodeJS.ProcessEnv } = {},
+): Promise<number> {
+  const out = io.out ?? ((s: string) => process.stdout.write(s));
+  const err = io.err ?? ((s: string) => process.stderr.write(s));
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    out(cliHelp(cli));
+    return name ? 0 : 2;
+  }
+  const cmd = cli.commands[name];
+  if (!cmd) {
+    err(`error: unknown command "${name}"; expected one of: ${Object.keys(cli.commands).join(', ')}\n`);
+    return 2;
+  }
+  try {
+    const parsed = parseOptions(cmd.options, rest, io.env ?? process.env);
+    if (parsed.help) {
+      out(commandHelp(cli, name));
+      return 0;
+    }
+    const positionals: Record<string, string | string[] | undefined> = {};
+    const specs = cmd.positionals ?? [];
+    let i = 0;
+    for (const p of specs) {
+      if (p.variadic) {
+        positionals[p.name] = parsed.positionals.slice(i);
+        i = parsed.positionals.length;
+        if (p.required !== false && (positionals[p.name] as string[]).length === 0) {
+          throw new InvalidConfigError(p.name, `missing argument (usage: ${usageOf(cli, name, cmd)})`);
+        }
+        continue;
+      }
+      const v = parsed.positionals[i++] ?? p.default;
+      if (v === undefined && p.required !== false) {
+        throw new InvalidConfigError(p.name, `missing argument (usage: ${usageOf(cli, name, cmd)})`);
+      }
+      positionals[p.name] = v;
+    }
+    if (i < parsed.positionals.length) {
+      throw new InvalidConfigError(
+        parsed.positionals[i]!,
+        `unexpected argument (usage: ${usageOf(cli, name, cmd)})`,
+      );
+    }
+    return (await cmd.run({ values: parsed.values, positionals })) ?? 0;
+  } catch (e) {
+    return reportFatal(e, err);
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * One pino logger per service, named after it. JSON lines by default (what log shippers
+ * want); human-readable through pino-pretty when stdout is a terminal.
+ */
+import { type Logger, type LoggerOptions, pino } from 'pino';
+
+export type { Logger } from 'pino';
+
+export interface CreateLoggerOptions {
+  /** @default 'info' */
+  level?: string;
+  /** Pretty-print; @default true when stdout is a TTY and CI is not set */
+  pretty?: boolean;
+  /** Write somewhere other than stdout (tests). */
+  destination?: NodeJS.WritableStream;
+}
+
+export function createLogger(name: string, options: CreateLoggerOptions = {}): Logger {
+  const base: LoggerOptions = {
+    name,
+    level: options.level ?? 'info',
+    base: { service: name },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+  };
+  const pretty = options.pretty ?? (Boolean(process.stdout.isTTY) && !process.env.CI);
+  if (options.destination) return pino(base, options.destination as pino.DestinationStream);
+  if (pretty) {
+    return pino({
+      ...base,
+      formatters: {},
+      transport: {
+        target: 'pino-pretty',
+        options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' },
+      },
+    });
+  }
+  return pino(base);
+}
+
+/** A logger that drops everything, for libraries used without one. */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}

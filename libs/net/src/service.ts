@@ -1,0 +1,152 @@
+/**
+ * A service declares itself once: name, chapter, ports, options (with env vars and
+ * defaults), health port and the backing services it needs. The CLI, the long-running
+ * service, docker-compose.yml, the k8s manifests and the drift test all read this.
+ */
+import type { Registry } from 'prom-client';
+import { defineOptions, type OptionSpecs, type OptionValues } from './config.js';
+import { HEALTH_PATHS, HealthServer } from './health.js';
+import { createLogger, type Logger } from './logger.js';
+import { onShutdown } from './shutdown.js';
+
+export type BackingService = 'redis' | 'rabbitmq' | 'postgres';
+
+export interface PortDeclaration {
+  /** Short name used for the k8s port and compose comments, e.g. "farewell". */
+  name: string;
+  protocol: 'tcp' | 'udp';
+  /** Key of the option that holds this port number. */
+  option: string;
+  /** Reachable from outside the cluster/compose network (published / Ingress). */
+  public?: boolean;
+}
+
+export interface ServiceManifest<T extends OptionSpecs = OptionSpecs> {
+  /** The name in compose, k8s and logs. */
+  name: string;
+  /** The book's chapter(s). */
+  chapter: string;
+  description: string;
+  /** argv after the program name that starts the long-running service, e.g. ['serve']. */
+  command: string[];
+  ports: PortDeclaration[];
+  /** Key of the option holding the health/metrics side port. @default 'healthPort' */
+  healthPortOption?: string;
+  needs: BackingService[];
+  /** Every option, including the common service ones from `serviceOptions`. */
+  options: T;
+}
+
+/** Identity helper that checks a manifest's port options exist. */
+export function defineService<const T extends OptionSpecs>(manifest: ServiceManifest<T>): ServiceManifest<T> {
+  for (const p of manifest.ports) {
+    const spec = manifest.options[p.option];
+    if (!spec || spec.type !== 'port')
+      throw new Error(`${manifest.name}: port ${p.name} refers to missing port option ${p.option}`);
+  }
+  const health = manifest.options[manifest.healthPortOption ?? 'healthPort'];
+  if (!health || health.type !== 'port') throw new Error(`${manifest.name}: no health port option`);
+  return manifest;
+}
+
+/** Options every long-running service has: health port, log level, shutdown deadline. */
+export function serviceOptions(defaultHealthPort: number) {
+  return defineOptions({
+    healthPort: {
+      type: 'port',
+      env: 'HEALTH_PORT',
+      default: defaultHealthPort,
+      description: `HTTP port for ${HEALTH_PATHS.liveness}, ${HEALTH_PATHS.readiness} and ${HEALTH_PATHS.metrics} (0 = any free port)`,
+    },
+    healthHost: {
+      type: 'string',
+      env: 'HEALTH_HOST',
+      default: '0.0.0.0',
+      description: 'address the health port binds',
+    },
+    logLevel: {
+      type: 'enum',
+      env: 'LOG_LEVEL',
+      choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'],
+      default: 'info',
+      description: 'log level',
+    },
+    shutdownTimeoutMs: {
+      type: 'int',
+      env: 'SHUTDOWN_TIMEOUT_MS',
+      default: 10_000,
+      min: 0,
+      description: 'how long in-flight work may take after SIGTERM before the process exits anyway',
+    },
+  });
+}
+
+/** Port number a manifest's declared port resolves to with its default config. */
+export function defaultPort(manifest: ServiceManifest, option: string): number {
+  const spec = manifest.options[option];
+  if (!spec || spec.type !== 'port' || spec.default === undefined)
+    throw new Error(`${manifest.name}: no default for ${option}`);
+  return spec.default;
+}
+
+export interface ServiceContext<T extends OptionSpecs> {
+  config: OptionValues<T>;
+  logger: Logger;
+  metrics: Registry;
+  health: HealthServer;
+}
+
+export interface RunningService {
+  /** Stop accepting and finish in-flight work. */
+  close(): Promise<void>;
+}
+
+export interface RunServiceOptions<T extends OptionSpecs> {
+  manifest: ServiceManifest<T>;
+  config: OptionValues<T> & {
+    healthPort: number;
+    healthHost: string;
+    logLevel: string;
+    shutdownTimeoutMs: number;
+  };
+  start(ctx: ServiceContext<T>): Promise<RunningService>;
+  logger?: Logger;
+  /** Install SIGTERM/SIGINT handlers. @default true */
+  handleSignals?: boolean;
+}
+
+/**
+ * Starts the health port, then the service, then marks it ready; on SIGTERM marks it not
+ * ready, closes the service within the deadline and exits 0. Returns a handle for tests.
+ */
+export async function runService<T extends OptionSpecs>(
+  opts: RunServiceOptions<T>,
+): Promise<{ health: HealthServer; healthPort: number; logger: Logger; stop(): Promise<void> }> {
+  const { manifest, config } = opts;
+  const logger = opts.logger ?? createLogger(manifest.name, { level: config.logLevel });
+  const health = new HealthServer({ service: manifest.name, logger });
+  const healthPort = await health.listen(config.healthPort, config.healthHost);
+  logger.info({ healthPort, paths: HEALTH_PATHS }, 'health endpoints listening');
+  let running: RunningService;
+  try {
+    running = await opts.start({ config, logger, metrics: health.registry, health });
+  } catch (err) {
+    await health.close();
+    throw err;
+  }
+  health.setReady(true);
+  logger.info('ready');
+  let stopped: Promise<void> | undefined;
+  const stop = () => {
+    stopped ??= (async () => {
+      health.beginShutdown();
+      await running.close();
+      await health.close();
+    })();
+    return stopped;
+  };
+  if (opts.handleSignals !== false) {
+    onShutdown(() => stop(), { deadlineMs: config.shutdownTimeoutMs, logger });
+  }
+  return { health, healthPort, logger, stop };
+}

@@ -1,0 +1,208 @@
+/**
+ * Helpers for tests that use real processes and sockets. Every helper is bounded in time
+ * and every process it starts is tracked so `stopAll()` (call it in afterAll) ends them.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import dgram from 'node:dgram';
+import net from 'node:net';
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+const started = new Set<ChildProcess>();
+
+/** Runs a command to completion (killed after `timeoutMs`) and collects its output. */
+export function run(
+  command: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; input?: string | Buffer; timeoutMs?: number; cwd?: string } = {},
+): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      env: { ...process.env, ...options.env },
+      cwd: options.cwd,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    started.add(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 20_000);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      started.delete(child);
+      reject(err);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      started.delete(child);
+      resolve({ code, signal, stdout, stderr });
+    });
+    if (options.input !== undefined) child.stdin.end(options.input);
+    else child.stdin.end();
+  });
+}
+
+/** Runs a compiled CLI (`dist/src/cli.js` of a package) with Node. */
+export function runNode(
+  script: string,
+  args: readonly string[],
+  options: Parameters<typeof run>[2] = {},
+): Promise<RunResult> {
+  return run(process.execPath, [script, ...args], { ...options, env: { LOG_LEVEL: 'warn', ...options.env } });
+}
+
+export interface BackgroundProcess {
+  child: ChildProcess;
+  output(): string;
+  /** Resolves when the combined output matches. */
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts a long-running process, keeping its output for assertions. */
+export function startProcess(
+  command: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): BackgroundProcess {
+  const child = spawn(command, args, {
+    env: { ...process.env, ...options.env },
+    cwd: options.cwd,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  started.add(child);
+  let output = '';
+  const listeners = new Set<() => void>();
+  const onData = (d: Buffer) => {
+    output += d.toString();
+    for (const l of listeners) l();
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  const exited = new Promise<number | null>((resolve) => {
+    child.on('close', (code) => {
+      started.delete(child);
+      for (const l of listeners) l();
+      resolve(code);
+    });
+  });
+  return {
+    child,
+    output: () => output,
+    waitForOutput(pattern, timeoutMs = 15_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const m = output.match(pattern);
+          if (m) {
+            cleanup();
+            resolve(m);
+          } else if (child.exitCode !== null || child.signalCode !== null) {
+            cleanup();
+            reject(
+              new Error(
+                `process exited (${child.exitCode ?? child.signalCode}) before ${pattern}; output:\n${output}`,
+              ),
+            );
+          }
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${pattern}; output:\n${output}`));
+        }, timeoutMs);
+        const cleanup = () => {
+          clearTimeout(timer);
+          listeners.delete(check);
+        };
+        listeners.add(check);
+        check();
+      });
+    },
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill(signal);
+        const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        const code = await exited;
+        clearTimeout(t);
+        return code;
+      }
+      return exited;
+    },
+  };
+}
+
+/** Kills every process started by these helpers and still running. */
+export async function stopAll(): Promise<void> {
+  for (const child of started) child.kill('SIGKILL');
+  started.clear();
+}
+
+/** A port that was free a moment ago (bind to 0, read it, close). */
+export function freePort(protocol: 'tcp' | 'udp' = 'tcp', host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    if (protocol === 'udp') {
+      const sock = dgram.createSocket('udp4');
+      sock.once('error', reject);
+      sock.bind(0, host, () => {
+        const { port } = sock.address();
+        sock.close(() => resolve(port));
+      });
+      return;
+    }
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, host, () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Polls until a TCP port accepts connections. */
+export async function waitForPort(port: number, host = '127.0.0.1', timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, host);
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`port ${host}:${port} did not open within ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
+/** Polls an HTTP URL until it answers with the wanted status. */
+export async function waitForHttp(url: string, { status = 200, timeoutMs = 15_000 } = {}): Promise<Response> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  for (;;) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      if (res.status === status) return res;
+      last = `status ${res.status}`;
+    } catch (err) {
+      last = String(err);
+    }
+    if (Date.now() > deadline)
+      throw new Error(`${url} did not answer ${status} within ${timeoutMs} ms (${last})`);
+    await sleep(100);
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
