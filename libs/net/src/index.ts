@@ -5,6 +5,7 @@ export * from './errors.js';
 export * from './framing.js';
 export * from './health.js';
 export * from './logger.js';
+export * from './pyformat.js';
 export * from './resolve.js';
 export * from './service.js';
 export * from './shutdown.js';
