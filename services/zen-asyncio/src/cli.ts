@@ -1,0 +1,123 @@
+#!/usr/bin/env node
+/**
+ * zen-asyncio: the book's ch. 7 programs. `server HOST` and `client HOST` behave like
+ * srv_asyncio2.py / srv_single.py and client.py (port 1060 as in the book); `serve` is
+ * the long-running service with health and metrics (port 1061, health 9104).
+ */
+import {
+  createLogger,
+  defineCommand,
+  defineOptions,
+  formatHostPort,
+  onShutdown,
+  runCli,
+  runService,
+} from '@fopnp/net';
+import { askQuestions, sendHalfQuestion } from './client.js';
+import { isClusterWorker, runClusterWorker, startClusterPrimary } from './cluster.js';
+import { zenOptions } from './config.js';
+import { manifest } from './manifest.js';
+import { sampleQuestions } from './protocol.js';
+import { createZenServer } from './server.js';
+import { startService } from './service.js';
+
+/** The book's default port for the chapter's programs. */
+const BOOK_PORT = 1060;
+
+const logLevel = defineOptions({
+  logLevel: {
+    type: 'enum',
+    env: 'LOG_LEVEL',
+    choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'],
+    default: 'info',
+    description: 'log level of the server log (JSON lines on stdout unless a terminal)',
+  },
+});
+
+function limitsOf(v: { maxQuestionBytes: number; idleTimeoutMs: number; maxConnections: number }) {
+  return {
+    maxQuestionBytes: v.maxQuestionBytes,
+    idleTimeoutMs: v.idleTimeoutMs,
+    maxConnections: v.maxConnections,
+  };
+}
+
+const server = defineCommand({
+  description:
+    'answer Zen questions on HOST (loop: srv_asyncio2.py; single: srv_single.py; cluster: pre-forked)',
+  positionals: [{ name: 'host', description: 'IP or hostname to listen on' }],
+  options: { ...zenOptions(BOOK_PORT), ...logLevel },
+  async run({ values, positionals }) {
+    const host = positionals.host as string;
+    const logger = createLogger(manifest.name, { level: values.logLevel });
+    const limits = limitsOf(values);
+    if (values.mode === 'cluster' && isClusterWorker()) {
+      await runClusterWorker({ host, port: values.port, limits, logger });
+      return 0;
+    }
+    if (values.mode === 'cluster') {
+      const running = await startClusterPrimary({ host, port: values.port, workers: values.workers, logger });
+      console.log(
+        `Listening at ${formatHostPort(host, running.port)} (mode cluster, ${running.workers} workers)`,
+      );
+      onShutdown(() => running.close(), { logger });
+      return 0;
+    }
+    const zen = createZenServer({ mode: values.mode, ...limits, logger });
+    const address = await zen.listen(values.port, host);
+    console.log(`Listening at ${formatHostPort(host, address.port)} (mode ${values.mode})`);
+    onShutdown(() => zen.close(), { logger });
+    return 0;
+  },
+});
+
+const client = defineCommand({
+  description: 'ask three random questions and print the answers (client.py)',
+  positionals: [{ name: 'host', description: 'IP or hostname of the server' }],
+  options: defineOptions({
+    port: { type: 'port', short: 'p', default: BOOK_PORT, description: 'TCP port of the server' },
+    error: {
+      type: 'boolean',
+      short: 'e',
+      description: 'cause an error: send half a question and hang up',
+    },
+    timeoutMs: {
+      type: 'int',
+      default: 10_000,
+      min: 1,
+      description: 'deadline for connecting and each answer',
+    },
+  }),
+  async run({ values, positionals }) {
+    const host = positionals.host as string;
+    const options = { timeoutMs: values.timeoutMs };
+    if (values.error) {
+      const half = await sendHalfQuestion(host, values.port, options);
+      console.log(`sent ${JSON.stringify(half)} without its "?" and hung up`);
+      return 0;
+    }
+    for (const [q, a] of await askQuestions(host, values.port, sampleQuestions(3), options))
+      console.log(q, a);
+    return 0;
+  },
+});
+
+const serve = defineCommand({
+  description: 'run the long-running service with health and metrics (port 1061, health 9104)',
+  options: manifest.options,
+  async run({ values }) {
+    if (values.mode === 'cluster' && isClusterWorker()) {
+      const logger = createLogger(manifest.name, { level: values.logLevel });
+      await runClusterWorker({ host: values.host, port: values.port, limits: limitsOf(values), logger });
+      return 0;
+    }
+    await runService({ manifest, config: values, start: startService });
+    return 0;
+  },
+});
+
+process.exitCode = await runCli({
+  name: 'zen-asyncio',
+  description: manifest.description,
+  commands: { server, client, serve },
+});
