@@ -66,6 +66,8 @@ export interface BackgroundProcess {
   output(): string;
   /** Resolves when the combined output matches. */
   waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** Resolves with the exit code once the process ends by itself (SIGKILL after `timeoutMs`). */
+  exited(timeoutMs?: number): Promise<number | null>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -126,6 +128,12 @@ export function startProcess(
         listeners.add(check);
         check();
       });
+    },
+    async exited(timeoutMs = 15_000) {
+      const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      const code = await exited;
+      clearTimeout(t);
+      return code;
     },
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) {

@@ -1,0 +1,78 @@
+import { fileURLToPath } from 'node:url';
+import { Counter } from 'prom-client';
+import { afterAll, describe, expect, it } from 'vitest';
+import { HealthServer } from '../src/health.js';
+import { silentLogger } from '../src/logger.js';
+import { onShutdown } from '../src/shutdown.js';
+import { startProcess, stopAll } from '../src/testing/index.js';
+
+afterAll(stopAll);
+
+describe('health server', () => {
+  it('answers liveness, readiness (with checks) and Prometheus metrics', async () => {
+    const health = new HealthServer({ service: 'demo', logger: silentLogger() });
+    const answered = new Counter({
+      name: 'demo_answers_total',
+      help: 'answers',
+      registers: [health.registry],
+    });
+    answered.inc(3);
+    let redis: 'ok' | 'degraded' | 'down' = 'ok';
+    health.addCheck('redis', () => redis);
+    const port = await health.listen(0, '127.0.0.1');
+    const base = `http://127.0.0.1:${port}`;
+
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect((await fetch(`${base}/readyz`)).status).toBe(503); // not started yet
+    health.setReady(true);
+    expect(await (await fetch(`${base}/readyz`)).json()).toMatchObject({
+      status: 'ok',
+      checks: { redis: { status: 'ok' } },
+    });
+    redis = 'degraded';
+    const degraded = await fetch(`${base}/readyz`);
+    expect(degraded.status).toBe(200);
+    expect(await degraded.json()).toMatchObject({ status: 'degraded' });
+    redis = 'down';
+    expect((await fetch(`${base}/readyz`)).status).toBe(503);
+
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toContain('demo_answers_total{service="demo"} 3');
+    expect(metrics).toContain('process_resident_memory_bytes');
+    expect((await fetch(`${base}/nope`)).status).toBe(404);
+    await health.close();
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('finishes in-flight work after SIGTERM, reports not ready, and exits 0', async () => {
+    const script = fileURLToPath(new URL('./fixtures/slow-service.mjs', import.meta.url));
+    const proc = startProcess(process.execPath, [script], { env: { LOG_LEVEL: 'info', CI: '1' } });
+    const port = Number((await proc.waitForOutput(/"port":(\d+),"msg":"listening"/))[1]);
+    const healthPort = Number((await proc.waitForOutput(/"healthPort":(\d+)/))[1]);
+    await proc.waitForOutput(/"msg":"ready"/);
+    const inflight = fetch(`http://127.0.0.1:${port}/work`).then((r) => r.text());
+    await new Promise((r) => setTimeout(r, 50));
+    proc.child.kill('SIGTERM');
+    await proc.waitForOutput(/shutting down/);
+    const readiness = await fetch(`http://127.0.0.1:${healthPort}/readyz`);
+    expect(readiness.status).toBe(503);
+    expect(await readiness.json()).toMatchObject({ status: 'shutting-down' });
+    expect(await inflight).toBe('done');
+    const code = await proc.exited();
+    expect(code).toBe(0);
+    expect(proc.output()).toContain('shutdown complete');
+  });
+
+  it('exits 1 when close outlives the deadline', async () => {
+    const codes: number[] = [];
+    const trigger = onShutdown(() => new Promise(() => {}), {
+      deadlineMs: 50,
+      signals: [],
+      exit: (c) => codes.push(c),
+    });
+    void trigger('test');
+    await new Promise((r) => setTimeout(r, 120));
+    expect(codes).toEqual([1]);
+  });
+});
