@@ -1,0 +1,66 @@
+/**
+ * Which Redis owners (the single server, a shard, the cluster) are reachable. One outage is
+ * logged once when it starts and once when it ends, however many calls fail in between;
+ * readiness reads `status()`. The state changes in one method only (like ioredis setStatus).
+ */
+import type { Logger } from '@fopnp/net';
+
+export interface Outage {
+  id: string;
+  since: number;
+  failedCalls: number;
+  lastError: string;
+}
+
+export class Availability {
+  private readonly outages = new Map<string, Outage>();
+  /** Outages that have started since creation. */
+  outageCount = 0;
+
+  constructor(private readonly logger: Logger) {}
+
+  failure(id: string, err: unknown): void {
+    const outage = this.outages.get(id);
+    const message = err instanceof Error ? err.message : String(err);
+    if (outage) {
+      outage.failedCalls++;
+      outage.lastError = message;
+      return;
+    }
+    this.setState(id, 'down', message);
+  }
+
+  success(id: string): void {
+    if (this.outages.has(id)) this.setState(id, 'up');
+  }
+
+  isDown(id: string): boolean {
+    return this.outages.has(id);
+  }
+
+  down(): Outage[] {
+    return [...this.outages.values()];
+  }
+
+  status(): 'ok' | 'degraded' {
+    return this.outages.size ? 'degraded' : 'ok';
+  }
+
+  private setState(id: string, state: 'up' | 'down', error?: string): void {
+    if (state === 'down') {
+      this.outages.set(id, { id, since: Date.now(), failedCalls: 1, lastError: error ?? '' });
+      this.outageCount++;
+      this.logger.warn(
+        { redis: id, err: error },
+        'redis unreachable: failing open (loaders are called directly, nothing is cached) until it returns',
+      );
+      return;
+    }
+    const outage = this.outages.get(id)!;
+    this.outages.delete(id);
+    this.logger.info(
+      { redis: id, downMs: Date.now() - outage.since, failedCalls: outage.failedCalls },
+      'redis reachable again: caching resumed',
+    );
+  }
+}

@@ -1,0 +1,326 @@
+/**
+ * Cache-aside over Redis (book ch. 8): look in the cache, on a miss call the loader and
+ * store what it returns. Guarded against stampedes twice over: concurrent misses in one
+ * process share one flight, and across processes a SET NX lock lets one loader run while
+ * the others wait for its value. If Redis cannot be reached the cache fails open: loaders
+ * are called directly, the outage is logged once, and caching resumes by itself.
+ */
+import { createLogger, TimeoutError } from '@fopnp/net';
+import { Availability } from './availability.js';
+import { ABSENT_ENTRY, decodeValue, encodeValue } from './codec.js';
+import { CacheUnavailableError, ValueTooLargeError } from './errors.js';
+import { KeySpace, validateKey } from './keys.js';
+import { acquireLock, newLockToken, releaseLock } from './lock.js';
+import { type CacheOptions, jitteredTtl, type ResolvedCacheOptions, resolveOptions } from './options.js';
+import { countKeys, deleteKeys, type ShardKeyCount } from './scan.js';
+import { SingleFlight } from './single-flight.js';
+import type { Route, Topology } from './topology/types.js';
+
+export type Loader<T> = () => Promise<T | undefined> | T | undefined;
+
+export interface LoadOptions {
+  /** Overrides the cache's ttlMs for this value. */
+  ttlMs?: number;
+  /** Overrides the cache's negativeTtlMs when the loader returns undefined. */
+  negativeTtlMs?: number;
+}
+
+/** Where a getOrLoad answer came from. */
+export type LoadSource = 'cache' | 'loader' | 'other-process' | 'coalesced' | 'fail-open';
+
+export interface LoadResult<T> {
+  value: T | undefined;
+  source: LoadSource;
+}
+
+export type Lookup = { status: 'hit'; value: unknown } | { status: 'absent' } | { status: 'miss' };
+
+export interface CacheStats {
+  hits: number;
+  misses: number;
+  /** hits / (hits + misses), 0 before the first lookup. */
+  hitRatio: number;
+  loaderCalls: number;
+  /** getOrLoad calls that joined a flight already running in this process. */
+  coalesced: number;
+  /** Misses answered by a loader running in another process (seen through the lock). */
+  fromOtherProcess: number;
+  /** Loader calls made because Redis could not be reached. */
+  failOpen: number;
+  /** Values not cached because they exceeded maxValueBytes. */
+  oversize: number;
+  outages: number;
+}
+
+type Attempt<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+export class Cache {
+  readonly options: ResolvedCacheOptions;
+  readonly topology: Topology;
+  readonly keys: KeySpace;
+  readonly availability: Availability;
+  private readonly flights = new SingleFlight<LoadResult<unknown>>();
+  private readonly counters = {
+    hits: 0,
+    misses: 0,
+    loaderCalls: 0,
+    coalesced: 0,
+    fromOtherProcess: 0,
+    failOpen: 0,
+    oversize: 0,
+  };
+  private probeTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  /** Until the first connection is up (or connectWaitMs passed), calls wait instead of failing open. */
+  private starting: Promise<void> | undefined;
+
+  constructor(options: CacheOptions) {
+    this.options = resolveOptions(options, createLogger('redis-cache', { level: 'warn' }));
+    this.topology = options.topology;
+    this.keys = new KeySpace(this.options.namespace);
+    this.availability = new Availability(this.options.logger);
+    this.starting = this.topology.waitReady(this.options.connectWaitMs).then(() => {
+      this.starting = undefined;
+    });
+  }
+
+  /** Resolves once the first connection attempt finished (connected, or gave up after connectWaitMs). */
+  async started(): Promise<void> {
+    await this.starting;
+  }
+
+  /** Cached value of `key`, or the loader's (then cached). undefined = absent, cached negatively. */
+  async getOrLoad<T>(key: string, loader: Loader<T>, opts: LoadOptions = {}): Promise<T | undefined> {
+    return (await this.getOrLoadDetailed(key, loader, opts)).value;
+  }
+
+  /** getOrLoad that also says where the answer came from. */
+  getOrLoadDetailed<T>(key: string, loader: Loader<T>, opts: LoadOptions = {}): Promise<LoadResult<T>> {
+    validateKey(key);
+    const { promise, joined } = this.flights.run(key, () =>
+      this.loadThrough(key, loader as Loader<unknown>, opts),
+    );
+    if (!joined) return promise as Promise<LoadResult<T>>;
+    this.counters.coalesced++;
+    return promise.then((r) => ({ value: r.value as T | undefined, source: 'coalesced' as const }));
+  }
+
+  /** One lookup, no loader. Throws CacheUnavailableError when Redis cannot be reached. */
+  async get(key: string): Promise<Lookup> {
+    validateKey(key);
+    const dataKey = this.keys.data(key);
+    const route = this.topology.route(dataKey);
+    const raw = await this.attempt(route, () => route.client.getBuffer(dataKey));
+    if (!raw.ok) throw new CacheUnavailableError(`reading "${key}" from ${route.id}`, { cause: raw.error });
+    if (raw.value === null) {
+      this.counters.misses++;
+      return { status: 'miss' };
+    }
+    this.counters.hits++;
+    const decoded = decodeValue(raw.value);
+    return decoded.found ? { status: 'hit', value: decoded.value } : { status: 'absent' };
+  }
+
+  /** Stores a value. Throws ValueTooLargeError, InvalidValueError or CacheUnavailableError. */
+  async set(
+    key: string,
+    value: unknown,
+    opts: { ttlMs?: number } = {},
+  ): Promise<{ bytes: number; ttlMs: number }> {
+    validateKey(key);
+    const encoded = this.encodeChecked(value);
+    const ttlMs = jitteredTtl(opts.ttlMs ?? this.options.ttlMs, this.options.ttlJitter);
+    const dataKey = this.keys.data(key);
+    const route = this.topology.route(dataKey);
+    const r = await this.attempt(route, () => route.client.set(dataKey, encoded, 'PX', ttlMs));
+    if (!r.ok) throw new CacheUnavailableError(`writing "${key}" to ${route.id}`, { cause: r.error });
+    return { bytes: encoded.length, ttlMs };
+  }
+
+  /** Removes a key (value or negative entry). True when something was removed. */
+  async delete(key: string): Promise<boolean> {
+    validateKey(key);
+    const dataKey = this.keys.data(key);
+    const route = this.topology.route(dataKey);
+    const r = await this.attempt(route, () => route.client.unlink(dataKey));
+    if (!r.ok) throw new CacheUnavailableError(`deleting "${key}" on ${route.id}`, { cause: r.error });
+    return r.value > 0;
+  }
+
+  stats(): CacheStats {
+    const { hits, misses } = this.counters;
+    return {
+      ...this.counters,
+      hitRatio: hits + misses ? hits / (hits + misses) : 0,
+      outages: this.availability.outageCount,
+    };
+  }
+
+  /** Keys of this namespace on each data server (SCAN, so it does not block Redis). */
+  shardKeyCounts(): Promise<ShardKeyCount[]> {
+    return countKeys(this.topology.dataNodes(), this.keys.pattern(), this.options.opTimeoutMs * 5);
+  }
+
+  /** Deletes every key of this namespace (values and locks) on every data server. */
+  clear(): Promise<number> {
+    return deleteKeys(this.topology.dataNodes(), [this.keys.pattern(), this.keys.lockPattern()]);
+  }
+
+  /** PINGs every owner, updating availability; 'degraded' while any is unreachable. */
+  async probe(): Promise<{ status: 'ok' | 'degraded'; down: string[] }> {
+    await Promise.all(this.topology.routes().map((route) => this.attempt(route, () => route.client.ping())));
+    return { status: this.availability.status(), down: this.availability.down().map((o) => o.id) };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.probeTimer);
+    await this.topology.close();
+  }
+
+  private async loadThrough(
+    key: string,
+    loader: Loader<unknown>,
+    opts: LoadOptions,
+  ): Promise<LoadResult<unknown>> {
+    const dataKey = this.keys.data(key);
+    const route = this.topology.route(dataKey);
+    const cached = await this.attempt(route, () => route.client.getBuffer(dataKey));
+    if (!cached.ok) return this.failOpen(loader);
+    if (cached.value !== null) {
+      this.counters.hits++;
+      const decoded = decodeValue(cached.value);
+      return { value: decoded.found ? decoded.value : undefined, source: 'cache' };
+    }
+    this.counters.misses++;
+
+    const lockKey = this.keys.lock(key);
+    const lockRoute = this.topology.route(lockKey);
+    const token = newLockToken();
+    const { lockTtlMs, lockWaitMs, lockPollMs } = this.options;
+    const deadline = Date.now() + lockWaitMs;
+    for (;;) {
+      const locked = await this.attempt(lockRoute, () =>
+        acquireLock(lockRoute.client, lockKey, token, lockTtlMs),
+      );
+      if (!locked.ok) return this.failOpen(loader);
+      if (locked.value) {
+        try {
+          // Another process may have stored the value between our miss and our lock.
+          const again = await this.attempt(route, () => route.client.getBuffer(dataKey));
+          if (again.ok && again.value !== null) {
+            const decoded = decodeValue(again.value);
+            this.counters.fromOtherProcess++;
+            return { value: decoded.found ? decoded.value : undefined, source: 'other-process' };
+          }
+          const value = await this.callLoader(loader);
+          await this.store(route, dataKey, value, opts);
+          return { value, source: 'loader' };
+        } finally {
+          await this.attempt(lockRoute, () => releaseLock(lockRoute.client, lockKey, token));
+        }
+      }
+      // Someone else is loading: wait for their value, or for the lock to free up.
+      await sleep(lockPollMs);
+      const seen = await this.attempt(route, () => route.client.getBuffer(dataKey));
+      if (!seen.ok) return this.failOpen(loader);
+      if (seen.value !== null) {
+        this.counters.fromOtherProcess++;
+        const decoded = decodeValue(seen.value);
+        return { value: decoded.found ? decoded.value : undefined, source: 'other-process' };
+      }
+      if (Date.now() >= deadline) {
+        // The other loader is too slow (or died holding the lock): load without waiting more.
+        const value = await this.callLoader(loader);
+        await this.store(route, dataKey, value, opts);
+        return { value, source: 'loader' };
+      }
+    }
+  }
+
+  private async callLoader(loader: Loader<unknown>): Promise<unknown> {
+    this.counters.loaderCalls++;
+    return await loader();
+  }
+
+  private async failOpen(loader: Loader<unknown>): Promise<LoadResult<unknown>> {
+    this.counters.failOpen++;
+    return { value: await this.callLoader(loader), source: 'fail-open' };
+  }
+
+  private async store(route: Route, dataKey: string, value: unknown, opts: LoadOptions): Promise<void> {
+    let encoded: Buffer;
+    let ttl: number;
+    if (value === undefined) {
+      encoded = ABSENT_ENTRY;
+      ttl = opts.negativeTtlMs ?? this.options.negativeTtlMs;
+    } else {
+      encoded = encodeValue(value, this.options.serializer);
+      ttl = opts.ttlMs ?? this.options.ttlMs;
+      if (encoded.length > this.options.maxValueBytes) {
+        this.counters.oversize++;
+        this.options.logger.warn(
+          { key: dataKey, bytes: encoded.length, limit: this.options.maxValueBytes },
+          'loaded value too large to cache: returned uncached',
+        );
+        return;
+      }
+    }
+    const px = jitteredTtl(ttl, this.options.ttlJitter);
+    await this.attempt(route, () => route.client.set(dataKey, encoded, 'PX', px));
+  }
+
+  private encodeChecked(value: unknown): Buffer {
+    const encoded = encodeValue(value, this.options.serializer);
+    if (encoded.length > this.options.maxValueBytes)
+      throw new ValueTooLargeError(encoded.length, this.options.maxValueBytes);
+    return encoded;
+  }
+
+  /** Runs one Redis call bounded by opTimeoutMs, recording the owner's availability. */
+  private async attempt<T>(route: Route, call: () => Promise<T>): Promise<Attempt<T>> {
+    if (this.starting) await this.starting;
+    try {
+      const value = await bounded(call(), this.options.opTimeoutMs, `redis call to ${route.id}`);
+      this.availability.success(route.id);
+      return { ok: true, value };
+    } catch (error) {
+      this.availability.failure(route.id, error);
+      this.startProbing();
+      return { ok: false, error };
+    }
+  }
+
+  private startProbing(): void {
+    if (this.probeTimer || this.closed) return;
+    this.probeTimer = setInterval(() => {
+      void this.probe().then((r) => {
+        if (r.status === 'ok') {
+          clearInterval(this.probeTimer);
+          this.probeTimer = undefined;
+        }
+      });
+    }, this.options.probeIntervalMs);
+    this.probeTimer.unref();
+  }
+}
+
+function bounded<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new TimeoutError(what, ms)), ms);
+    promise.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,44 @@
+/**
+ * Client-side sharding (the book's ch. 8 answer to "one Redis is not enough"): N independent
+ * servers, and a strategy in the client decides which one owns each key. No server knows
+ * about the others, so adding one moves keys according to the strategy, and an outage of
+ * one shard only affects its share of the keys.
+ */
+import type { Redis } from 'ioredis';
+import { createStrategy, type ShardStrategy, type StrategyName } from '../sharding/strategies.js';
+import { closeClient, connectRedis, waitClientReady } from './connection.js';
+import { redactUrl } from './single.js';
+import type { ConnectionTuning, DataNode, Route, Topology } from './types.js';
+
+export class ShardedTopology implements Topology {
+  readonly kind = 'sharded' as const;
+  readonly description: string;
+  readonly strategy: ShardStrategy;
+  private readonly shardRoutes: Route[];
+  private readonly clients: Redis[];
+
+  constructor(urls: readonly string[], strategy: StrategyName, tuning: ConnectionTuning = {}) {
+    if (urls.length === 0) throw new RangeError('sharded topology needs at least one shard URL');
+    this.strategy = createStrategy(strategy, urls.length);
+    this.clients = urls.map((u) => connectRedis(u, tuning));
+    this.shardRoutes = this.clients.map((client, i) => ({ id: `shard${i}`, client }));
+    this.description = `${urls.length} shards by ${strategy}: ${urls.map(redactUrl).join(', ')}`;
+  }
+
+  route(key: string): Route {
+    return this.shardRoutes[this.strategy.shardFor(key)]!;
+  }
+  routes(): Route[] {
+    return [...this.shardRoutes];
+  }
+  dataNodes(): DataNode[] {
+    return this.clients.map((client, i) => ({ id: `shard${i}`, client }));
+  }
+  async waitReady(timeoutMs: number): Promise<boolean> {
+    const all = await Promise.all(this.clients.map((c) => waitClientReady(c, timeoutMs)));
+    return all.every(Boolean);
+  }
+  async close(): Promise<void> {
+    await Promise.all(this.clients.map((c) => closeClient(c)));
+  }
+}

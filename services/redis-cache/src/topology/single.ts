@@ -1,0 +1,44 @@
+/** One Redis server holds everything. */
+import type { Redis } from 'ioredis';
+import { closeClient, connectRedis, waitClientReady } from './connection.js';
+import type { ConnectionTuning, DataNode, Route, Topology } from './types.js';
+
+export class SingleTopology implements Topology {
+  readonly kind = 'single' as const;
+  readonly description: string;
+  private readonly client: Redis;
+  private readonly routeEntry: Route;
+
+  constructor(url: string, tuning: ConnectionTuning = {}) {
+    this.client = connectRedis(url, tuning);
+    this.description = `single Redis at ${redactUrl(url)}`;
+    this.routeEntry = { id: 'single', client: this.client };
+  }
+
+  route(): Route {
+    return this.routeEntry;
+  }
+  routes(): Route[] {
+    return [this.routeEntry];
+  }
+  dataNodes(): DataNode[] {
+    return [{ id: 'single', client: this.client }];
+  }
+  waitReady(timeoutMs: number): Promise<boolean> {
+    return waitClientReady(this.client, timeoutMs);
+  }
+  close(): Promise<void> {
+    return closeClient(this.client);
+  }
+}
+
+/** A Redis URL without its password, for logs. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return url;
+  }
+}

@@ -1,0 +1,46 @@
+/** The one interface the cache talks to, whatever the Redis topology behind it. */
+import type { Cluster, Redis } from 'ioredis';
+
+export const TOPOLOGY_KINDS = ['single', 'sharded', 'cluster'] as const;
+export type TopologyKind = (typeof TOPOLOGY_KINDS)[number];
+
+/** A Redis or a Cluster: both speak the same commands. */
+export type RedisClient = Redis | Cluster;
+
+export interface Route {
+  /** Stable name of the owner, for health tracking and per-shard stats ("shard1", "cluster"). */
+  id: string;
+  client: RedisClient;
+}
+
+export interface DataNode {
+  /** "shard0", "127.0.0.1:7001", ... */
+  id: string;
+  client: Redis;
+}
+
+export interface Topology {
+  readonly kind: TopologyKind;
+  /** Human description for logs and /stats. */
+  readonly description: string;
+  /** The client that owns `key`. */
+  route(key: string): Route;
+  /** Every owner route() can return. */
+  routes(): Route[];
+  /** The servers holding data (cluster: the current masters), for stats and cleanup. */
+  dataNodes(): DataNode[];
+  /** Waits until every connection is ready or `timeoutMs` passes; true when all are ready. */
+  waitReady(timeoutMs: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface ConnectionTuning {
+  /** Bound on one Redis command; past it the cache fails open. @default 1000 */
+  commandTimeoutMs?: number;
+  /** Bound on establishing a connection. @default 2000 */
+  connectTimeoutMs?: number;
+  /** Batch concurrent commands into one write per event-loop tick. @default true */
+  autoPipelining?: boolean;
+  /** Client name shown by CLIENT LIST. @default 'redis-cache' */
+  connectionName?: string;
+}
