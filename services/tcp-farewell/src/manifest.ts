@@ -1,0 +1,34 @@
+import { defineService, serviceOptions } from '@fopnp/net';
+
+/** tcp-farewell declared once: the CLI, `serve`, compose and k8s all read this. */
+export const manifest = defineService({
+  name: 'tcp-farewell',
+  chapter: '3',
+  description: 'The 16-octet greeting and farewell of tcp_sixteen.py, served to many clients at once',
+  command: ['serve'],
+  ports: [{ name: 'farewell', protocol: 'tcp', option: 'port', public: true }],
+  needs: [],
+  options: {
+    host: {
+      type: 'string',
+      env: 'HOST',
+      default: '0.0.0.0',
+      description: 'address the farewell port binds',
+    },
+    port: {
+      type: 'port',
+      env: 'PORT',
+      short: 'p',
+      default: 1060,
+      description: 'TCP port of the farewell protocol',
+    },
+    idleTimeoutMs: {
+      type: 'int',
+      env: 'IDLE_TIMEOUT_MS',
+      default: 10_000,
+      min: 1,
+      description: 'a client silent this long is disconnected (guards against slow or stuck clients)',
+    },
+    ...serviceOptions(9102),
+  },
+});

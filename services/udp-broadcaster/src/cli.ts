@@ -1,0 +1,151 @@
+#!/usr/bin/env node
+/**
+ * udp-broadcaster: book ch. 2's udp_broadcast.py (`server`, `client`), udp_remote.py's
+ * retransmitting client (`request`), big_sender.py (`big`) and the long-running `serve`.
+ * The book-style commands print what the book's scripts print.
+ */
+import net from 'node:net';
+import {
+  defaultPort,
+  defineCommand,
+  defineOptions,
+  pyAddress,
+  pyRepr,
+  resolveAll,
+  runCli,
+  runService,
+} from '@fopnp/net';
+import { sendBigDatagram } from './big.js';
+import { requestWithBackoff, sendBroadcast } from './client.js';
+import { manifest } from './manifest.js';
+import { isAscii, MAX_IPV4_UDP_PAYLOAD } from './protocol.js';
+import { bindSocket, createDatagramServer } from './server.js';
+import { startService } from './service.js';
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const complain = (line: string) => process.stderr.write(`${line}\n`);
+
+const port = {
+  type: 'port',
+  short: 'p',
+  default: defaultPort(manifest, 'port'),
+  description: 'UDP port',
+} as const;
+
+/** The book prints str repr for text it decoded; non-ASCII shows as bytes instead of crashing. */
+const show = (data: Buffer) => (isAscii(data) ? pyRepr(data, { asBytes: false }) : pyRepr(data));
+
+const server = defineCommand({
+  description: 'print every datagram and answer it with its length (udp_broadcast.py + udp_remote.py server)',
+  positionals: [{ name: 'HOST', description: 'interface to listen on; 0.0.0.0 or "" also hears broadcasts' }],
+  options: defineOptions({ port, dropRate: { ...manifest.options.dropRate, env: undefined } }),
+  async run({ values, positionals }) {
+    const host = (positionals.HOST as string) || '0.0.0.0';
+    const address = net.isIP(host) ? host : (await resolveAll(host))[0]!.address;
+    const socket = createDatagramServer({
+      family: net.isIPv6(address) ? 6 : 4,
+      dropRate: values.dropRate,
+      events: {
+        received(source, data, dropped) {
+          if (dropped) say(`Pretending to drop packet from ${source.name}`);
+          else say(`The client at ${source.name} says ${show(data)}`);
+          if (!isAscii(data))
+            complain(`warning: ${data.length}-byte datagram from ${source.name} is not ASCII`);
+        },
+        failed: (err) => complain(`error: ${err.message}`),
+      },
+    });
+    const bound = await bindSocket(socket, values.port, address);
+    say(`Listening at ${pyAddress(bound.address, bound.port)}`);
+  },
+});
+
+const client = defineCommand({
+  description: "udp_broadcast.py's client: send one datagram with SO_BROADCAST set",
+  positionals: [{ name: 'NETWORK', description: 'broadcast address, e.g. 10.0.0.255, or <broadcast>' }],
+  options: defineOptions({
+    port,
+    text: { type: 'string', default: 'Broadcast datagram!', description: 'what to send (ASCII)' },
+    listenMs: {
+      type: 'int',
+      default: 0,
+      min: 0,
+      description: 'then print the replies heard for this long (the book does not wait)',
+    },
+  }),
+  async run({ values, positionals }) {
+    const result = await sendBroadcast(positionals.NETWORK as string, values.port, {
+      text: values.text,
+      listenMs: values.listenMs,
+      onReply: (reply) => say(`Reply from ${reply.from}: ${show(reply.data)}`),
+    });
+    if (values.listenMs) say(`${result.replies.length} replies in ${values.listenMs} ms`);
+  },
+});
+
+const request = defineCommand({
+  description: "udp_remote.py's client: request, then resend with a doubling wait until a reply or give up",
+  positionals: [{ name: 'HOST', description: 'server host name or address' }],
+  options: defineOptions({
+    port,
+    text: { type: 'string', default: 'This is another message', description: 'request text (ASCII)' },
+    initialWaitMs: { type: 'int', default: 100, min: 1, description: 'first wait for a reply' },
+    maxWaitMs: { type: 'int', default: 2000, min: 1, description: 'the doubling wait is capped here' },
+    attempts: { type: 'int', default: 5, min: 1, max: 100, description: 'sends before giving up' },
+  }),
+  async run({ values, positionals }) {
+    const reply = await requestWithBackoff(positionals.HOST as string, values.port, {
+      text: values.text,
+      initialWaitMs: values.initialWaitMs,
+      maxWaitMs: values.maxWaitMs,
+      attempts: values.attempts,
+      onConnected: (name) => say(`Client socket name is ${name}`),
+      onWait: (ms) => say(`Waiting up to ${ms / 1000} seconds for a reply`),
+    });
+    say(`The server says ${show(reply)}`);
+  },
+});
+
+const big = defineCommand({
+  description: "big_sender.py: send one oversized datagram and report the link's MTU",
+  positionals: [{ name: 'HOST', description: 'destination host name or address' }],
+  options: defineOptions({
+    port,
+    size: { type: 'int', default: 65_000, min: 1, max: 10_000_000, description: 'datagram size in bytes' },
+  }),
+  async run({ values, positionals }) {
+    const result = await sendBigDatagram(positionals.HOST as string, values.port, values.size);
+    const link = result.link ? `interface ${result.link.interface}, MTU ${result.link.mtu}` : 'MTU unknown';
+    if (result.error) {
+      say('Alas, the datagram did not make it');
+      if (result.link)
+        say(
+          `Actual MTU: ${result.link.mtu} (${link}); UDP over IPv4 carries at most ${MAX_IPV4_UDP_PAYLOAD} bytes`,
+        );
+      throw result.error;
+    }
+    say('The big datagram was sent!');
+    if (result.fragments !== undefined) {
+      say(
+        result.fragments > 1
+          ? `  ${result.size} bytes on ${link}: the kernel split it into ${result.fragments} IP fragments; losing any one loses the datagram`
+          : `  ${result.size} bytes on ${link}: it fit in one IP packet`,
+      );
+    }
+  },
+});
+
+const serve = defineCommand({
+  description:
+    'long-running UDP server: answers requests, counts datagrams by source, /healthz /readyz /metrics',
+  options: manifest.options,
+  async run({ values }) {
+    await runService({ manifest, config: values, start: startService });
+  },
+});
+
+process.exitCode = await runCli({
+  name: 'udp-broadcaster',
+  description: `Book ch. ${manifest.chapter}: ${manifest.description}.`,
+  commands: { server, client, request, big, serve },
+});
