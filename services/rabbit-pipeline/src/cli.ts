@@ -1,0 +1,243 @@
+#!/usr/bin/env node
+/**
+ * rabbit-pipeline: the book's queuepi.py roles, each runnable as its own process, plus
+ * `serve` (the container entry), `topology`, `dead-letters`, `consume` and `teardown`.
+ */
+import type { AddressInfo } from 'node:net';
+import {
+  createLogger,
+  defineCommand,
+  defineOptions,
+  type OptionValues,
+  runCli,
+  runService,
+} from '@fopnp/net';
+import { ERROR_CODES, PipelineError } from './errors.js';
+import { describeDeadLetter, peek } from './inspect.js';
+import { brokerOptions, manifest, ROLES, type Role, roleOptions } from './manifest.js';
+import { openPipeline, type Pipeline, runBitsource } from './pipeline.js';
+import { startRoles, startService } from './service.js';
+import { createTallyServer, formatTallyLine, Tally } from './tally.js';
+import { deleteTopology, pipelineNames, pipelineTopology, renderMermaid, renderTable } from './topology.js';
+
+const logOption = defineOptions({
+  logLevel: {
+    type: 'enum',
+    env: 'LOG_LEVEL',
+    choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'],
+    default: 'warn',
+    description: 'log level (logs go to stderr; stdout keeps the book-style output)',
+  },
+});
+const common = { ...brokerOptions, ...logOption };
+type Common = OptionValues<typeof common>;
+
+function open(values: Common): Promise<Pipeline> {
+  const logger = createLogger('rabbit-pipeline', {
+    level: values.logLevel,
+    pretty: false,
+    destination: process.stderr,
+  });
+  return openPipeline({ ...values, logger });
+}
+
+/** Our coded errors print as one line with their exit code; the rest goes to runCli. */
+async function guard(fn: () => Promise<number | undefined>): Promise<number> {
+  try {
+    return (await fn()) ?? 0;
+  } catch (err) {
+    if (err instanceof PipelineError && err.code in ERROR_CODES) {
+      process.stderr.write(`error: ${err.message}\n`);
+      return err.exitCode;
+    }
+    throw err;
+  }
+}
+
+function untilSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const on = (sig: string) => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(sig);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+const out = (line: string) => process.stdout.write(`${line}\n`);
+
+/** Runs consumer roles (and optionally bitsource and tally's HTTP port) until a signal. */
+async function runRoles(roles: Role[], values: Common & OptionValues<typeof roleOptions>): Promise<number> {
+  const p = await open(values);
+  const tally = roles.includes('tally') ? new Tally() : undefined;
+  const every = values.printEvery;
+  const handles = await startRoles(p, roles, tally, (t) => {
+    if (every > 0 && t.count % every === 0) out(formatTallyLine(t.snapshot()));
+  });
+  const server = tally ? createTallyServer(tally) : undefined;
+  if (server) {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(values.port, values.host, () => resolve());
+    });
+    const { port } = server.address() as AddressInfo;
+    out(`tally listening on http://${values.host}:${port}/estimate`);
+  }
+  const consumers = roles.filter((r) => r !== 'bitsource');
+  if (consumers.length) out(`${consumers.join(', ')} consuming under prefix "${values.prefix}"`);
+  const stop = new AbortController();
+  const stopped = untilSignal().then(() => stop.abort());
+  if (roles.includes('bitsource')) {
+    const n = await runBitsource(p, { points: values.points, rate: values.rate, signal: stop.signal });
+    out(`bitsource: ${n} points published and confirmed`);
+  }
+  if (roles.length > 1 || !roles.includes('bitsource')) await stopped;
+  for (const h of handles) await h.close();
+  if (server) {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
+  if (tally && tally.count > 0) out(formatTallyLine(tally.snapshot()));
+  await p.close();
+  return 0;
+}
+
+function roleCommand(role: Role, description: string) {
+  const options =
+    role === 'bitsource'
+      ? { ...common, points: roleOptions.points, rate: roleOptions.rate }
+      : role === 'tally'
+        ? { ...common, port: roleOptions.port, host: roleOptions.host, printEvery: roleOptions.printEvery }
+        : common;
+  return defineCommand({
+    description,
+    options,
+    run: ({ values }) =>
+      guard(() => runRoles([role], { ...roleOptionDefaults(), ...values } as Common & RoleValues)),
+  });
+}
+type RoleValues = OptionValues<typeof roleOptions>;
+function roleOptionDefaults(): RoleValues {
+  return { points: 0, rate: 100, port: 8006, host: '127.0.0.1', printEvery: 1000 };
+}
+
+const topologyOptions = defineOptions({
+  prefix: brokerOptions.prefix,
+  quorum: brokerOptions.quorum,
+  format: {
+    type: 'enum',
+    choices: ['table', 'mermaid', 'both'],
+    default: 'both',
+    description: 'what to print',
+  },
+});
+
+const cli = {
+  name: 'rabbit-pipeline',
+  description:
+    "Book ch. 8: queuepi.py's roles over RabbitMQ. Start tally, pythagoras, judge and always-yes, then bitsource.",
+  commands: {
+    bitsource: roleCommand('bitsource', 'publish random points to the topic exchange (key = first two bits)'),
+    'always-yes': roleCommand('always-yes', 'answer Y for every point whose first two bits are 00'),
+    judge: roleCommand('judge', 'ask pythagoras for x²+y² (request/reply) and push Y or N'),
+    pythagoras: roleCommand('pythagoras', 'reply with the sum of squares of the numbers asked'),
+    tally: roleCommand('tally', 'count Y/N into an estimate of pi; serve it on HTTP /estimate'),
+    all: defineCommand({
+      description: 'run all five roles in this process',
+      options: { ...common, ...roleOptions },
+      run: ({ values }) => guard(() => runRoles([...ROLES], values)),
+    }),
+    serve: defineCommand({
+      description: 'long-running service: the role named by ROLE, tally HTTP, health and metrics',
+      options: manifest.options,
+      run: ({ values }) =>
+        guard(async () => {
+          await runService({ manifest, config: values, start: startService });
+          await new Promise(() => {}); // runService exits the process on SIGTERM
+          return 0;
+        }),
+    }),
+    topology: defineCommand({
+      description: 'print the declared exchanges, queues and bindings as tables and a Mermaid diagram',
+      options: topologyOptions,
+      run: ({ values }) => {
+        const topo = pipelineTopology(values.prefix);
+        const names = pipelineNames(values.prefix);
+        const parts: string[] = [];
+        if (values.format !== 'mermaid') {
+          parts.push(
+            renderTable(topo, { quorum: values.quorum, deadLetterExchange: names.deadLetterExchange }),
+          );
+        }
+        if (values.format !== 'table') parts.push(`\`\`\`mermaid\n${renderMermaid(topo, names)}\`\`\`\n`);
+        process.stdout.write(parts.join('\n'));
+        return 0;
+      },
+    }),
+    'dead-letters': defineCommand({
+      description: 'show the messages in the dead-letter queue (left in place)',
+      options: { ...common, max: { type: 'int', default: 20, min: 1, description: 'messages to show' } },
+      run: ({ values }) =>
+        guard(async () => {
+          const p = await open(values);
+          const ch = await p.broker.channel();
+          const msgs = await peek(ch, p.names.deadLetters, values.max);
+          for (const m of msgs.map(describeDeadLetter)) {
+            out(
+              `${m.queue}\t${m.reason}\tretries=${m.retries}\tid=${m.messageId ?? '-'}\t${JSON.stringify(m.body)}\t${m.error ?? ''}`,
+            );
+          }
+          out(`${msgs.length} dead letter(s) shown from ${p.names.deadLetters}`);
+          await ch.close();
+          await p.close();
+          return 0;
+        }),
+    }),
+    consume: defineCommand({
+      description: 'print each message of a queue (one line each) and ack it after printing',
+      positionals: [{ name: 'queue', description: 'queue name (the prefix is not added)' }],
+      options: {
+        ...common,
+        delayMs: { type: 'int', default: 0, min: 0, description: 'pause before each ack (to watch)' },
+      },
+      run: ({ values, positionals }) =>
+        guard(async () => {
+          const { ReliableConsumer } = await import('./consumer.js');
+          const p = await open(values);
+          const queue = positionals.queue as string;
+          const consumer = await new ReliableConsumer(p.broker, {
+            queue,
+            prefetch: values.prefetch,
+            maxRetries: 0,
+            async handler(msg) {
+              if (values.delayMs) await new Promise((r) => setTimeout(r, values.delayMs));
+              // stdout is synchronous on a pipe or file on Linux: the line is out before the ack.
+              out(msg.content.toString('utf8'));
+            },
+          }).start();
+          await untilSignal();
+          await consumer.close();
+          await p.close();
+          return 0;
+        }),
+    }),
+    teardown: defineCommand({
+      description: 'delete the exchanges and queues of a prefix (their messages are lost)',
+      options: common,
+      run: ({ values }) =>
+        guard(async () => {
+          const p = await open(values);
+          const ch = await p.broker.channel();
+          await deleteTopology(ch, pipelineTopology(values.prefix));
+          await ch.close();
+          await p.close();
+          out(`deleted the topology under prefix "${values.prefix}"`);
+          return 0;
+        }),
+    }),
+  },
+};
+
+process.exitCode = await runCli(cli);

@@ -1,0 +1,181 @@
+/**
+ * Consuming that loses nothing and never crashes on one bad message: manual acks sent
+ * only after the handler finished, a prefetch limit, a bounded number of retries, then
+ * the dead-letter queue. A MalformedMessageError skips the retries (parsing again will
+ * not help). Retries are republished copies carrying a retry-count header, confirmed
+ * before the original is acked — so a crash in between duplicates, never drops.
+ */
+import { EventEmitter } from 'node:events';
+import { type Logger, silentLogger } from '@fopnp/net';
+import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import type { Attachment, Broker } from './connection.js';
+import { MalformedMessageError } from './errors.js';
+import type { ReliablePublisher } from './publisher.js';
+
+/** Header that counts how often a message was retried. */
+export const RETRY_HEADER = 'x-fopnp-retries';
+/** Header that carries the last error of a retried or dead-lettered message. */
+export const ERROR_HEADER = 'x-fopnp-error';
+/** Header naming the queue a dead letter came from. */
+export const DEAD_QUEUE_HEADER = 'x-fopnp-dead-queue';
+
+export type Outcome = 'ack' | 'retry' | 'dead-letter';
+
+export interface ConsumerOptions {
+  queue: string;
+  /** Does the work; resolving acks the message, throwing retries or dead-letters it. */
+  handler: (msg: ConsumeMessage, channel: Channel) => Promise<void> | void;
+  /** Needed for retries (republishing); without it failures dead-letter at once. */
+  publisher?: ReliablePublisher;
+  /** @default 64 */
+  prefetch?: number;
+  /** @default 3 */
+  maxRetries?: number;
+  /**
+   * Exchange for dead letters, published with the error in a header. Without it (or
+   * without a publisher) a dead letter is nacked and the queue's own
+   * x-dead-letter-exchange argument, if any, decides where it goes.
+   */
+  deadLetterExchange?: string;
+  logger?: Logger;
+}
+
+/** Events: 'outcome' (outcome, msg, error?) after each message is settled. */
+export class ReliableConsumer extends EventEmitter implements Attachment {
+  private channel: Channel | undefined;
+  private consumerTag: string | undefined;
+  private closed = false;
+  private active = 0;
+  private readonly logger: Logger;
+  readonly stats = { acked: 0, retried: 0, deadLettered: 0 };
+
+  constructor(
+    private readonly broker: Broker,
+    private readonly options: ConsumerOptions,
+  ) {
+    super();
+    this.logger = (options.logger ?? silentLogger()).child({ queue: options.queue });
+  }
+
+  async start(): Promise<this> {
+    await this.broker.add(this);
+    return this;
+  }
+
+  async attach(model: ChannelModel): Promise<void> {
+    if (this.closed) return;
+    const ch = await model.createChannel();
+    ch.on('error', (err: Error) => this.logger.warn({ err: err.message }, 'consumer channel error'));
+    ch.on('close', () => {
+      if (this.channel === ch) this.channel = undefined;
+    });
+    await ch.prefetch(this.options.prefetch ?? 64);
+    this.channel = ch;
+    const { consumerTag } = await ch.consume(this.options.queue, (msg) => {
+      if (msg === null) {
+        this.logger.warn('consumer cancelled by the broker (queue deleted?)');
+        return;
+      }
+      void this.handle(ch, msg);
+    });
+    this.consumerTag = consumerTag;
+  }
+
+  detach(): void {
+    // Unacked deliveries on the dead channel go back to the queue by themselves.
+    this.channel = undefined;
+  }
+
+  private async handle(ch: Channel, msg: ConsumeMessage): Promise<void> {
+    this.active++;
+    try {
+      await this.options.handler(msg, ch);
+      this.settle(ch, msg, 'ack');
+    } catch (err) {
+      await this.fail(ch, msg, err instanceof Error ? err : new Error(String(err)));
+    } finally {
+      this.active--;
+      if (this.active === 0) this.emit('idle');
+    }
+  }
+
+  private async fail(ch: Channel, msg: ConsumeMessage, err: Error): Promise<void> {
+    const retries = Number(msg.properties.headers?.[RETRY_HEADER] ?? 0);
+    const max = this.options.maxRetries ?? 3;
+    const publisher = this.options.publisher;
+    if (!(err instanceof MalformedMessageError) && publisher && retries < max && !this.closed) {
+      try {
+        await publisher.sendToQueue(this.options.queue, msg.content, {
+          ...msg.properties,
+          headers: { ...msg.properties.headers, [RETRY_HEADER]: retries + 1, [ERROR_HEADER]: err.message },
+        });
+        this.logger.debug({ err: err.message, retry: retries + 1 }, 'handler failed: retrying');
+        this.settle(ch, msg, 'retry', err);
+        return;
+      } catch (publishErr) {
+        // Could not republish: leave the original unacked; it comes back after a reconnect.
+        this.logger.warn({ err: (publishErr as Error).message }, 'could not republish for retry');
+        return;
+      }
+    }
+    this.logger.warn({ err: err.message, retries }, 'dead-lettering message');
+    const dlx = this.options.deadLetterExchange;
+    if (dlx && publisher) {
+      try {
+        await publisher.publish(dlx, this.options.queue, msg.content, {
+          ...msg.properties,
+          headers: {
+            ...msg.properties.headers,
+            [ERROR_HEADER]: err.message,
+            [DEAD_QUEUE_HEADER]: this.options.queue,
+          },
+        });
+        // Confirmed in the dead-letter queue: the original can go.
+        this.settle(ch, msg, 'dead-letter', err, 'ack');
+        return;
+      } catch (publishErr) {
+        this.logger.warn({ err: (publishErr as Error).message }, 'could not publish dead letter');
+      }
+    }
+    this.settle(ch, msg, 'dead-letter', err);
+  }
+
+  private settle(
+    ch: Channel,
+    msg: ConsumeMessage,
+    outcome: Outcome,
+    err?: Error,
+    how: 'ack' | 'nack' = outcome === 'dead-letter' ? 'nack' : 'ack',
+  ): void {
+    // A delivery tag belongs to its channel: after a reconnect the broker redelivers it.
+    if (this.channel !== ch) return;
+    try {
+      if (how === 'nack') ch.nack(msg, false, false);
+      else ch.ack(msg);
+    } catch {
+      return; // channel closing: the message is redelivered
+    }
+    if (outcome === 'ack') this.stats.acked++;
+    else if (outcome === 'retry') this.stats.retried++;
+    else this.stats.deadLettered++;
+    this.emit('outcome', outcome, msg, err);
+  }
+
+  /** Stops taking deliveries, lets running handlers finish, closes the channel. */
+  async close(timeoutMs = 5_000): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.broker.remove(this);
+    const ch = this.channel;
+    if (!ch) return;
+    if (this.consumerTag) await ch.cancel(this.consumerTag).catch(() => {});
+    if (this.active > 0) {
+      await Promise.race([
+        new Promise((r) => this.once('idle', r)),
+        new Promise((r) => setTimeout(r, timeoutMs).unref()),
+      ]);
+    }
+    this.channel = undefined;
+    await ch.close().catch(() => {});
+  }
+}

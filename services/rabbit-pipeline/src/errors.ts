@@ -1,0 +1,98 @@
+/**
+ * Coded errors of rabbit-pipeline. Each message says what happened and what to change.
+ */
+
+export const ERROR_CODES = {
+  RP_ERR_RPC_TIMEOUT: 'RP_ERR_RPC_TIMEOUT',
+  RP_ERR_RPC_INTERRUPTED: 'RP_ERR_RPC_INTERRUPTED',
+  RP_ERR_MALFORMED_MESSAGE: 'RP_ERR_MALFORMED_MESSAGE',
+  RP_ERR_PUBLISH_NACKED: 'RP_ERR_PUBLISH_NACKED',
+  RP_ERR_CLOSED: 'RP_ERR_CLOSED',
+  RP_ERR_BROKER_UNREACHABLE: 'RP_ERR_BROKER_UNREACHABLE',
+} as const;
+export type PipelineErrorCode = keyof typeof ERROR_CODES;
+
+export class PipelineError extends Error {
+  readonly exitCode: number = 1;
+  constructor(
+    readonly code: PipelineErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Nobody answered a request within the deadline: is the responder (pythagoras) running? */
+export class RpcTimeoutError extends PipelineError {
+  constructor(
+    readonly queue: string,
+    readonly timeoutMs: number,
+  ) {
+    super(
+      'RP_ERR_RPC_TIMEOUT',
+      `no reply from queue "${queue}" within ${timeoutMs} ms: is its responder running? (raise RPC_TIMEOUT_MS if it is slow)`,
+    );
+  }
+}
+
+/** The connection dropped while a request was out: its reply queue is gone with it. */
+export class RpcInterruptedError extends PipelineError {
+  constructor(readonly queue: string) {
+    super(
+      'RP_ERR_RPC_INTERRUPTED',
+      `connection lost while waiting for a reply from "${queue}": the request is retried`,
+    );
+  }
+}
+
+/** A body the consumer cannot parse: never retried, dead-lettered at once. */
+export class MalformedMessageError extends PipelineError {
+  constructor(
+    readonly queue: string,
+    detail: string,
+  ) {
+    super('RP_ERR_MALFORMED_MESSAGE', `malformed message on "${queue}": ${detail}`);
+  }
+}
+
+/** The broker refused a message (basic.nack) more often than we retry. */
+export class PublishNackedError extends PipelineError {
+  constructor(exchange: string, routingKey: string) {
+    super(
+      'RP_ERR_PUBLISH_NACKED',
+      `broker refused (nacked) a message to exchange "${exchange || '(default)'}" key "${routingKey}": check the broker's disk and memory alarms`,
+    );
+  }
+}
+
+/** Work handed to a publisher, consumer or RPC client after close(). */
+export class ClosedError extends PipelineError {
+  constructor(what: string) {
+    super('RP_ERR_CLOSED', `${what} is closed: create a new one`);
+  }
+}
+
+/** The first connection failed and retries are used up. */
+export class BrokerUnreachableError extends PipelineError {
+  constructor(url: string, options?: { cause?: unknown }) {
+    const reason = options?.cause instanceof Error ? options.cause.message : String(options?.cause ?? '');
+    super(
+      'RP_ERR_BROKER_UNREACHABLE',
+      `cannot reach RabbitMQ at ${url}${reason ? ` (${reason})` : ''}: is it running? set AMQP_URL or --amqp-url`,
+      options,
+    );
+  }
+}
+
+/** Hides the password of an amqp URL for logs and messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}

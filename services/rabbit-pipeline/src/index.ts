@@ -1,0 +1,12 @@
+export * from './connection.js';
+export * from './consumer.js';
+export * from './errors.js';
+export * from './inspect.js';
+export { brokerOptions, manifest, ROLES, type Role, roleOptions } from './manifest.js';
+export * from './pipeline.js';
+export * from './protocol.js';
+export * from './publisher.js';
+export * from './rpc.js';
+export { rolesOf, startRoles, startService } from './service.js';
+export * from './tally.js';
+export * from './topology.js';

@@ -1,0 +1,122 @@
+/**
+ * The one declaration of rabbit-pipeline: ports, env vars, defaults. The CLI's role
+ * commands, `serve`, the README's options table and the deployment files read this.
+ */
+import { defineOptions, defineService, serviceOptions } from '@fopnp/net';
+
+/** The book's five roles of queuepi.py, plus `all` (every role in one process). */
+export const ROLES = ['bitsource', 'always-yes', 'judge', 'pythagoras', 'tally'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Options every role shares: where the broker is and how reliably to use it. */
+export const brokerOptions = defineOptions({
+  amqpUrl: {
+    type: 'string',
+    env: 'AMQP_URL',
+    short: 'u',
+    default: 'amqp://guest:guest@127.0.0.1:5672',
+    description: 'RabbitMQ URL (amqp://user:pass@host:port/vhost)',
+  },
+  prefix: {
+    type: 'string',
+    env: 'AMQP_PREFIX',
+    default: 'fopnp',
+    description: 'namespace put before every exchange and queue name, so several pipelines share one broker',
+  },
+  prefetch: {
+    type: 'int',
+    env: 'PREFETCH',
+    default: 64,
+    min: 1,
+    max: 65535,
+    description: 'unacknowledged deliveries a consumer may hold at once',
+  },
+  maxInFlight: {
+    type: 'int',
+    env: 'MAX_IN_FLIGHT',
+    default: 512,
+    min: 1,
+    description: 'published messages awaiting a broker confirm before publish() waits',
+  },
+  maxRetries: {
+    type: 'int',
+    env: 'MAX_RETRIES',
+    default: 3,
+    min: 0,
+    description: 'times a failing message is retried before it goes to the dead-letter queue',
+  },
+  quorum: {
+    type: 'boolean',
+    env: 'QUORUM_QUEUES',
+    default: false,
+    description: 'declare the work queues as quorum queues (replicated; the choice for a RabbitMQ cluster)',
+  },
+  rpcTimeoutMs: {
+    type: 'int',
+    env: 'RPC_TIMEOUT_MS',
+    default: 5_000,
+    min: 1,
+    description: 'how long judge waits for pythagoras before the request fails',
+  },
+});
+
+/** Options of the roles themselves. */
+export const roleOptions = defineOptions({
+  points: {
+    type: 'int',
+    env: 'POINTS',
+    short: 'n',
+    default: 0,
+    min: 0,
+    description: 'bitsource: points to publish before exiting (0 = forever)',
+  },
+  rate: {
+    type: 'number',
+    env: 'RATE',
+    default: 100,
+    min: 0,
+    description: 'bitsource: points per second (0 = as fast as confirms allow; the book sleeps 10 ms)',
+  },
+  port: {
+    type: 'port',
+    env: 'PORT',
+    short: 'p',
+    default: 8006,
+    description: 'tally: HTTP port for /estimate (0 = any free port)',
+  },
+  host: {
+    type: 'string',
+    env: 'HOST',
+    default: '127.0.0.1',
+    description: 'tally: address the HTTP port binds',
+  },
+  printEvery: {
+    type: 'int',
+    env: 'PRINT_EVERY',
+    default: 1000,
+    min: 0,
+    description: 'tally: print the estimate every N decisions (1 = every one, like the book; 0 = never)',
+  },
+});
+
+export const manifest = defineService({
+  name: 'rabbit-pipeline',
+  chapter: '8',
+  description: "queuepi.py's pipeline, publish/subscribe and request/reply over RabbitMQ, computing pi",
+  command: ['serve'],
+  ports: [{ name: 'tally', protocol: 'tcp', option: 'port', public: true }],
+  needs: ['rabbitmq'],
+  options: defineOptions({
+    role: {
+      type: 'enum',
+      env: 'ROLE',
+      choices: [...ROLES, 'all'] as const,
+      default: 'all',
+      description: 'which role this process runs',
+    },
+    ...brokerOptions,
+    ...roleOptions,
+    host: { ...roleOptions.host, default: '0.0.0.0' },
+    ...serviceOptions(9106),
+  }),
+});

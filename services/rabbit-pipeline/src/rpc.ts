@@ -1,0 +1,157 @@
+/**
+ * Request/reply over a broker (the book's REQ/REP sockets): each client owns an
+ * exclusive reply queue; a request carries `replyTo` and a `correlationId`; the reply
+ * is matched by that id. A request expires in the queue after the caller's timeout, so
+ * a responder that starts late does not work on questions nobody waits for any more.
+ */
+import { randomUUID } from 'node:crypto';
+import { type Logger, silentLogger } from '@fopnp/net';
+import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import type { Attachment, Broker } from './connection.js';
+import { ReliableConsumer } from './consumer.js';
+import { ClosedError, MalformedMessageError, RpcInterruptedError, RpcTimeoutError } from './errors.js';
+
+interface Call {
+  resolve(body: Buffer): void;
+  reject(err: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+export interface RpcClientOptions {
+  /** Prefix of the exclusive reply queue's name (a random suffix is added). */
+  replyQueuePrefix: string;
+  /** @default 5000 */
+  timeoutMs?: number;
+  logger?: Logger;
+}
+
+export class RpcClient implements Attachment {
+  private channel: Channel | undefined;
+  private replyQueue: string | undefined;
+  private readonly calls = new Map<string, Call & { queue: string }>();
+  private closed = false;
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly broker: Broker,
+    private readonly options: RpcClientOptions,
+  ) {
+    this.logger = options.logger ?? silentLogger();
+  }
+
+  async start(): Promise<this> {
+    await this.broker.add(this);
+    return this;
+  }
+
+  async attach(model: ChannelModel): Promise<void> {
+    const ch = await model.createChannel();
+    ch.on('error', (err: Error) => this.logger.warn({ err: err.message }, 'rpc channel error'));
+    ch.on('close', () => {
+      if (this.channel === ch) this.channel = undefined;
+    });
+    // Exclusive + auto-delete: the queue lives exactly as long as this connection.
+    const name = `${this.options.replyQueuePrefix}.${randomUUID()}`;
+    await ch.assertQueue(name, { exclusive: true, autoDelete: true, durable: false });
+    await ch.consume(name, (msg) => msg && this.onReply(msg), { noAck: true });
+    this.replyQueue = name;
+    this.channel = ch;
+  }
+
+  detach(): void {
+    this.channel = undefined;
+    this.replyQueue = undefined;
+    for (const [id, call] of this.calls) {
+      clearTimeout(call.timer);
+      this.calls.delete(id);
+      call.reject(new RpcInterruptedError(call.queue));
+    }
+  }
+
+  private onReply(msg: ConsumeMessage): void {
+    const id = msg.properties.correlationId as string | undefined;
+    const call = id ? this.calls.get(id) : undefined;
+    if (!call) return; // a late reply to a call that already timed out
+    clearTimeout(call.timer);
+    this.calls.delete(id!);
+    call.resolve(msg.content);
+  }
+
+  /** Sends `body` to `queue` and resolves with the reply's body. */
+  async call(queue: string, body: Buffer, timeoutMs = this.options.timeoutMs ?? 5_000): Promise<Buffer> {
+    if (this.closed) throw new ClosedError('rpc client');
+    const deadline = Date.now() + timeoutMs;
+    if (!this.channel) {
+      await Promise.race([this.broker.whenConnected(), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+    }
+    const ch = this.channel;
+    const replyTo = this.replyQueue;
+    const left = deadline - Date.now();
+    if (!ch || !replyTo || left <= 0) throw new RpcTimeoutError(queue, timeoutMs);
+    const correlationId = randomUUID();
+    return new Promise<Buffer>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.calls.delete(correlationId);
+        reject(new RpcTimeoutError(queue, timeoutMs));
+      }, left);
+      this.calls.set(correlationId, { resolve, reject, timer, queue });
+      try {
+        ch.sendToQueue(queue, body, { replyTo, correlationId, expiration: String(Math.ceil(left)) });
+      } catch (err) {
+        clearTimeout(timer);
+        this.calls.delete(correlationId);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.broker.remove(this);
+    this.detachCalls();
+    const ch = this.channel;
+    this.channel = undefined;
+    await ch?.close().catch(() => {});
+  }
+
+  private detachCalls(): void {
+    for (const call of this.calls.values()) {
+      clearTimeout(call.timer);
+      call.reject(new ClosedError('rpc client'));
+    }
+    this.calls.clear();
+  }
+}
+
+export interface RpcServerOptions {
+  queue: string;
+  /** Computes the reply. A MalformedMessageError becomes an error reply, never a crash. */
+  handler: (body: Buffer) => Promise<Buffer> | Buffer;
+  /** Builds the reply sent for a request the handler rejected as malformed. */
+  errorReply: (err: MalformedMessageError) => Buffer;
+  prefetch?: number;
+  logger?: Logger;
+}
+
+/** Answers requests on a queue; acks each request after its reply is sent. */
+export function createRpcServer(broker: Broker, options: RpcServerOptions): ReliableConsumer {
+  return new ReliableConsumer(broker, {
+    queue: options.queue,
+    prefetch: options.prefetch ?? 64,
+    maxRetries: 0,
+    ...(options.logger ? { logger: options.logger } : {}),
+    async handler(msg, ch) {
+      const { replyTo, correlationId } = msg.properties;
+      let reply: Buffer;
+      try {
+        reply = await options.handler(msg.content);
+      } catch (err) {
+        if (!(err instanceof MalformedMessageError)) throw err;
+        reply = options.errorReply(err);
+      }
+      // No replyTo: a one-way message to an RPC queue; nothing to answer.
+      if (replyTo) ch.sendToQueue(replyTo, reply, { correlationId });
+    },
+  });
+}

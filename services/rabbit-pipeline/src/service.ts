@@ -1,0 +1,172 @@
+/**
+ * The long-running mode (`rabbit-pipeline serve`, the container's entry): runs the role
+ * named by ROLE (default all), the tally's HTTP port when tally runs here, health and
+ * metrics on the side port. Readiness is 'down' while the broker is unreachable.
+ */
+import type { AddressInfo } from 'node:net';
+import type { OptionValues, RunningService, ServiceContext } from '@fopnp/net';
+import { Counter, Gauge } from 'prom-client';
+import { type manifest, ROLES, type Role } from './manifest.js';
+import {
+  openPipeline,
+  type Pipeline,
+  type RoleHandle,
+  runBitsource,
+  startAlwaysYes,
+  startJudge,
+  startPythagoras,
+  startTally,
+} from './pipeline.js';
+import { createTallyServer, Tally } from './tally.js';
+
+type Options = typeof manifest.options;
+export type ServiceConfig = OptionValues<Options>;
+
+export interface StartedService extends RunningService {
+  pipeline: Pipeline;
+  tally?: Tally;
+  /** Bound tally HTTP port, when tally runs in this process. */
+  port?: number;
+}
+
+export function rolesOf(role: Role | 'all'): Role[] {
+  return role === 'all' ? [...ROLES] : [role];
+}
+
+/** Starts the consumer roles in the order that keeps early messages from waiting. */
+export async function startRoles(
+  p: Pipeline,
+  roles: readonly Role[],
+  tally?: Tally,
+  onDecision?: (t: Tally) => void,
+): Promise<RoleHandle[]> {
+  const handles: RoleHandle[] = [];
+  if (roles.includes('tally')) handles.push(await startTally(p, tally, onDecision));
+  if (roles.includes('pythagoras')) handles.push(await startPythagoras(p));
+  if (roles.includes('judge')) handles.push(await startJudge(p));
+  if (roles.includes('always-yes')) handles.push(await startAlwaysYes(p));
+  return handles;
+}
+
+function registerMetrics(ctx: ServiceContext<Options>, p: Pipeline, tally: Tally | undefined): void {
+  const registers = [ctx.metrics];
+  const published = new Counter({
+    name: 'rabbit_pipeline_published_total',
+    help: 'messages confirmed by the broker',
+    registers,
+  });
+  const republished = new Counter({
+    name: 'rabbit_pipeline_republished_total',
+    help: 'unconfirmed messages sent again after a reconnect',
+    registers,
+  });
+  const consumed = new Counter({
+    name: 'rabbit_pipeline_consumed_total',
+    help: 'messages settled by a consumer, by queue and outcome (ack, retry, dead-letter)',
+    labelNames: ['queue', 'outcome'],
+    registers,
+  });
+  const reconnects = new Counter({
+    name: 'rabbit_pipeline_reconnects_total',
+    help: 'connections to RabbitMQ made after the first',
+    registers,
+  });
+  new Gauge({
+    name: 'rabbit_pipeline_in_flight',
+    help: 'published messages awaiting a confirm',
+    registers,
+    collect() {
+      this.set(p.publisher.inFlight);
+    },
+  });
+  new Gauge({
+    name: 'rabbit_pipeline_connected',
+    help: '1 while connected to RabbitMQ',
+    registers,
+    collect() {
+      this.set(p.broker.state === 'connected' ? 1 : 0);
+    },
+  });
+  p.publisher.on('confirm', () => published.inc());
+  p.publisher.on('republish', (n: number) => republished.inc(n));
+  p.events.on('outcome', (queue: string, outcome: string) => consumed.inc({ queue, outcome }));
+  p.broker.on('connected', () => {
+    if (p.broker.reconnects > 0) reconnects.inc();
+  });
+  if (tally) {
+    new Gauge({
+      name: 'rabbit_pipeline_pi_estimate',
+      help: "tally's current estimate of pi",
+      registers,
+      collect() {
+        this.set(tally.estimate ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'rabbit_pipeline_tally_points',
+      help: 'decisions counted by tally',
+      registers,
+      collect() {
+        this.set(tally.count);
+      },
+    });
+  }
+}
+
+export async function startService(ctx: ServiceContext<Options>): Promise<StartedService> {
+  const { config, logger } = ctx;
+  const roles = rolesOf(config.role);
+  const pipeline = await openPipeline({
+    amqpUrl: config.amqpUrl,
+    prefix: config.prefix,
+    prefetch: config.prefetch,
+    maxInFlight: config.maxInFlight,
+    maxRetries: config.maxRetries,
+    quorum: config.quorum,
+    rpcTimeoutMs: config.rpcTimeoutMs,
+    logger,
+  });
+  const tally = roles.includes('tally') ? new Tally() : undefined;
+  registerMetrics(ctx, pipeline, tally);
+  ctx.health.addCheck('rabbitmq', () =>
+    pipeline.broker.state === 'connected'
+      ? 'ok'
+      : { status: 'down', detail: `broker ${pipeline.broker.state}` },
+  );
+  const handles = await startRoles(pipeline, roles, tally);
+
+  let port: number | undefined;
+  const server = tally ? createTallyServer(tally) : undefined;
+  if (server) {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => resolve());
+    });
+    port = (server.address() as AddressInfo).port;
+    logger.info({ port, path: '/estimate' }, 'tally listening');
+  }
+
+  const stopSource = new AbortController();
+  const source = roles.includes('bitsource')
+    ? runBitsource(pipeline, { points: config.points, rate: config.rate, signal: stopSource.signal }).then(
+        (n) => logger.info({ points: n }, 'bitsource finished'),
+        (err: Error) => logger.error({ err: err.message }, 'bitsource stopped'),
+      )
+    : undefined;
+
+  return {
+    pipeline,
+    ...(tally ? { tally } : {}),
+    ...(port !== undefined ? { port } : {}),
+    async close() {
+      stopSource.abort();
+      await source;
+      for (const h of handles) await h.close();
+      if (server) {
+        await new Promise<void>((r) => server.close(() => r()));
+        server.closeAllConnections();
+      }
+      await pipeline.close();
+    },
+  };
+}
