@@ -1,0 +1,113 @@
+/**
+ * The backing services the stack needs (Redis, RabbitMQ, PostgreSQL): checked on their
+ * ports, started from the machine's own servers when installed and down, otherwise a
+ * message that says exactly how to get them.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import net from 'node:net';
+import type { BackingService, Logger } from '@fopnp/net';
+import { sleep } from '@fopnp/net/testing';
+
+export interface LocalServer {
+  name: string;
+  port: number;
+  /** Started by us, so stopped by us. */
+  startedHere: boolean;
+  stop?: () => void;
+}
+
+const KNOWN: Record<BackingService, { port: number; start?: () => (() => void) | undefined; howTo: string }> =
+  {
+    redis: {
+      port: 6379,
+      start: () => startRedis(6379),
+      howTo: 'apt-get install redis-server, or run: redis-server --port 6379 --save "" --appendonly no',
+    },
+    rabbitmq: {
+      port: 5672,
+      start: () => {
+        if (!which('rabbitmq-server')) return undefined;
+        spawnSync('rabbitmq-server', ['-detached'], { stdio: 'ignore' });
+        spawnSync('rabbitmqctl', ['-q', 'await_startup'], { stdio: 'ignore', timeout: 120_000 });
+        return () => spawnSync('rabbitmqctl', ['-q', 'stop'], { stdio: 'ignore', timeout: 60_000 });
+      },
+      howTo: 'apt-get install rabbitmq-server, then: rabbitmq-server -detached',
+    },
+    postgres: {
+      port: 5432,
+      howTo: 'install PostgreSQL and start it on 127.0.0.1:5432, or unset DATABASE_URL to use SQLite',
+    },
+  };
+
+function which(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+export function startRedis(port: number, extra: string[] = []): (() => void) | undefined {
+  if (!which('redis-server')) return undefined;
+  execFileSync('redis-server', [
+    '--daemonize',
+    'yes',
+    '--bind',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    ...extra,
+  ]);
+  return () =>
+    spawnSync('redis-cli', ['-p', String(port), 'shutdown', 'nosave'], { stdio: 'ignore', timeout: 10_000 });
+}
+
+export function portOpen(port: number, host = '127.0.0.1', timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, host);
+    const t = setTimeout(() => {
+      s.destroy();
+      resolve(false);
+    }, timeoutMs);
+    s.once('connect', () => {
+      clearTimeout(t);
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => {
+      clearTimeout(t);
+      resolve(false);
+    });
+  });
+}
+
+export async function waitForPortOpen(port: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await portOpen(port)) return true;
+    await sleep(200);
+  }
+  return false;
+}
+
+/** Ensures each needed backing service answers; throws with how-to text when one cannot. */
+export async function ensureBacking(needs: Iterable<BackingService>, logger: Logger): Promise<LocalServer[]> {
+  const servers: LocalServer[] = [];
+  for (const name of new Set(needs)) {
+    const known = KNOWN[name];
+    if (await portOpen(known.port)) {
+      servers.push({ name, port: known.port, startedHere: false });
+      continue;
+    }
+    logger.warn({ backing: name, port: known.port }, `${name} is down; trying to start it`);
+    const stop = known.start?.();
+    if (stop && (await waitForPortOpen(known.port, 60_000))) {
+      servers.push({ name, port: known.port, startedHere: true, stop });
+      continue;
+    }
+    throw new Error(
+      `${name} is not answering on 127.0.0.1:${known.port} and could not be started here: ${known.howTo}`,
+    );
+  }
+  return servers;
+}

@@ -1,0 +1,173 @@
+#!/usr/bin/env node
+/**
+ * `pnpm stack up` / `pnpm stack smoke` / `pnpm stack status`: the whole stack on a machine
+ * without Docker, as local processes, from the services' declarations and docker-compose.yml.
+ */
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createLogger, defineCommand, defineOptions, runCli } from '@fopnp/net';
+import { ensureBacking, type LocalServer } from './backing.js';
+import { CHECKS } from './checks.js';
+import { type DiscoveredService, discover, healthPortOf, portsOf } from './discover.js';
+import { startProfileServers } from './profiles.js';
+import { runSmoke } from './smoke.js';
+import { Supervisor } from './supervisor.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/** Local processes share one host, so every service binds loopback instead of 0.0.0.0. */
+const LOCAL_ENV = { HOST: '127.0.0.1', HEALTH_HOST: '127.0.0.1' };
+
+const common = defineOptions({
+  profile: {
+    type: 'enum',
+    choices: ['default', 'sharded', 'cluster'],
+    default: 'default',
+    env: 'STACK_PROFILE',
+    description:
+      'topology: default (one Redis), sharded (four Redis shards), cluster (six-node Redis Cluster)',
+  },
+  only: { type: 'list', description: 'start or check only these services (comma-separated names)' },
+});
+
+function select(all: DiscoveredService[], only: string[]): DiscoveredService[] {
+  if (only.length === 0) return all;
+  const unknown = only.filter((n) => !all.some((s) => s.name === n));
+  if (unknown.length)
+    throw new Error(`unknown service(s): ${unknown.join(', ')}; known: ${all.map((s) => s.name).join(', ')}`);
+  return all.filter((s) => only.includes(s.name));
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+function addresses(svc: DiscoveredService): string {
+  return portsOf(svc)
+    .map((p) => `${p.name} 127.0.0.1:${p.port}/${p.protocol}`)
+    .join(', ');
+}
+
+const up = defineCommand({
+  description:
+    'start every service as a local process, wait for health, print the table, stream logs; Ctrl-C stops all',
+  options: defineOptions({
+    ...common,
+    readyTimeoutMs: {
+      type: 'int',
+      default: 60_000,
+      min: 1000,
+      description: 'how long each service may take to be ready',
+    },
+  }),
+  async run({ values }) {
+    const logger = createLogger('stack', { level: 'info' });
+    const services = select(await discover(ROOT, values.profile), values.only);
+    if (services.length === 0) throw new Error('no built services found; run `pnpm build` first');
+    const backing: LocalServer[] = await ensureBacking(
+      services.flatMap((s) => s.manifest.needs),
+      logger,
+    );
+    const profileServers = await startProfileServers(values.profile, logger);
+    const sup = new Supervisor(logger);
+    let shuttingDown = false;
+    const shutdown = async (code: number) => {
+      if (shuttingDown) return;
+      shuttingDown = true;
+      process.stdout.write('\nstack: stopping services…\n');
+      await sup.stopAll();
+      for (const s of [...profileServers, ...backing]) if (s.startedHere) s.stop?.();
+      process.stdout.write('stack: stopped\n');
+      process.exit(code);
+    };
+    process.on('SIGINT', () => void shutdown(0));
+    process.on('SIGTERM', () => void shutdown(0));
+
+    const entries = services.map((svc) => sup.start(svc, LOCAL_ENV));
+    const states = await Promise.all(entries.map((e) => sup.waitReady(e, values.readyTimeoutMs)));
+    const rows = [['SERVICE', 'CHAPTER', 'ADDRESSES', 'HEALTH', 'STATE']];
+    services.forEach((svc, i) => {
+      rows.push([
+        svc.name,
+        svc.manifest.chapter,
+        addresses(svc),
+        `http://127.0.0.1:${healthPortOf(svc)}/readyz`,
+        states[i]!,
+      ]);
+    });
+    for (const b of [...backing, ...profileServers]) {
+      rows.push([
+        b.name,
+        '-',
+        `127.0.0.1:${b.port}/tcp`,
+        '-',
+        b.startedHere ? 'started here' : 'already running',
+      ]);
+    }
+    process.stdout.write(`\n${table(rows)}\n\n`);
+    const bad = services.filter((_, i) => states[i] !== 'ready');
+    if (bad.length) {
+      process.stdout.write(`stack: not ready: ${bad.map((s) => s.name).join(', ')}\n`);
+      await shutdown(1);
+      return 1;
+    }
+    process.stdout.write(
+      `stack: all ${services.length} services ready (profile ${values.profile}); try \`pnpm stack smoke\`; Ctrl-C stops everything\n`,
+    );
+    await new Promise(() => {}); // until a signal
+    return 0;
+  },
+});
+
+const smoke = defineCommand({
+  description: 'walk through every service once against the running stack; one pass/fail line each',
+  options: common,
+  async run({ values }) {
+    const services = select(await discover(ROOT, values.profile), values.only).map((s) => ({
+      ...s,
+      env: { ...s.env, ...LOCAL_ENV },
+    }));
+    const results = await runSmoke(services, CHECKS, (r) =>
+      process.stdout.write(
+        `${r.ok ? 'PASS' : 'FAIL'}  ${r.service.padEnd(16)} ${r.check.padEnd(22)} ${r.detail} (${r.ms} ms)\n`,
+      ),
+    );
+    const failed = results.filter((r) => !r.ok).length;
+    process.stdout.write(`smoke: ${results.length - failed} passed, ${failed} failed\n`);
+    return failed ? 1 : 0;
+  },
+});
+
+const status = defineCommand({
+  description: 'list the services, their addresses and health URLs (no processes started)',
+  options: common,
+  async run({ values }) {
+    const services = select(await discover(ROOT, values.profile), values.only);
+    const rows = [['SERVICE', 'CHAPTER', 'ADDRESSES', 'HEALTH', 'NEEDS']];
+    for (const svc of services) {
+      rows.push([
+        svc.name,
+        svc.manifest.chapter,
+        addresses(svc),
+        `http://127.0.0.1:${healthPortOf(svc)}/readyz`,
+        svc.manifest.needs.join(',') || '-',
+      ]);
+    }
+    process.stdout.write(`${table(rows)}\n`);
+    return 0;
+  },
+});
+
+process.exitCode = await runCli({
+  name: 'pnpm stack',
+  description: 'The fopnp-ts stack as local processes (no Docker needed). Root: ' + join(ROOT),
+  commands: { up, smoke, status },
+});
