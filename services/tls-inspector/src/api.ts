@@ -1,0 +1,103 @@
+/**
+ * The HTTP API: GET /inspect and GET /scan return the CLI's reports as JSON. Every
+ * request passes, in order: the per-client rate limit (429), parameter checks (400), the
+ * concurrency cap (503), the address policy on the resolved addresses (403), then the
+ * connection with its timeouts (504) and TLS errors (502).
+ */
+import http from 'node:http';
+import net from 'node:net';
+import { type Logger, silentLogger } from '@fopnp/net';
+import type { AddressChecker } from './address-policy.js';
+import { BadRequestError, errorCodeOf, httpStatusOf, RateLimitedError, BusyError } from './errors.js';
+import { inspect } from './inspect.js';
+import type { ConcurrencyLimit, RateLimit } from './limits.js';
+import { scan } from './scan.js';
+
+export interface InspectorApiOptions {
+  policy: AddressChecker;
+  concurrency: ConcurrencyLimit;
+  rateLimit: RateLimit;
+  connectTimeoutMs: number;
+  handshakeTimeoutMs: number;
+  scanTimeoutMs: number;
+  logger?: Logger;
+  /** Called once per request with its endpoint, HTTP status and duration (for metrics). */
+  onResult?: (endpoint: string, status: number, code: string | null, seconds: number) => void;
+}
+
+const HOSTNAME = /^[A-Za-z0-9._-]{1,253}$/;
+
+interface TargetQuery {
+  host: string;
+  port: number;
+  servername?: string;
+}
+
+export function parseTargetQuery(params: URLSearchParams): TargetQuery {
+  let host = params.get('host')?.trim() ?? '';
+  if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
+  if (!host) throw new BadRequestError('missing query parameter "host" (e.g. /inspect?host=example.com&port=443)');
+  if (!net.isIP(host) && !HOSTNAME.test(host)) throw new BadRequestError(`"host" is not a host name or IP address: ${JSON.stringify(host.slice(0, 80))}`);
+  const portText = params.get('port') ?? '443';
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port < 1 || port > 65535) throw new BadRequestError(`"port" must be 1..65535, got ${JSON.stringify(portText.slice(0, 20))}`);
+  const servername = params.get('servername')?.trim() || undefined;
+  if (servername !== undefined && !HOSTNAME.test(servername)) throw new BadRequestError('"servername" is not a host name');
+  return { host, port, ...(servername ? { servername } : {}) };
+}
+
+export function createInspectorApi(options: InspectorApiOptions): http.Server {
+  const logger = options.logger ?? silentLogger();
+  const server = http.createServer((req, res) => {
+    const started = performance.now();
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const endpoint = url.pathname;
+    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
+      res.end(`${JSON.stringify(body, null, 2)}\n`);
+      const code = status >= 400 ? ((body as { error?: { code?: string } }).error?.code ?? null) : null;
+      options.onResult?.(endpoint, status, code, (performance.now() - started) / 1000);
+    };
+    const fail = (err: unknown) => {
+      const status = httpStatusOf(err);
+      const message = err instanceof Error ? err.message : String(err);
+      if (status >= 500 && status !== 502 && status !== 503 && status !== 504) logger.error({ err }, 'request failed');
+      else logger.info({ endpoint, status, code: errorCodeOf(err), message }, 'request refused or target failed');
+      const headers: Record<string, string> = {};
+      if (err instanceof RateLimitedError) headers['retry-after'] = String(err.retryAfterSeconds);
+      if (err instanceof BusyError) headers['retry-after'] = '1';
+      send(status, { error: { code: errorCodeOf(err), message } }, headers);
+    };
+    if (req.method !== 'GET') return send(405, { error: { code: 'TI_ERR_METHOD', message: 'use GET' } }, { allow: 'GET' });
+    if (endpoint === '/') {
+      return send(200, {
+        service: 'tls-inspector',
+        endpoints: {
+          '/inspect?host=HOST&port=PORT&servername=NAME': 'one handshake, full report',
+          '/scan?host=HOST&port=PORT&servername=NAME': 'protocol versions and cipher suites accepted',
+        },
+      });
+    }
+    if (endpoint !== '/inspect' && endpoint !== '/scan') {
+      return send(404, { error: { code: 'TI_ERR_NOT_FOUND', message: 'no such path; try /inspect or /scan' } });
+    }
+    const run = async (): Promise<unknown> => {
+      options.rateLimit.take(req.socket.remoteAddress ?? 'unknown');
+      const target = parseTargetQuery(url.searchParams);
+      const common = {
+        policy: options.policy,
+        connectTimeoutMs: options.connectTimeoutMs,
+        handshakeTimeoutMs: options.handshakeTimeoutMs,
+      };
+      return options.concurrency.run<unknown>(() =>
+        endpoint === '/inspect'
+          ? inspect(target, common)
+          : scan(target, { ...common, deadline: Date.now() + options.scanTimeoutMs }),
+      );
+    };
+    run().then((report) => send(200, report), fail);
+  });
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 120_000;
+  return server;
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+/**
+ * The bin: `tls-inspector HOST PORT [-a CAFILE] [-c CERTFILE] [-C CIPHERS] [-p MINPROTOCOL]
+ * [-s CERTFILE] [-v] [--json] [--scan]`, the book's test_tls.py, plus `tls-inspector serve`
+ * for the HTTP API. A first argument that is not a command name means `inspect`.
+ */
+import { defineCommand, runCli, runService } from '@fopnp/net';
+import { InspectorError } from './errors.js';
+import { runClient, runServer } from './cli-commands.js';
+import { inspectOptions } from './cli-options.js';
+import { manifest } from './manifest.js';
+import { startService } from './service.js';
+
+const commands = {
+  inspect: defineCommand({
+    description: 'connect to HOST PORT and report the TLS session (or, with -s, serve TLS there)',
+    positionals: [
+      { name: 'HOST', description: 'host name or IP address (with -s: the interface to listen on)' },
+      { name: 'PORT', description: 'TCP port number (with -s, 0 picks a free one)' },
+    ],
+    options: inspectOptions,
+    async run({ values, positionals }) {
+      try {
+        return values.server ? await runServer(values, positionals) : await runClient(values, positionals);
+      } catch (err) {
+        if (!(err instanceof InspectorError)) throw err;
+        process.stderr.write(`error: ${err.message}\n`);
+        return err.exitCode;
+      }
+    },
+  }),
+  serve: defineCommand({
+    description: 'run the HTTP API (GET /inspect, GET /scan) and the demo TLS server, with health and metrics',
+    options: manifest.options,
+    async run({ values }) {
+      try {
+        await runService({ manifest, config: values, start: startService });
+      } catch (err) {
+        if (!(err instanceof InspectorError)) throw err;
+        process.stderr.write(`error: ${err.message}\n`);
+        return err.exitCode;
+      }
+      await new Promise<never>(() => {}); // runs until SIGTERM/SIGINT, which exit the process
+    },
+  }),
+};
+
+const argv = process.argv.slice(2);
+const first = argv[0];
+const explicit = first === undefined || first in commands || ['-h', '--help', 'help'].includes(first);
+process.exitCode = await runCli(
+  {
+    name: 'tls-inspector',
+    description: 'Inspect a TLS endpoint like the book\'s test_tls.py (ch. 6), scan it, serve TLS, or run the HTTP API.',
+    commands,
+  },
+  explicit ? argv : ['inspect', ...argv],
+);

@@ -1,0 +1,15 @@
+export * from './address-policy.js';
+export * from './api.js';
+export * from './certificate.js';
+export * from './cipher-suites.js';
+export * from './connect.js';
+export * from './errors.js';
+export * from './format.js';
+export * from './inspect.js';
+export * from './limits.js';
+export { manifest } from './manifest.js';
+export * from './ocsp.js';
+export * from './pem-files.js';
+export * from './scan.js';
+export * from './server.js';
+export * from './service.js';
