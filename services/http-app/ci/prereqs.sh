@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# http-app's test prerequisites: Debian's chromium for the browser tests (driven by
+# playwright-core; never `playwright install`), curl as a real client, and the
+# better-sqlite3 add-on compiled against the local Node headers if the install skipped it.
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v curl >/dev/null || missing+=(curl)
+command -v psql >/dev/null || missing+=(postgresql-client)
+if [ "${#missing[@]}" -gt 0 ]; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+fi
+
+# node-gyp would download Node's headers; point it at the ones Debian's nodejs ships.
+if ! (cd "$here" && node -e "new (require('better-sqlite3'))(':memory:')" 2>/dev/null); then
+  (cd "$here/../.." && npm_config_nodedir=/usr pnpm rebuild better-sqlite3)
+fi
+
+# The PostgreSQL tests need the machine's server (127.0.0.1:5432, trust auth).
+if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+  echo "http-app prereqs: PostgreSQL is not answering on 127.0.0.1:5432; the postgres bank tests will fail" >&2
+fi

@@ -1,0 +1,56 @@
+/**
+ * /anything: every method, echoing what the body carried as httpbin does: args, form,
+ * files (multipart), json, data, headers.
+ */
+import type { FastifyRequest } from 'fastify';
+import { HttpAppError } from '../errors.js';
+import { factsOf } from './facts.js';
+import { parseForm } from './form.js';
+import { type Args, addValue, getEcho } from './request-info.js';
+
+export interface AnythingEcho {
+  args: Args;
+  data: string;
+  files: Record<string, string>;
+  form: Args;
+  headers: Record<string, string>;
+  json: unknown;
+  method: string;
+  origin: string;
+  url: string;
+}
+
+export async function anythingEcho(request: FastifyRequest): Promise<AnythingEcho> {
+  const base = getEcho(factsOf(request));
+  const echo: AnythingEcho = { ...base, data: '', files: {}, form: {}, json: null, method: request.method };
+  const type = String(request.headers['content-type'] ?? '').toLowerCase();
+  if (request.isMultipart()) {
+    for await (const part of request.parts()) {
+      if (part.type === 'file') echo.files[part.fieldname] = asText(await part.toBuffer(), part.mimetype);
+      else addValue(echo.form, part.fieldname, String(part.value));
+    }
+    return echo;
+  }
+  const body = request.body;
+  if (!Buffer.isBuffer(body) || body.length === 0) return echo;
+  if (type.startsWith('application/x-www-form-urlencoded')) {
+    echo.form = { ...parseForm(body.toString('utf8')) };
+    return echo;
+  }
+  echo.data = asText(body, type || 'application/octet-stream');
+  if (type.includes('json')) {
+    try {
+      echo.json = JSON.parse(body.toString('utf8'));
+    } catch (err) {
+      throw new HttpAppError('HTTP_APP_ERR_MALFORMED_JSON', (err as Error).message);
+    }
+  }
+  return echo;
+}
+
+/** UTF-8 text as is; anything else as a data: URL, as httpbin shows binary uploads. */
+function asText(buf: Buffer, mimetype: string): string {
+  const text = buf.toString('utf8');
+  if (Buffer.from(text, 'utf8').equals(buf)) return text;
+  return `data:${mimetype};base64,${buf.toString('base64')}`;
+}

@@ -1,0 +1,13 @@
+/** mulberry32: a tiny seeded PRNG so /bytes/:n?seed=S is reproducible, as in httpbin. */
+export function seededBytes(n: number, seed: number): Buffer {
+  let a = seed >>> 0;
+  const out = Buffer.alloc(n);
+  for (let i = 0; i < n; i++) {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = ((t ^ (t >>> 14)) >>> 0) & 0xff;
+  }
+  return out;
+}

@@ -1,0 +1,60 @@
+/**
+ * What a request carried, in httpbin's shapes. Plain functions over plain inputs so the
+ * fastify routes and the bare node:http baseline of the benchmark compute the same JSON.
+ */
+
+/** The parts of a request the echo endpoints report. */
+export interface RequestFacts {
+  method: string;
+  /** Request target as sent: path plus query. */
+  url: string;
+  /** Alternating names and values, in the order and case they came on the wire. */
+  rawHeaders: readonly string[];
+  /** Client address (behind a trusted proxy: the first X-Forwarded-For hop). */
+  ip: string;
+  protocol: 'http' | 'https';
+  /** Host header value (host[:port]). */
+  host: string;
+}
+
+export type Args = Record<string, string | string[]>;
+
+/** Headers as the client spelled them; repeated names joined with ", " (RFC 9110 §5.3). */
+export function echoHeaders(rawHeaders: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!;
+    const value = rawHeaders[i + 1]!;
+    out[name] = name in out ? `${out[name]}, ${value}` : value;
+  }
+  return out;
+}
+
+/** Query parameters; a repeated name becomes a list, as httpbin shows it. */
+export function parseArgs(url: string): Args {
+  const q = url.indexOf('?');
+  const out: Args = {};
+  if (q < 0) return out;
+  for (const [k, v] of new URLSearchParams(url.slice(q + 1))) addValue(out, k, v);
+  return out;
+}
+
+export function addValue(into: Args, key: string, value: string): void {
+  const prev = into[key];
+  if (prev === undefined) into[key] = value;
+  else into[key] = Array.isArray(prev) ? [...prev, value] : [prev, value];
+}
+
+export function absoluteUrl(facts: RequestFacts): string {
+  return `${facts.protocol}://${facts.host}${facts.url}`;
+}
+
+/** The body of GET /get. */
+export function getEcho(facts: RequestFacts) {
+  return {
+    args: parseArgs(facts.url),
+    headers: echoHeaders(facts.rawHeaders),
+    origin: facts.ip,
+    url: absoluteUrl(facts),
+  };
+}
