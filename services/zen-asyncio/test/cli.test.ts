@@ -1,0 +1,125 @@
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, runNode, startProcess, stopAll } from '@fopnp/net/testing';
+import { afterAll, describe, expect, it } from 'vitest';
+import { APHORISMS } from '../src/index.js';
+import { manifest } from '../src/manifest.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const cli = path.join(here, '../dist/src/cli.js');
+const answers = new Map(APHORISMS);
+
+afterAll(stopAll);
+
+/** Children of a process, from /proc (the cluster's workers). */
+function childrenOf(pid: number): number[] {
+  const text = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+  return text ? text.split(/\s+/).map(Number) : [];
+}
+
+function jsonLines(output: string): Array<Record<string, unknown>> {
+  return output
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+describe('the zen-asyncio command', () => {
+  it('declares port 1061 and health port 9104 in its manifest, serve parsing exactly those options', () => {
+    expect(manifest.options.port.default).toBe(1061);
+    expect(manifest.options.healthPort.default).toBe(9104);
+    expect(manifest.options.port.env).toBe('PORT');
+    expect(manifest.command).toEqual(['serve']);
+  });
+
+  it('client prints three distinct questions with their answers, like client.py', async () => {
+    const server = startProcess(process.execPath, [cli, 'server', '127.0.0.1', '-p', '0']);
+    const port = (await server.waitForOutput(/Listening at 127\.0\.0\.1:(\d+)/))[1]!;
+    const r = await runNode(cli, ['client', '127.0.0.1', '-p', port]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    for (const line of lines) {
+      const q = line.slice(0, line.indexOf('?') + 1);
+      expect(line).toBe(`${q} ${answers.get(q)}`);
+    }
+    const e = await runNode(cli, ['client', '127.0.0.1', '-p', port, '-e']);
+    expect(e.code).toBe(0);
+    expect(e.stdout).toContain('without its "?" and hung up');
+    expect(await server.stop()).toBe(0);
+  });
+
+  it('cluster mode forks one worker per requested core on one shared port and answers through them', async () => {
+    const server = startProcess(process.execPath, [
+      cli,
+      'server',
+      '127.0.0.1',
+      '-p',
+      '0',
+      '--mode',
+      'cluster',
+      '--workers',
+      '2',
+    ]);
+    const port = (
+      await server.waitForOutput(/Listening at 127\.0\.0\.1:(\d+) \(mode cluster, 2 workers\)/)
+    )[1]!;
+    const workers = childrenOf(server.child.pid!);
+    expect(workers).toHaveLength(2);
+    const runs = await Promise.all(
+      Array.from({ length: 6 }, () => runNode(cli, ['client', '127.0.0.1', '-p', port])),
+    );
+    for (const r of runs) expect(r.stdout.trim().split('\n')).toHaveLength(3);
+    expect(await server.stop()).toBe(0);
+    for (const pid of workers) expect(() => process.kill(pid, 0)).toThrow();
+  });
+
+  it('serve exposes health, readiness and zen metrics counted from real traffic', async () => {
+    const server = startProcess(process.execPath, [cli, 'serve'], {
+      env: { PORT: '0', HEALTH_PORT: '0', HOST: '127.0.0.1', HEALTH_HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+    });
+    await server.waitForOutput(/"msg":"ready"/);
+    const lines = jsonLines(server.output());
+    const healthPort = lines.find((l) => l.msg === 'health endpoints listening')!.healthPort as number;
+    const port = lines.find((l) => l.msg === 'zen listening')!.port as number;
+    await runNode(cli, ['client', '127.0.0.1', '-p', String(port)]);
+    await runNode(cli, ['client', '127.0.0.1', '-p', String(port), '-e']);
+    const ready = await fetch(`http://127.0.0.1:${healthPort}/readyz`);
+    expect(ready.status).toBe(200);
+    const metrics = await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text();
+    expect(metrics).toMatch(/^zen_questions_answered_total\{[^}]*\} 3$/m);
+    expect(metrics).toMatch(/^zen_connections_accepted_total\{[^}]*\} 2$/m);
+    expect(metrics).toMatch(/^zen_errors_total\{kind="closed_mid_question"[^}]*\} 1$/m);
+    expect(metrics).toMatch(/^zen_open_connections\{[^}]*\} 0$/m);
+    expect(await server.stop('SIGTERM')).toBe(0);
+  });
+
+  it('says clearly when nothing listens, and exits 1', async () => {
+    const port = await freePort();
+    const r = await runNode(cli, ['client', '127.0.0.1', '-p', String(port)]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      `error: connection refused by 127.0.0.1:${port}: is the server running on that port?\n`,
+    );
+  });
+
+  it('says clearly when the port is taken, and exits 1', async () => {
+    const holder = net.createServer();
+    await new Promise<void>((r) => holder.listen(0, '127.0.0.1', r));
+    const { port } = holder.address() as net.AddressInfo;
+    const r = await runNode(cli, ['server', '127.0.0.1', '-p', String(port)]);
+    holder.close();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`address 127.0.0.1:${port} is already in use`);
+  });
+
+  it('rejects an unknown mode with a usage error naming the choices', async () => {
+    const r = await runNode(cli, ['server', '127.0.0.1', '--mode', 'threads']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'error: invalid value for --mode: expected one of loop, single, cluster, got "threads"\n',
+    );
+  });
+});

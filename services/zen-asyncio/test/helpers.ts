@@ -1,0 +1,81 @@
+import net from 'node:net';
+import { PassThrough } from 'node:stream';
+import { createLogger, type Logger } from '@fopnp/net';
+import { createZenServer, type ZenServer, type ZenServerOptions } from '../src/index.js';
+
+/** A logger whose JSON lines the test can read. */
+export function capturedLogger(): { logger: Logger; lines: () => Array<Record<string, unknown>> } {
+  const sink = new PassThrough();
+  let text = '';
+  sink.on('data', (d) => {
+    text += d;
+  });
+  return {
+    logger: createLogger('zen-asyncio-test', { level: 'debug', destination: sink }),
+    lines: () =>
+      text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
+}
+
+/** A listening server on a free loopback port; remember to close it. */
+export async function listening(options: ZenServerOptions = {}): Promise<{ zen: ZenServer; port: number }> {
+  const zen = createZenServer(options);
+  const { port } = await zen.listen(0, '127.0.0.1');
+  return { zen, port };
+}
+
+/** A raw socket, for writing exactly the bytes a test wants. */
+export function rawConnect(port: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ port, host: '127.0.0.1', noDelay: true }, () => resolve(s));
+    s.once('error', reject);
+  });
+}
+
+/** Collects everything a socket receives until the server closes it. */
+export function readToEnd(socket: net.Socket): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    socket.on('data', (d: Buffer) => {
+      text += d.toString('latin1');
+    });
+    socket.once('error', reject);
+    socket.once('close', () => resolve(text));
+  });
+}
+
+/** Resolves with the received text once it contains `count` answers (`.`-terminated). */
+export function readAnswers(socket: net.Socket, count: number, timeoutMs = 5_000): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(
+      () => reject(new Error(`only got ${JSON.stringify(text)} within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    const onData = (d: Buffer) => {
+      text += d.toString('latin1');
+      const answers = text.split('.').slice(0, -1);
+      if (answers.length >= count) {
+        clearTimeout(timer);
+        socket.off('data', onData);
+        resolve(answers.slice(0, count).map((a) => `${a}.`));
+      }
+    };
+    socket.on('data', onData);
+  });
+}
+
+export async function waitFor(
+  predicate: () => boolean,
+  timeoutMs = 5_000,
+  what = 'condition',
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
