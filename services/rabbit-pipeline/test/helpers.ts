@@ -1,0 +1,66 @@
+/**
+ * Test helpers: every test run declares its exchanges and queues under its own prefix
+ * (other developers' tests share this RabbitMQ) and deletes everything under it after.
+ */
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { run } from '@fopnp/net/testing';
+import amqp from 'amqplib';
+
+export const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+export const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/src/cli.js');
+
+/** A prefix no other run uses: rp-test-<pid>-<random>. */
+export function uniquePrefix(label: string): string {
+  return `rp-test-${label}-${process.pid}-${randomBytes(3).toString('hex')}`;
+}
+
+async function listNames(kind: 'queues' | 'exchanges', prefix: string): Promise<string[]> {
+  const r = await run('rabbitmqctl', ['-q', `list_${kind}`, 'name', '--no-table-headers'], {
+    timeoutMs: 30_000,
+  });
+  return r.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((n) => n.startsWith(`${prefix}.`));
+}
+
+/** Deletes every queue and exchange whose name starts with `prefix.`. */
+export async function deleteAllUnder(prefix: string): Promise<void> {
+  const conn = await amqp.connect(AMQP_URL);
+  try {
+    const ch = await conn.createChannel();
+    for (const q of await listNames('queues', prefix)) await ch.deleteQueue(q);
+    for (const x of await listNames('exchanges', prefix)) await ch.deleteExchange(x);
+    await ch.close();
+  } finally {
+    await conn.close();
+  }
+}
+
+/** Names of queues under a prefix with their type and message count, from rabbitmqctl. */
+export async function queueInfo(prefix: string): Promise<Map<string, { type: string; messages: number }>> {
+  const r = await run(
+    'rabbitmqctl',
+    ['-q', 'list_queues', 'name', 'type', 'messages', '--no-table-headers'],
+    {
+      timeoutMs: 30_000,
+    },
+  );
+  const out = new Map<string, { type: string; messages: number }>();
+  for (const line of r.stdout.split('\n')) {
+    const [name, type, messages] = line.trim().split(/\s+/);
+    if (name?.startsWith(`${prefix}.`)) out.set(name, { type: type!, messages: Number(messages) });
+  }
+  return out;
+}
+
+/** Polls `check` until it returns true or the deadline passes. */
+export async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
