@@ -1,3 +1,13 @@
 import { sharedConfig } from '../../vitest.shared.ts';
 
-export default sharedConfig;
+// The shared config lists the 'import' condition explicitly; Node 20 then resolves the
+// require('pg-pool') inside pg (CommonJS) to pg-pool's ESM build and pg fails to load.
+// Vite adds 'import' or 'require' by itself according to how a module is loaded, so
+// this package leaves it (and 'module') out.
+const conditions = ['source', 'node', 'default'];
+
+export default {
+  ...sharedConfig,
+  resolve: { ...sharedConfig.resolve, conditions },
+  ssr: { ...sharedConfig.ssr, resolve: { ...sharedConfig.ssr?.resolve, conditions } },
+};
