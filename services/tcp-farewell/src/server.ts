@@ -8,6 +8,7 @@ import net from 'node:net';
 import {
   classifyError,
   formatHostPort,
+  IncompleteReadError,
   type NetError,
   pyAddress,
   StreamReader,
@@ -66,12 +67,15 @@ async function serveConnection(socket: net.Socket, idleTimeoutMs: number, events
     socket.end();
     events.replied?.(conn);
     // Read to EOF before the socket closes: closing with unread bytes in the kernel makes
-    // Linux send RST instead of FIN, and the client could lose our reply.
+    // Linux send RST instead of FIN, and a client that has not read our reply yet may get
+    // ECONNRESET instead of it (the "lingering close" web servers do for the same reason).
     let extra = 0;
     for (let chunk = await reader.readSome(); chunk; chunk = await reader.readSome()) extra += chunk.length;
     if (extra > 0) events.extraBytes?.(conn, extra);
   } catch (err) {
-    events.failed?.(conn, classifyError(err, target));
+    // Closing before sending anything is what port probes (load balancers, k8s tcpSocket) do.
+    const probe = err instanceof IncompleteReadError && err.received === 0;
+    if (!probe) events.failed?.(conn, classifyError(err, target));
     socket.destroy();
   } finally {
     events.closed?.(conn, { bytesRead: socket.bytesRead, bytesWritten: socket.bytesWritten });
