@@ -1,0 +1,142 @@
+import { defineOptions, defineService, serviceOptions } from '@fopnp/net';
+
+/** Options of the RPC server itself (also used by the book's `server` command). */
+export const rpcOptions = defineOptions({
+  allowNone: {
+    type: 'boolean',
+    env: 'ALLOW_NONE',
+    default: true,
+    description:
+      "send null as XML-RPC <nil/> (Python's allow_none; its SimpleXMLRPCServer defaults to false)",
+  },
+  maxBodyBytes: {
+    type: 'int',
+    env: 'MAX_BODY_BYTES',
+    default: 1024 * 1024,
+    min: 1024,
+    description: 'largest request body accepted; bigger ones get HTTP 413 and a fault / error',
+  },
+  maxDepth: {
+    type: 'int',
+    env: 'MAX_XML_DEPTH',
+    default: 64,
+    min: 8,
+    max: 1000,
+    description: 'deepest XML element nesting accepted in an XML-RPC request',
+  },
+  authTokens: {
+    type: 'list',
+    env: 'AUTH_TOKENS',
+    description:
+      'bearer tokens with their allowed methods, TOKEN=METHOD|PREFIX* (comma-separated); none = no auth',
+  },
+  publicMethods: {
+    type: 'list',
+    env: 'PUBLIC_METHODS',
+    default: ['system.*'],
+    description: 'methods callable without a token when AUTH_TOKENS is set',
+  },
+  specExamples: {
+    type: 'boolean',
+    env: 'JSONRPC_SPEC_EXAMPLES',
+    default: true,
+    description: "serve the JSON-RPC 2.0 specification's example methods (subtract, sum, get_data, ...)",
+  },
+});
+
+/** Where the gateway finds the other services (compose service names by default). */
+export const gatewayOptions = defineOptions({
+  gateway: {
+    type: 'boolean',
+    env: 'GATEWAY',
+    default: true,
+    description: 'serve the gateway methods (zen.ask, cache.*, queue.publish, tls.inspect, farewell)',
+  },
+  zenAddress: {
+    type: 'string',
+    env: 'ZEN_ADDRESS',
+    default: 'zen-asyncio:1061',
+    description: "zen-asyncio's TCP address (host:port)",
+  },
+  farewellAddress: {
+    type: 'string',
+    env: 'FAREWELL_ADDRESS',
+    default: 'tcp-farewell:1060',
+    description: "tcp-farewell's TCP address (host:port)",
+  },
+  cacheUrl: {
+    type: 'string',
+    env: 'CACHE_URL',
+    default: 'http://redis-cache:8005',
+    description: "redis-cache's HTTP base URL",
+  },
+  tlsInspectorUrl: {
+    type: 'string',
+    env: 'TLS_INSPECTOR_URL',
+    default: 'http://tls-inspector:8003',
+    description: "tls-inspector's HTTP base URL",
+  },
+  amqpUrl: {
+    type: 'string',
+    env: 'AMQP_URL',
+    default: 'amqp://guest:guest@rabbitmq:5672',
+    description: 'RabbitMQ URL for queue.publish',
+  },
+  queueExchange: {
+    type: 'string',
+    env: 'QUEUE_EXCHANGE',
+    default: 'fopnp.gateway',
+    description: 'exchange queue.publish publishes to (declared durable, type topic)',
+  },
+  callTimeoutMs: {
+    type: 'int',
+    env: 'CALL_TIMEOUT_MS',
+    default: 2000,
+    min: 1,
+    description: 'deadline of one downstream call, connecting included',
+  },
+  breakerFailures: {
+    type: 'int',
+    env: 'BREAKER_FAILURES',
+    default: 5,
+    min: 1,
+    description: 'consecutive failures of a downstream service that open its circuit breaker',
+  },
+  breakerResetMs: {
+    type: 'int',
+    env: 'BREAKER_RESET_MS',
+    default: 10_000,
+    min: 1,
+    description: 'how long an open circuit fails calls at once before letting a trial call through',
+  },
+});
+
+/** rpc-gateway declared once: the CLI, `serve`, compose and k8s all read this. */
+export const manifest = defineService({
+  name: 'rpc-gateway',
+  chapter: '18 (RPC)',
+  description:
+    'XML-RPC (POST /RPC2) and JSON-RPC 2.0 (POST /jsonrpc) with the book functions, and a gateway to the other services',
+  command: ['serve'],
+  ports: [{ name: 'rpc', protocol: 'tcp', option: 'port', public: true }],
+  // Only queue.publish needs the broker; every other method works without it.
+  needs: ['rabbitmq'],
+  options: {
+    host: {
+      type: 'string',
+      env: 'HOST',
+      default: '0.0.0.0',
+      description: 'address the RPC port binds',
+    },
+    port: {
+      type: 'port',
+      env: 'PORT',
+      short: 'p',
+      default: 7001,
+      description: 'HTTP port of XML-RPC (/RPC2) and JSON-RPC (/jsonrpc)',
+    },
+    ...rpcOptions,
+    ...gatewayOptions,
+    ...serviceOptions(9108),
+  },
+});

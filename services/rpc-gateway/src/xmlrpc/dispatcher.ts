@@ -1,0 +1,197 @@
+/**
+ * The XML-RPC side of the server, behaving as Python's SimpleXMLRPCServer does with
+ * register_introspection_functions() and register_multicall_functions(): same method
+ * list, same 'signatures not supported' for untyped functions, same fault 1 with
+ * "<class 'T'>:message" for a Python exception. The gateway methods add real signatures
+ * and their own fault codes (errors.ts).
+ */
+import type { Logger } from '@fopnp/net';
+import type { Principal } from '../auth.js';
+import { type BookFunction, checkArity } from '../book/functions.js';
+import { PyException, pyTypeName } from '../book/python.js';
+import { RpcError } from '../errors.js';
+import { bindArguments, type RpcMethod, signaturesOf } from '../methods.js';
+import { fromPlain, toPlain } from './convert.js';
+import { encodeFault, encodeResponse, MarshalError } from './encode.js';
+import { type MethodCall, parseMethodCall } from './parse.js';
+import { Fault, type XmlRpcValue } from './values.js';
+
+export interface XmlRpcDispatcherOptions {
+  /** Functions with Python's semantics (the book's three). */
+  book: readonly BookFunction[];
+  /** Gateway methods (plain values, typed parameters). */
+  methods: readonly RpcMethod[];
+  /** Send None as <nil/>. Python's SimpleXMLRPCServer default is False. @default true */
+  allowNone?: boolean;
+  maxDepth?: number;
+  logger?: Logger;
+  /** Called once per method call (multicall members included), for metrics. */
+  onCall?: (method: string, outcome: 'ok' | 'fault', seconds: number) => void;
+}
+
+const NOT_SUPPORTED = 'signatures not supported';
+
+type Entry =
+  | { kind: 'book'; fn: BookFunction }
+  | { kind: 'gateway'; method: RpcMethod }
+  | {
+      kind: 'system';
+      doc: string;
+      signature: string[][];
+      call: (params: XmlRpcValue[], p: Principal) => Promise<XmlRpcValue> | XmlRpcValue;
+    };
+
+export class XmlRpcDispatcher {
+  private readonly entries = new Map<string, Entry>();
+  private readonly allowNone: boolean;
+
+  constructor(private readonly options: XmlRpcDispatcherOptions) {
+    this.allowNone = options.allowNone ?? true;
+    const system = (
+      name: string,
+      doc: string,
+      signature: string[][],
+      call: Extract<Entry, { kind: 'system' }>['call'],
+    ) => this.entries.set(name, { kind: 'system', doc, signature, call });
+    system(
+      'system.listMethods',
+      "system.listMethods() => ['add', 'subtract', 'multiple']\n\nReturns a list of the methods supported by the server.",
+      [['array']],
+      (params) => {
+        checkArity('system.listMethods', [], params.length);
+        return this.listMethods();
+      },
+    );
+    system(
+      'system.methodSignature',
+      "system.methodSignature('add') => [['int', 'int', 'int']]\n\nReturns the signatures of a method: each a list of the return type and the parameter types.\nFunctions without declared types (the book's) answer 'signatures not supported', as Python's server does.",
+      [
+        ['array', 'string'],
+        ['string', 'string'],
+      ],
+      (params) => {
+        checkArity('system.methodSignature', ['method_name'], params.length);
+        const e = this.entries.get(String(params[0]));
+        if (e?.kind === 'gateway') return signaturesOf(e.method);
+        if (e?.kind === 'system') return e.signature;
+        return NOT_SUPPORTED;
+      },
+    );
+    system(
+      'system.methodHelp',
+      'system.methodHelp(\'add\') => "Adds two integers together"\n\nReturns a string containing documentation for the specified method.',
+      [['string', 'string']],
+      (params) => {
+        checkArity('system.methodHelp', ['method_name'], params.length);
+        const e = this.entries.get(String(params[0]));
+        if (!e) return '';
+        return e.kind === 'book' ? e.fn.doc : e.kind === 'gateway' ? e.method.help : e.doc;
+      },
+    );
+    system(
+      'system.multicall',
+      "system.multicall([{'methodName': 'add', 'params': [2, 2]}, ...]) => [[4], ...]\n\nAllows the caller to package multiple XML-RPC calls into a single request.\nEach result is a one-element array, or a fault struct for a call that failed.",
+      [['array', 'array']],
+      (params, principal) => {
+        checkArity('system.multicall', ['call_list'], params.length);
+        return this.multicall(params[0]!, principal);
+      },
+    );
+    for (const fn of options.book) this.entries.set(fn.name, { kind: 'book', fn });
+    for (const method of options.methods) this.entries.set(method.name, { kind: 'gateway', method });
+  }
+
+  /** Sorted like Python's (code point order). */
+  listMethods(): string[] {
+    return [...this.entries.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  /** One HTTP body in, one XML document out (a response or a fault). Never throws. */
+  async handle(xml: string, principal: Principal): Promise<string> {
+    let call: MethodCall;
+    try {
+      call = parseMethodCall(xml, { maxDepth: this.options.maxDepth });
+    } catch (err) {
+      return encodeFault(this.toFault(err, '(unparsed)'));
+    }
+    try {
+      const result = await this.dispatch(call.methodName, call.params, principal);
+      return encodeResponse(result, { allowNone: this.allowNone });
+    } catch (err) {
+      return encodeFault(this.toFault(err, call.methodName));
+    }
+  }
+
+  private async dispatch(name: string, params: XmlRpcValue[], principal: Principal): Promise<XmlRpcValue> {
+    const started = performance.now();
+    const done = (outcome: 'ok' | 'fault') =>
+      this.options.onCall?.(
+        this.entries.has(name) ? name : '(unknown)',
+        outcome,
+        (performance.now() - started) / 1000,
+      );
+    try {
+      const entry = this.entries.get(name);
+      if (!entry) throw new PyException('Exception', `method "${name}" is not supported`);
+      principal.authorize(name);
+      let result: XmlRpcValue;
+      if (entry.kind === 'book') {
+        if (entry.fn.params) checkArity(entry.fn.name, entry.fn.params, params.length);
+        result = entry.fn.call(params);
+      } else if (entry.kind === 'system') {
+        result = await entry.call(params, principal);
+      } else {
+        const args = bindArguments(entry.method, params.map(toPlain));
+        result = fromPlain(await entry.method.call(args, { caller: principal.name }));
+      }
+      done('ok');
+      return result;
+    } catch (err) {
+      done('fault');
+      throw err;
+    }
+  }
+
+  /** Python's system_multicall: each call's result in a list, or its fault as a struct. */
+  private async multicall(calls: XmlRpcValue, principal: Principal): Promise<XmlRpcValue> {
+    if (!Array.isArray(calls)) {
+      throw new PyException(
+        'TypeError',
+        `system.multicall expects an array of calls, not '${pyTypeName(calls)}'`,
+      );
+    }
+    const results: XmlRpcValue[] = [];
+    for (const call of calls) {
+      if (!(call instanceof Map))
+        throw new PyException('TypeError', `a multicall entry is a struct, not '${pyTypeName(call)}'`);
+      if (!call.has('methodName')) throw new PyException('KeyError', "'methodName'");
+      if (!call.has('params')) throw new PyException('KeyError', "'params'");
+      const params = call.get('params')!;
+      try {
+        if (!Array.isArray(params)) throw new PyException('TypeError', 'multicall params must be an array');
+        results.push([await this.dispatch(String(call.get('methodName')), params, principal)]);
+      } catch (err) {
+        const f = this.toFault(err, String(call.get('methodName')));
+        results.push(
+          new Map<string, XmlRpcValue>([
+            ['faultCode', BigInt(f.faultCode)],
+            ['faultString', f.faultString],
+          ]),
+        );
+      }
+    }
+    return results;
+  }
+
+  private toFault(err: unknown, method: string): Fault {
+    if (err instanceof Fault) return err;
+    if (err instanceof PyException) return new Fault(1, err.faultString);
+    if (err instanceof MarshalError) return new Fault(1, `<class '${err.pyType}'>:${err.message}`);
+    if (err instanceof RpcError) return new Fault(err.rpcCode, err.message);
+    this.options.logger?.error({ err, method }, 'method failed unexpectedly');
+    return new Fault(
+      -32603,
+      `internal error in ${method}: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+}

@@ -1,0 +1,343 @@
+/**
+ * A hardened XML-RPC reader on top of saxes (a strict, well-kept, non-validating SAX
+ * parser). Hardening, and why each point matters:
+ *
+ * - Any `<!DOCTYPE` is refused. XML-RPC never needs one, and a DTD is where entity bombs
+ *   (billion laughs) and external entities (file and network reads) come from. saxes never
+ *   expands DTD entities anyway; refusing the DOCTYPE makes the rule obvious and absolute.
+ * - Only the five predefined entities and character references are decoded.
+ * - Element depth is capped, so a deeply nested document cannot exhaust the stack or time.
+ * - The body size is capped by the HTTP layer before any byte reaches the parser.
+ * - Structure is checked as it streams: an element where the XML-RPC grammar does not
+ *   allow it is an error at once, not after the whole document was read.
+ */
+import { SaxesParser, type SaxesTagPlain } from 'saxes';
+import { Fault, XmlRpcDateTime, type XmlRpcStruct, type XmlRpcValue } from './values.js';
+
+/** -32700: not well-formed XML (the xmlrpc-epi fault code interoperability convention). */
+export const FAULT_NOT_WELL_FORMED = -32700;
+/** -32701: an encoding other than UTF-8 declared. */
+export const FAULT_UNSUPPORTED_ENCODING = -32701;
+/** -32702: bytes that are not valid UTF-8. */
+export const FAULT_INVALID_CHARACTER = -32702;
+/** -32600: well-formed XML that is not a valid XML-RPC document. */
+export const FAULT_INVALID_XMLRPC = -32600;
+
+export interface ParseLimits {
+  /** Deepest element nesting accepted. @default 64 */
+  maxDepth?: number;
+}
+
+export const DEFAULT_MAX_DEPTH = 64;
+
+export interface MethodCall {
+  methodName: string;
+  params: XmlRpcValue[];
+}
+
+export type MethodResponse = { fault: Fault } | { value: XmlRpcValue };
+
+/** Thrown for any document we refuse; carries the fault code to send back. */
+export class XmlRpcParseError extends Fault {
+  constructor(code: number, message: string) {
+    super(code, message);
+    this.name = 'XmlRpcParseError';
+  }
+}
+
+const SCALARS = new Set([
+  'int',
+  'i4',
+  'i8',
+  'i1',
+  'i2',
+  'biginteger',
+  'double',
+  'float',
+  'boolean',
+  'string',
+  'base64',
+  'dateTime.iso8601',
+  'nil',
+]);
+
+const VALUE_TYPES = new Set([...SCALARS, 'array', 'struct']);
+
+/** Which children each element may have (text-only elements have none). */
+const CHILDREN: Record<string, ReadonlySet<string>> = {
+  methodCall: new Set(['methodName', 'params']),
+  methodResponse: new Set(['params', 'fault']),
+  params: new Set(['param']),
+  param: new Set(['value']),
+  fault: new Set(['value']),
+  value: VALUE_TYPES,
+  array: new Set(['data']),
+  data: new Set(['value']),
+  struct: new Set(['member']),
+  member: new Set(['name', 'value']),
+};
+
+type Container =
+  | { kind: 'root'; values: XmlRpcValue[] }
+  | { kind: 'array'; values: XmlRpcValue[] }
+  | { kind: 'struct'; map: XmlRpcStruct }
+  | { kind: 'member'; name?: string; value?: XmlRpcValue; hasValue: boolean };
+
+interface ValueFrame {
+  text: string;
+  typed: boolean;
+  result: XmlRpcValue;
+}
+
+const INT_RE = /^\s*[+-]?\d+(?:_\d+)*\s*$/;
+const FLOAT_RE =
+  /^\s*[+-]?(?:(?:\d+(?:_\d+)*)?\.?\d+(?:_\d+)*(?:[eE][+-]?\d+(?:_\d+)*)?|\d+(?:_\d+)*\.|inf|infinity|nan)\s*$/i;
+
+function invalid(message: string): never {
+  throw new XmlRpcParseError(FAULT_INVALID_XMLRPC, `invalid XML-RPC: ${message}`);
+}
+
+/** Python's int(): whitespace around, an optional sign, digits with single underscores. */
+function parsePyInt(tag: string, text: string): bigint {
+  if (!INT_RE.test(text)) invalid(`<${tag}> holds ${JSON.stringify(text)}, not an integer`);
+  return BigInt(text.trim().replaceAll('_', ''));
+}
+
+/** Python's float(): also accepts inf, infinity and nan in any case. */
+function parseDouble(tag: string, text: string): number {
+  if (!FLOAT_RE.test(text)) invalid(`<${tag}> holds ${JSON.stringify(text)}, not a number`);
+  const t = text.trim().replaceAll('_', '').toLowerCase();
+  if (t.endsWith('nan')) return Number.NaN;
+  if (t.endsWith('inf') || t.endsWith('infinity')) return t.startsWith('-') ? -Infinity : Infinity;
+  return Number(t);
+}
+
+function scalar(tag: string, text: string): XmlRpcValue {
+  switch (tag) {
+    case 'string':
+      return text;
+    case 'double':
+    case 'float':
+      return parseDouble(tag, text);
+    case 'boolean':
+      if (text === '0') return false;
+      if (text === '1') return true;
+      return invalid(`<boolean> holds ${JSON.stringify(text)}; only 0 and 1 are booleans`);
+    case 'base64':
+      return Buffer.from(text, 'base64');
+    case 'dateTime.iso8601':
+      return new XmlRpcDateTime(text);
+    case 'nil':
+      if (text.trim() !== '') invalid('<nil/> must be empty');
+      return null;
+    default:
+      return parsePyInt(tag, text);
+  }
+}
+
+interface Document {
+  root: 'methodCall' | 'methodResponse';
+  methodName: string | undefined;
+  params: XmlRpcValue[];
+  fault: XmlRpcValue | undefined;
+  hasFault: boolean;
+}
+
+function parseDocument(xml: string, limits: ParseLimits): Document {
+  const maxDepth = limits.maxDepth ?? DEFAULT_MAX_DEPTH;
+  const parser = new SaxesParser({ position: true, xmlns: false });
+  const path: string[] = [];
+  const containers: Container[] = [];
+  const frames: ValueFrame[] = [];
+  let text = '';
+  const doc: Document = {
+    root: 'methodCall',
+    methodName: undefined,
+    params: [],
+    fault: undefined,
+    hasFault: false,
+  };
+  let seenRoot = false;
+
+  const deliver = (value: XmlRpcValue) => {
+    const top = containers[containers.length - 1];
+    if (!top) return invalid('<value> outside of params, fault, array or struct');
+    if (top.kind === 'member') {
+      if (top.hasValue) invalid('<member> with two values');
+      top.value = value;
+      top.hasValue = true;
+    } else if (top.kind === 'struct') invalid('<value> directly inside <struct>; wrap it in <member>');
+    else top.values.push(value);
+  };
+
+  parser.on('xmldecl', (decl) => {
+    // The HTTP layer decodes bodies as UTF-8; a document declaring anything else would be
+    // misread, so it is refused rather than guessed at.
+    if (decl.encoding !== undefined && !/^(utf-?8|us-ascii|ascii)$/i.test(decl.encoding)) {
+      throw new XmlRpcParseError(
+        FAULT_UNSUPPORTED_ENCODING,
+        `parse error: unsupported encoding ${decl.encoding}; send UTF-8`,
+      );
+    }
+  });
+  parser.on('doctype', () => {
+    throw new XmlRpcParseError(
+      FAULT_NOT_WELL_FORMED,
+      'refused: the document has a <!DOCTYPE>; XML-RPC needs none, and DTDs carry entity bombs',
+    );
+  });
+  parser.on('processinginstruction', (pi) => {
+    invalid(`processing instruction <?${pi.target}?> is not allowed`);
+  });
+  parser.on('opentag', (tag: SaxesTagPlain) => {
+    const name = tag.name;
+    const parent = path[path.length - 1];
+    if (path.length >= maxDepth) {
+      throw new XmlRpcParseError(
+        FAULT_INVALID_XMLRPC,
+        `invalid XML-RPC: nested deeper than ${maxDepth} elements`,
+      );
+    }
+    if (parent === undefined) {
+      if (seenRoot) invalid('more than one root element');
+      if (name !== 'methodCall' && name !== 'methodResponse')
+        invalid(`root element is <${name}>, expected <methodCall> or <methodResponse>`);
+      seenRoot = true;
+      doc.root = name;
+    } else {
+      const allowed = CHILDREN[parent];
+      if (!allowed?.has(name)) invalid(`<${name}> is not allowed inside <${parent}>`);
+    }
+    if (Object.keys(tag.attributes).length > 0) invalid(`<${name}> has attributes; XML-RPC uses none`);
+    path.push(name);
+    text = '';
+    switch (name) {
+      case 'params':
+        containers.push({ kind: 'root', values: doc.params });
+        break;
+      case 'fault':
+        doc.hasFault = true;
+        containers.push({ kind: 'root', values: [] });
+        break;
+      case 'value':
+        frames.push({ text: '', typed: false, result: null });
+        break;
+      case 'array':
+      case 'struct': {
+        const frame = frames[frames.length - 1]!;
+        if (frame.typed) invalid('<value> with two types');
+        frame.typed = true;
+        containers.push(
+          name === 'array' ? { kind: 'array', values: [] } : { kind: 'struct', map: new Map() },
+        );
+        break;
+      }
+      case 'member':
+        containers.push({ kind: 'member', hasValue: false });
+        break;
+      default:
+        if (SCALARS.has(name)) {
+          const frame = frames[frames.length - 1]!;
+          if (frame.typed) invalid('<value> with two types');
+          frame.typed = true;
+        }
+    }
+  });
+  parser.on('text', (t) => {
+    onText(t);
+  });
+  parser.on('cdata', (t) => {
+    onText(t);
+  });
+  const onText = (t: string) => {
+    const current = path[path.length - 1];
+    if (current === 'value') frames[frames.length - 1]!.text += t;
+    else if (
+      current !== undefined &&
+      (SCALARS.has(current) || current === 'methodName' || current === 'name')
+    )
+      text += t;
+    else if (t.trim() !== '') {
+      invalid(
+        current ? `text ${JSON.stringify(t.slice(0, 40))} inside <${current}>` : 'text outside the root',
+      );
+    }
+  };
+  parser.on('closetag', (tag: SaxesTagPlain) => {
+    const name = tag.name;
+    path.pop();
+    switch (name) {
+      case 'methodName':
+        doc.methodName = text;
+        return;
+      case 'name': {
+        const member = containers[containers.length - 1] as Extract<Container, { kind: 'member' }>;
+        if (member.name !== undefined) invalid('<member> with two names');
+        member.name = text;
+        return;
+      }
+      case 'value': {
+        const frame = frames.pop()!;
+        if (frame.typed && frame.text.trim() !== '')
+          invalid(`text ${JSON.stringify(frame.text.trim().slice(0, 40))} beside a typed value`);
+        deliver(frame.typed ? frame.result : frame.text);
+        return;
+      }
+      case 'array':
+      case 'struct': {
+        const c = containers.pop()!;
+        frames[frames.length - 1]!.result = c.kind === 'array' ? c.values : (c as { map: XmlRpcStruct }).map;
+        return;
+      }
+      case 'member': {
+        const m = containers.pop() as Extract<Container, { kind: 'member' }>;
+        if (m.name === undefined) invalid('<member> without <name>');
+        if (!m.hasValue) invalid(`<member> ${JSON.stringify(m.name)} without <value>`);
+        (containers[containers.length - 1] as { map: XmlRpcStruct }).map.set(m.name, m.value ?? null);
+        return;
+      }
+      case 'params':
+        containers.pop();
+        return;
+      case 'fault': {
+        const c = containers.pop() as { values: XmlRpcValue[] };
+        if (c.values.length !== 1) invalid('<fault> must hold exactly one value');
+        doc.fault = c.values[0];
+        return;
+      }
+      default:
+        if (SCALARS.has(name)) frames[frames.length - 1]!.result = scalar(name, text);
+    }
+  });
+  parser.on('error', (err) => {
+    throw new XmlRpcParseError(FAULT_NOT_WELL_FORMED, `parse error: not well formed: ${err.message}`);
+  });
+
+  parser.write(xml).close();
+  if (!seenRoot) throw new XmlRpcParseError(FAULT_NOT_WELL_FORMED, 'parse error: the document is empty');
+  return doc;
+}
+
+/** Reads a <methodCall> (what a server receives). */
+export function parseMethodCall(xml: string, limits: ParseLimits = {}): MethodCall {
+  const doc = parseDocument(xml, limits);
+  if (doc.root !== 'methodCall') invalid('expected <methodCall>');
+  if (doc.methodName === undefined) invalid('<methodCall> without <methodName>');
+  return { methodName: doc.methodName, params: doc.params };
+}
+
+/** Reads a <methodResponse> (what a client receives); a fault comes back as a Fault. */
+export function parseMethodResponse(xml: string, limits: ParseLimits = {}): MethodResponse {
+  const doc = parseDocument(xml, limits);
+  if (doc.root !== 'methodResponse') invalid('expected <methodResponse>');
+  if (doc.hasFault) {
+    const f = doc.fault;
+    const code = f instanceof Map ? f.get('faultCode') : undefined;
+    const str = f instanceof Map ? f.get('faultString') : undefined;
+    if (typeof code !== 'bigint' || typeof str !== 'string')
+      invalid('<fault> without faultCode and faultString');
+    return { fault: new Fault(Number(code), str) };
+  }
+  if (doc.params.length !== 1) invalid(`a response has exactly one param, got ${doc.params.length}`);
+  return { value: doc.params[0]! };
+}
