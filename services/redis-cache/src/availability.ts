@@ -34,6 +34,11 @@ export class Availability {
     if (this.outages.has(id)) this.setState(id, 'up');
   }
 
+  /** Ends outages of owners no longer in the topology (a failed cluster master replaced by its replica). */
+  retain(current: readonly string[]): void {
+    for (const id of [...this.outages.keys()]) if (!current.includes(id)) this.setState(id, 'gone');
+  }
+
   isDown(id: string): boolean {
     return this.outages.has(id);
   }
@@ -46,7 +51,7 @@ export class Availability {
     return this.outages.size ? 'degraded' : 'ok';
   }
 
-  private setState(id: string, state: 'up' | 'down', error?: string): void {
+  private setState(id: string, state: 'up' | 'down' | 'gone', error?: string): void {
     if (state === 'down') {
       this.outages.set(id, { id, since: Date.now(), failedCalls: 1, lastError: error ?? '' });
       this.outageCount++;
@@ -60,7 +65,9 @@ export class Availability {
     this.outages.delete(id);
     this.logger.info(
       { redis: id, downMs: Date.now() - outage.since, failedCalls: outage.failedCalls },
-      'redis reachable again: caching resumed',
+      state === 'up'
+        ? 'redis reachable again: caching resumed'
+        : 'redis reachable again: the unreachable server left the topology (failover), caching resumed',
     );
   }
 }

@@ -168,7 +168,9 @@ export class Cache {
 
   /** PINGs every owner, updating availability; 'degraded' while any is unreachable. */
   async probe(): Promise<{ status: 'ok' | 'degraded'; down: string[] }> {
-    await Promise.all(this.topology.routes().map((route) => this.attempt(route, () => route.client.ping())));
+    const targets = this.topology.probeTargets();
+    await Promise.all(targets.map((t) => this.attempt(t, () => t.ping())));
+    if (targets.length) this.availability.retain(targets.map((t) => t.id));
     return { status: this.availability.status(), down: this.availability.down().map((o) => o.id) };
   }
 
@@ -278,7 +280,7 @@ export class Cache {
   }
 
   /** Runs one Redis call bounded by opTimeoutMs, recording the owner's availability. */
-  private async attempt<T>(route: Route, call: () => Promise<T>): Promise<Attempt<T>> {
+  private async attempt<T>(route: { id: string }, call: () => Promise<T>): Promise<Attempt<T>> {
     if (this.starting) await this.starting;
     try {
       const value = await bounded(call(), this.options.opTimeoutMs, `redis call to ${route.id}`);

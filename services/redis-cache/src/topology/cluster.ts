@@ -3,9 +3,10 @@
  * 16384), replicas take over a failed master, and the client follows MOVED/ASK redirects.
  * This is what to use once client-side sharding's manual resharding hurts.
  */
+import calculateSlot from 'cluster-key-slot';
 import { Cluster } from 'ioredis';
 import { redisOptions, waitClientReady } from './connection.js';
-import type { ConnectionTuning, DataNode, Route, Topology } from './types.js';
+import type { ConnectionTuning, DataNode, ProbeTarget, Route, Topology } from './types.js';
 
 export interface ClusterNodeAddress {
   host: string;
@@ -23,7 +24,6 @@ export class ClusterTopology implements Topology {
   readonly kind = 'cluster' as const;
   readonly description: string;
   readonly cluster: Cluster;
-  private readonly routeEntry: Route;
 
   constructor(seeds: readonly string[], tuning: ConnectionTuning = {}) {
     if (seeds.length === 0) throw new RangeError('cluster topology needs at least one seed node');
@@ -44,20 +44,36 @@ export class ClusterTopology implements Topology {
     });
     this.cluster.on('error', () => {});
     this.description = `Redis Cluster seeded by ${seeds.join(', ')}`;
-    this.routeEntry = { id: 'cluster', client: this.cluster };
   }
 
-  route(): Route {
-    return this.routeEntry;
+  /**
+   * The cluster client does the routing; the id names the master that owns the key's slot
+   * now, so an outage of one master (until its replica takes over) is tracked as that
+   * master's, and keys of the other masters are not reported as failing.
+   */
+  route(key: string): Route {
+    const owner = this.cluster.slots[calculateSlot(key)]?.[0];
+    return { id: owner ?? 'cluster', client: this.cluster };
   }
-  routes(): Route[] {
-    return [this.routeEntry];
+  /**
+   * One target per master that owns slots in the client's slot table. A master the client
+   * has already dropped (crashed, not yet replaced by its replica) is unreachable by
+   * definition; once the table names the promoted replica, the old id is no longer listed.
+   */
+  probeTargets(): ProbeTarget[] {
+    const owners = new Set<string>();
+    for (const slot of this.cluster.slots) if (slot?.[0]) owners.add(slot[0]);
+    const connected = new Map(this.cluster.nodes('master').map((client) => [nodeId(client), client]));
+    return [...owners].map((id) => {
+      const client = connected.get(id);
+      return {
+        id,
+        ping: () => (client ? client.ping() : Promise.reject(new Error(`no connection to master ${id}`))),
+      };
+    });
   }
   dataNodes(): DataNode[] {
-    return this.cluster.nodes('master').map((client) => ({
-      id: `${client.options.host}:${client.options.port}`,
-      client,
-    }));
+    return this.cluster.nodes('master').map((client) => ({ id: nodeId(client), client }));
   }
   waitReady(timeoutMs: number): Promise<boolean> {
     return waitClientReady(this.cluster, timeoutMs);
@@ -71,4 +87,8 @@ export class ClusterTopology implements Topology {
     }
     this.cluster.disconnect();
   }
+}
+
+function nodeId(client: { options: { host?: string; port?: number } }): string {
+  return `${client.options.host}:${client.options.port}`;
 }

@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import { createStrategy, type ShardStrategy, type StrategyName } from '../sharding/strategies.js';
 import { closeClient, connectRedis, waitClientReady } from './connection.js';
 import { redactUrl } from './single.js';
-import type { ConnectionTuning, DataNode, Route, Topology } from './types.js';
+import type { ConnectionTuning, DataNode, ProbeTarget, Route, Topology } from './types.js';
 
 export class ShardedTopology implements Topology {
   readonly kind = 'sharded' as const;
@@ -28,8 +28,8 @@ export class ShardedTopology implements Topology {
   route(key: string): Route {
     return this.shardRoutes[this.strategy.shardFor(key)]!;
   }
-  routes(): Route[] {
-    return [...this.shardRoutes];
+  probeTargets(): ProbeTarget[] {
+    return this.shardRoutes.map((r) => ({ id: r.id, ping: () => r.client.ping() }));
   }
   dataNodes(): DataNode[] {
     return this.clients.map((client, i) => ({ id: `shard${i}`, client }));

@@ -1,7 +1,7 @@
 /** One Redis server holds everything. */
 import type { Redis } from 'ioredis';
 import { closeClient, connectRedis, waitClientReady } from './connection.js';
-import type { ConnectionTuning, DataNode, Route, Topology } from './types.js';
+import type { ConnectionTuning, DataNode, ProbeTarget, Route, Topology } from './types.js';
 
 export class SingleTopology implements Topology {
   readonly kind = 'single' as const;
@@ -18,8 +18,8 @@ export class SingleTopology implements Topology {
   route(): Route {
     return this.routeEntry;
   }
-  routes(): Route[] {
-    return [this.routeEntry];
+  probeTargets(): ProbeTarget[] {
+    return [{ id: 'single', ping: () => this.client.ping() }];
   }
   dataNodes(): DataNode[] {
     return [{ id: 'single', client: this.client }];

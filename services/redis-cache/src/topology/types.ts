@@ -13,6 +13,11 @@ export interface Route {
   client: RedisClient;
 }
 
+export interface ProbeTarget {
+  id: string;
+  ping(): Promise<unknown>;
+}
+
 export interface DataNode {
   /** "shard0", "127.0.0.1:7001", ... */
   id: string;
@@ -25,8 +30,8 @@ export interface Topology {
   readonly description: string;
   /** The client that owns `key`. */
   route(key: string): Route;
-  /** Every owner route() can return. */
-  routes(): Route[];
+  /** One PING per owner route() can return now, for health probes. */
+  probeTargets(): ProbeTarget[];
   /** The servers holding data (cluster: the current masters), for stats and cleanup. */
   dataNodes(): DataNode[];
   /** Waits until every connection is ready or `timeoutMs` passes; true when all are ready. */

@@ -131,6 +131,7 @@ export async function startCluster(nodeTimeoutMs = 1000): Promise<TestCluster> {
     if (create.code !== 0 || !/All 16384 slots covered/.test(create.stdout))
       throw new Error(`redis-cli --cluster create failed:\n${create.stdout}\n${create.stderr}`);
     await waitClusterOk(nodes, 20_000);
+    await waitReplicationUp(nodes, 20_000);
     return { nodes, seeds: nodes.map((n) => n.address) };
   } catch (err) {
     await stopRedisServers(nodes);
@@ -152,6 +153,20 @@ export async function waitClusterOk(nodes: readonly RedisServer[], timeoutMs: nu
     );
     if (states.every(Boolean)) return;
     if (Date.now() > deadline) throw new Error(`cluster not ok within ${timeoutMs} ms`);
+    await sleep(200);
+  }
+}
+
+/** Polls INFO replication until every master has a replica and every replica's link is up. */
+async function waitReplicationUp(nodes: readonly RedisServer[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const infos = await Promise.all(nodes.map((n) => n.cli('INFO', 'replication').catch(() => '')));
+    const up = infos.every((i) =>
+      /role:master/.test(i) ? /connected_slaves:[1-9]/.test(i) : /master_link_status:up/.test(i),
+    );
+    if (up) return;
+    if (Date.now() > deadline) throw new Error(`cluster replication not up within ${timeoutMs} ms`);
     await sleep(200);
   }
 }

@@ -1,0 +1,177 @@
+#!/usr/bin/env node
+/**
+ * redis-cache: the book's ch. 8 hashing.py as a sharding explorer, live key-movement
+ * figures against real Redis servers, a cache-aside demo, and `serve` (the HTTP API).
+ */
+import { defineCommand, InvalidConfigError, runCli, runService } from '@fopnp/net';
+import { Cache } from './cache.js';
+import { cacheSettings, topologyConfig } from './config.js';
+import { formatLiveMovement, measureLiveMovement } from './live-movement.js';
+import { cacheOptions, manifest } from './manifest.js';
+import { startService } from './service.js';
+import {
+  distribution,
+  formatDistribution,
+  formatMovementTable,
+  movementForAll,
+} from './sharding/analysis.js';
+import { STRATEGY_NAMES, type StrategyName } from './sharding/strategies.js';
+import { defaultWordsPath, loadWords } from './sharding/words.js';
+import { createTopology } from './topology/index.js';
+
+const out = (s: string) => process.stdout.write(s);
+
+const strategyChoice = {
+  type: 'enum',
+  choices: ['all', ...STRATEGY_NAMES],
+  default: 'all',
+  description: 'sharding strategy to report (all = every one)',
+} as const;
+const wordsOption = {
+  type: 'string',
+  description: 'word list, one word a line [default /usr/share/dict/words, else the shipped data/words.txt]',
+} as const;
+
+function strategiesOf(choice: string): StrategyName[] {
+  return choice === 'all' ? [...STRATEGY_NAMES] : [choice as StrategyName];
+}
+
+function wordsFrom(path: string | undefined): { path: string; words: string[] } {
+  const p = path ?? defaultWordsPath();
+  try {
+    return { path: p, words: loadWords(p) };
+  } catch (err) {
+    throw new InvalidConfigError('--words', `cannot read ${p}: ${(err as Error).message}`);
+  }
+}
+
+const shardReport = defineCommand({
+  description:
+    "the book's hashing.py table: keys per server for a word list, and keys moved when a shard is added",
+  options: {
+    strategy: strategyChoice,
+    shards: { type: 'int', default: 4, min: 1, max: 1024, description: 'number of servers' },
+    words: wordsOption,
+    grow: {
+      type: 'int',
+      min: 1,
+      max: 1024,
+      description: 'also show keys moved going from --shards to this many (every strategy)',
+    },
+  },
+  run({ values }) {
+    const { path, words } = wordsFrom(values.words);
+    if (words.length === 0) throw new InvalidConfigError('--words', `${path} holds no words`);
+    out(`${words.length} words from ${path}, ${values.shards} servers\n\n`);
+    for (const s of strategiesOf(values.strategy))
+      out(`${formatDistribution(distribution(s, values.shards, words))}\n`);
+    if (values.grow !== undefined) {
+      if (values.grow === values.shards) throw new InvalidConfigError('--grow', 'must differ from --shards');
+      out(formatMovementTable(movementForAll(values.shards, values.grow, words)));
+    }
+    return 0;
+  },
+});
+
+const liveMovement = defineCommand({
+  description: 'load keys into live shards, add one shard, and count the keys that moved (cache misses)',
+  options: {
+    shards: {
+      type: 'list',
+      env: 'REDIS_SHARDS',
+      description: 'redis:// URLs holding the keys first (repeat or comma-separate)',
+    },
+    add: { type: 'string', description: 'redis:// URL of the shard added afterwards' },
+    strategy: strategyChoice,
+    keys: {
+      type: 'int',
+      default: 10_000,
+      min: 1,
+      max: 1_000_000,
+      description: 'how many words to load as keys',
+    },
+    words: wordsOption,
+    namespace: {
+      type: 'string',
+      default: `movement-${process.pid}`,
+      description: 'namespace of the demo keys (deleted afterwards)',
+    },
+  },
+  async run({ values }) {
+    if (values.shards.length === 0)
+      throw new InvalidConfigError('--shards', 'give at least one redis:// URL');
+    if (!values.add) throw new InvalidConfigError('--add', 'give the redis:// URL of the shard to add');
+    const { words } = wordsFrom(values.words);
+    const keys = words.slice(0, values.keys);
+    const rows = [];
+    for (const strategy of strategiesOf(values.strategy)) {
+      const probe = new Cache({
+        topology: createTopology({ kind: 'sharded', urls: [...values.shards, values.add], strategy: 'jump' }),
+      });
+      await probe.started();
+      const health = await probe.probe();
+      await probe.close();
+      if (health.status !== 'ok')
+        throw new InvalidConfigError(
+          '--shards',
+          `unreachable: ${health.down.join(', ')} (shard0..N in the order given, then --add)`,
+        );
+      rows.push(
+        await measureLiveMovement({
+          urls: values.shards,
+          added: values.add,
+          strategy,
+          keys,
+          namespace: values.namespace,
+        }),
+      );
+    }
+    out(formatLiveMovement(rows));
+    return 0;
+  },
+});
+
+const demo = defineCommand({
+  description: 'getOrLoad one key twice with a slow loader and print both latencies (miss, then hit)',
+  positionals: [{ name: 'key', description: 'cache key', default: 'demo' }],
+  options: {
+    ...cacheOptions,
+    delayMs: { type: 'int', default: 500, min: 0, description: 'how slow the loader is' },
+  },
+  async run({ values, positionals }) {
+    const key = String(positionals.key);
+    const cache = new Cache({ topology: createTopology(topologyConfig(values)), ...cacheSettings(values) });
+    try {
+      await cache.started();
+      await cache.delete(key).catch(() => false);
+      for (let i = 0; i < 2; i++) {
+        const t = performance.now();
+        const r = await cache.getOrLoadDetailed(key, async () => {
+          await new Promise((res) => setTimeout(res, values.delayMs));
+          return { key, computedAt: new Date().toISOString() };
+        });
+        out(
+          `${r.source.padEnd(9)} ${(performance.now() - t).toFixed(1).padStart(8)} ms  ${JSON.stringify(r.value)}\n`,
+        );
+      }
+    } finally {
+      await cache.close();
+    }
+    return 0;
+  },
+});
+
+const serve = defineCommand({
+  description: `run the HTTP cache API (port ${manifest.options.port.default}) with health on ${manifest.options.healthPort.default}`,
+  options: manifest.options,
+  async run({ values }) {
+    await runService({ manifest, config: values, start: startService });
+    return new Promise<number>(() => {});
+  },
+});
+
+process.exitCode = await runCli({
+  name: 'redis-cache',
+  description: `Book ch. ${manifest.chapter}: ${manifest.description}`,
+  commands: { 'shard-report': shardReport, 'live-movement': liveMovement, demo, serve },
+});

@@ -1,0 +1,111 @@
+/** redis-cache declared once: ports, options, env vars, defaults. */
+import { defineOptions, defineService, serviceOptions } from '@fopnp/net';
+import { SERIALIZERS } from './codec.js';
+import { STRATEGY_NAMES } from './sharding/strategies.js';
+import { TOPOLOGY_KINDS } from './topology/types.js';
+
+/** Options that pick and tune the cache (shared by `serve` and the library-facing commands). */
+export const cacheOptions = defineOptions({
+  topology: {
+    type: 'enum',
+    choices: TOPOLOGY_KINDS,
+    env: 'CACHE_TOPOLOGY',
+    default: 'single',
+    description: 'single Redis, client-side shards, or Redis Cluster',
+  },
+  redisUrl: {
+    type: 'string',
+    env: 'REDIS_URL',
+    default: 'redis://127.0.0.1:6379',
+    description: 'the Redis of the single topology',
+  },
+  shards: {
+    type: 'list',
+    env: 'REDIS_SHARDS',
+    description: 'comma-separated redis:// URLs of the sharded topology, in shard order',
+  },
+  strategy: {
+    type: 'enum',
+    choices: STRATEGY_NAMES,
+    env: 'SHARD_STRATEGY',
+    default: 'jump',
+    description: 'how the sharded topology picks a shard',
+  },
+  clusterNodes: {
+    type: 'list',
+    env: 'REDIS_CLUSTER_NODES',
+    description: 'comma-separated host:port seeds of the cluster topology',
+  },
+  namespace: {
+    type: 'string',
+    env: 'CACHE_NAMESPACE',
+    default: 'cache',
+    description: 'prefix of every key written (A-Z a-z 0-9 . _ -)',
+  },
+  ttlMs: {
+    type: 'int',
+    env: 'CACHE_TTL_MS',
+    default: 60_000,
+    min: 1,
+    description: 'lifetime of a cached value',
+  },
+  negativeTtlMs: {
+    type: 'int',
+    env: 'CACHE_NEGATIVE_TTL_MS',
+    default: 5_000,
+    min: 1,
+    description: 'lifetime of a cached "absent"',
+  },
+  ttlJitter: {
+    type: 'number',
+    env: 'CACHE_TTL_JITTER',
+    default: 0.1,
+    min: 0,
+    max: 1,
+    description: 'each TTL is stretched by up to this fraction, at random',
+  },
+  maxValueBytes: {
+    type: 'int',
+    env: 'CACHE_MAX_VALUE_BYTES',
+    default: 1_048_576,
+    min: 1,
+    description: 'largest encoded value stored (413 above it)',
+  },
+  serializer: {
+    type: 'enum',
+    choices: SERIALIZERS,
+    env: 'CACHE_SERIALIZER',
+    default: 'json',
+    description: 'how values are encoded in Redis',
+  },
+  opTimeoutMs: {
+    type: 'int',
+    env: 'REDIS_OP_TIMEOUT_MS',
+    default: 1_000,
+    min: 1,
+    description: 'bound on one Redis call; past it the cache fails open',
+  },
+});
+
+export const manifest = defineService({
+  name: 'redis-cache',
+  chapter: '8 (Caches and Message Queues)',
+  description: 'cache-aside over Redis in every topology (single, client-side shards, Redis Cluster)',
+  command: ['serve'],
+  ports: [{ name: 'http', protocol: 'tcp', option: 'port', public: true }],
+  needs: ['redis'],
+  options: {
+    port: { type: 'port', env: 'PORT', short: 'p', default: 8005, description: 'HTTP port of the cache API' },
+    host: { type: 'string', env: 'HOST', default: '0.0.0.0', description: 'address the HTTP port binds' },
+    ...cacheOptions,
+    demoDelayMs: {
+      type: 'int',
+      env: 'DEMO_LOADER_DELAY_MS',
+      default: 500,
+      min: 0,
+      max: 60_000,
+      description: 'how slow the /demo/slow/:key loader is',
+    },
+    ...serviceOptions(9105),
+  },
+});

@@ -1,0 +1,134 @@
+/**
+ * The cache as an HTTP API (fastify): GET/PUT/DELETE /cache/:key, GET /stats and a demo
+ * endpoint whose loader is deliberately slow, so the miss/hit latency difference shows.
+ * Every error is JSON: {"error": message, "code": code}. Not listening until the caller says so.
+ */
+import type { Logger } from '@fopnp/net';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+} from 'fastify';
+import type { Cache } from './cache.js';
+import { CacheError, InvalidKeyError, NotFoundError, UnsupportedMediaTypeError } from './errors.js';
+import { MAX_KEY_LENGTH } from './keys.js';
+
+export interface CacheServerOptions {
+  cache: Cache;
+  logger?: Logger;
+  /** Delay of the /demo/slow/:key loader. @default 500 */
+  demoDelayMs?: number;
+}
+
+function sendError(reply: FastifyReply, status: number, code: string, message: string) {
+  return reply.code(status).type('application/json').send({ error: message, code });
+}
+
+export function createCacheServer(opts: CacheServerOptions): FastifyInstance {
+  const { cache } = opts;
+  const demoDelayMs = opts.demoDelayMs ?? 500;
+  const app = Fastify({
+    ...(opts.logger ? { loggerInstance: opts.logger as FastifyBaseLogger } : {}),
+    disableRequestLogging: true,
+    // Room for the largest value plus JSON whitespace; larger bodies get 413 before parsing.
+    bodyLimit: cache.options.maxValueBytes + 64 * 1024,
+    // Keys are validated by the cache (MAX_KEY_LENGTH bytes); let longer ones reach it.
+    routerOptions: { maxParamLength: MAX_KEY_LENGTH * 4 },
+  });
+
+  app.setErrorHandler((err: FastifyError | CacheError, request, reply) => {
+    if (err instanceof CacheError) return sendError(reply, err.statusCode, err.code, err.message);
+    const status = err.statusCode ?? 500;
+    if (status >= 500) {
+      request.log.error({ err }, 'request failed');
+      return sendError(reply, status, 'FOPNP_CACHE_ERR_INTERNAL', 'internal error');
+    }
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+      return sendError(
+        reply,
+        413,
+        'FOPNP_CACHE_ERR_VALUE_TOO_LARGE',
+        `request body exceeds ${app.initialConfig.bodyLimit} bytes`,
+      );
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      const e = new UnsupportedMediaTypeError(request.headers['content-type']);
+      return sendError(reply, e.statusCode, e.code, e.message);
+    }
+    if (err.code?.startsWith('FST_ERR_CTP_'))
+      return sendError(reply, 400, 'FOPNP_CACHE_ERR_INVALID_VALUE', `invalid value: ${err.message}`);
+    return sendError(reply, status, err.code ?? 'FOPNP_CACHE_ERR_BAD_REQUEST', err.message);
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendError(
+      reply,
+      404,
+      'FOPNP_CACHE_ERR_NO_ROUTE',
+      `no route ${request.method} ${request.url.split('?')[0]}; try GET/PUT/DELETE /cache/:key, GET /stats, GET /demo/slow/:key`,
+    ),
+  );
+
+  const emptyKey = () => {
+    throw new InvalidKeyError('the key is empty (use /cache/<key>)');
+  };
+  app.route({ method: ['GET', 'PUT', 'DELETE'], url: '/cache/', handler: emptyKey });
+
+  app.get<{ Params: { key: string } }>('/cache/:key', async (request, reply) => {
+    const { key } = request.params;
+    const found = await cache.get(key);
+    if (found.status !== 'hit') throw new NotFoundError(key);
+    return reply.header('x-cache', 'hit').type('application/json').send(JSON.stringify(found.value));
+  });
+
+  app.put<{ Params: { key: string }; Querystring: { ttlMs?: string } }>(
+    '/cache/:key',
+    async (request, reply) => {
+      const type = request.headers['content-type'];
+      if (!type || !/^application\/json\b/i.test(type)) throw new UnsupportedMediaTypeError(type);
+      const ttlText = request.query.ttlMs;
+      let ttlMs: number | undefined;
+      if (ttlText !== undefined) {
+        ttlMs = Number(ttlText);
+        if (!Number.isInteger(ttlMs) || ttlMs < 1)
+          return sendError(
+            reply,
+            400,
+            'FOPNP_CACHE_ERR_INVALID_TTL',
+            `ttlMs must be a positive integer, got ${JSON.stringify(ttlText)}`,
+          );
+      }
+      const stored = await cache.set(request.params.key, request.body, ttlMs ? { ttlMs } : {});
+      return reply.code(201).send({ key: request.params.key, ...stored });
+    },
+  );
+
+  app.delete<{ Params: { key: string } }>('/cache/:key', async (request) => {
+    return { key: request.params.key, deleted: await cache.delete(request.params.key) };
+  });
+
+  app.get('/stats', async () => {
+    const health = await cache.probe();
+    return {
+      topology: cache.topology.kind,
+      description: cache.topology.description,
+      namespace: cache.keys.namespace,
+      status: health.status,
+      down: health.down,
+      ...cache.stats(),
+      shards: await cache.shardKeyCounts(),
+    };
+  });
+
+  app.get<{ Params: { key: string } }>('/demo/slow/:key', async (request) => {
+    const { key } = request.params;
+    const started = performance.now();
+    const result = await cache.getOrLoadDetailed(`demo:${key}`, async () => {
+      await new Promise((r) => setTimeout(r, demoDelayMs));
+      return { key, computedAt: new Date().toISOString(), computedBy: process.pid };
+    });
+    return { ...result, ms: Math.round((performance.now() - started) * 10) / 10 };
+  });
+
+  return app;
+}

@@ -1,0 +1,128 @@
+import { sleep } from '@fopnp/net/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Cache } from '../src/cache.js';
+import { ClusterTopology } from '../src/topology/cluster.js';
+import { capturingLogger } from './helpers/log-capture.js';
+import { testNamespace } from './helpers/namespace.js';
+import {
+  type RedisServer,
+  startCluster,
+  stopRedisServers,
+  type TestCluster,
+  waitClusterOk,
+} from './helpers/redis-servers.js';
+
+let cluster: TestCluster | undefined;
+let cache: Cache;
+const capture = capturingLogger();
+
+beforeAll(async () => {
+  cluster = await startCluster(1000);
+  cache = new Cache({
+    topology: new ClusterTopology(cluster.seeds, { commandTimeoutMs: 500, connectTimeoutMs: 500 }),
+    namespace: testNamespace('cluster'),
+    opTimeoutMs: 500,
+    probeIntervalMs: 250,
+    logger: capture.logger,
+  });
+  await cache.started();
+}, 60_000);
+
+afterAll(async () => {
+  await cache?.close();
+  await stopRedisServers(cluster?.nodes ?? []);
+});
+
+async function role(server: RedisServer): Promise<string> {
+  return (await server.cli('ROLE')).split('\n')[0]!;
+}
+
+/** The live master process holding `redisKey`. */
+async function masterOf(redisKey: string): Promise<RedisServer> {
+  for (const node of cluster!.nodes) {
+    if (node.child?.exitCode !== null || node.child?.signalCode !== null) continue;
+    if ((await role(node)) !== 'master') continue;
+    if ((await node.cli('EXISTS', redisKey)) === '1') return node;
+  }
+  throw new Error(`no master holds ${redisKey}`);
+}
+
+describe('Redis Cluster (3 masters, 3 replicas) through ioredis.Cluster', () => {
+  it('was built by redis-cli --cluster create with three masters and three replicas', async () => {
+    const roles = await Promise.all(cluster!.nodes.map(role));
+    expect(roles.filter((r) => r === 'master')).toHaveLength(3);
+    expect(roles.filter((r) => r === 'slave')).toHaveLength(3);
+  });
+
+  it('caches across the masters, each key on the master owning its slot', async () => {
+    let calls = 0;
+    for (let i = 0; i < 60; i++) await cache.getOrLoad(`item:${i}`, () => ++calls);
+    for (let i = 0; i < 60; i++) await cache.getOrLoad(`item:${i}`, () => ++calls);
+    expect(calls).toBe(60);
+    const counts = await cache.shardKeyCounts();
+    expect(counts).toHaveLength(3);
+    for (const c of counts) expect(c.keys).toBeGreaterThan(5);
+    expect(counts.reduce((a, c) => a + (c.keys ?? 0), 0)).toBe(60);
+  });
+
+  it('calls the loader once for 500 concurrent misses', async () => {
+    let calls = 0;
+    const loader = async () => {
+      calls++;
+      await sleep(50);
+      return 'once';
+    };
+    const all = await Promise.all(Array.from({ length: 500 }, () => cache.getOrLoad('hot', loader)));
+    expect(calls).toBe(1);
+    expect(new Set(all)).toEqual(new Set(['once']));
+  });
+
+  it('survives a master SIGKILL: calls fail open without hanging, then the promoted replica serves', async () => {
+    const cluster$ = (cache.topology as ClusterTopology).cluster;
+    await cache.set('survivor', 'replicated before the crash');
+    const victim = await masterOf(cache.keys.data('survivor'));
+    // Make sure the replica has the write before the crash (WAIT on the connection that wrote it).
+    const writer = cluster$.nodes('master').find((n) => n.options.port === victim.port)!;
+    expect(await writer.call('WAIT', 1, 400)).toBe(1);
+    // Spread over all slots: those of the dead master fail open, the others keep caching.
+    const gapKeys = Array.from({ length: 20 }, (_, i) => `gap:${i}`);
+
+    await victim.kill();
+    const gapStarted = Date.now();
+    // Calls during the gap: every one must settle within a bound, answered by the loader.
+    const timings: number[] = [];
+    const sources = new Set<string>();
+    while (Date.now() - gapStarted < 1500) {
+      const batch = await Promise.all(
+        gapKeys.map(async (k) => {
+          const t = Date.now();
+          const r = await cache.getOrLoadDetailed(k, () => `loaded:${k}`);
+          timings.push(Date.now() - t);
+          sources.add(r.source);
+          return r.value;
+        }),
+      );
+      expect(batch.every((v) => typeof v === 'string' && v.startsWith('loaded:'))).toBe(true);
+    }
+    expect(Math.max(...timings)).toBeLessThan(2_500);
+    expect(sources.has('fail-open')).toBe(true);
+    expect(capture.lines().filter((l) => String(l.msg).startsWith('redis unreachable'))).toHaveLength(1);
+
+    const survivors = cluster!.nodes.filter((n) => n !== victim);
+    await waitClusterOk(survivors, 20_000);
+    // After failover the cache serves again: a value written now is read back from Redis.
+    const deadline = Date.now() + 20_000;
+    let served = false;
+    while (!served && Date.now() < deadline) {
+      const key = `after:${Date.now()}`;
+      await cache.getOrLoad(key, () => 'fresh');
+      served = (await cache.getOrLoadDetailed(key, () => 'unused')).source === 'cache';
+      if (!served) await sleep(200);
+    }
+    expect(served).toBe(true);
+    expect(await cache.get('survivor')).toEqual({ status: 'hit', value: 'replicated before the crash' });
+    expect((await cache.probe()).status).toBe('ok');
+    expect(capture.lines().some((l) => String(l.msg).startsWith('redis reachable again'))).toBe(true);
+    expect((await Promise.all(survivors.map(role))).filter((r) => r === 'master')).toHaveLength(3);
+  });
+});
