@@ -9,10 +9,24 @@ import { manifest } from './manifest.js';
 import { startService } from './service.js';
 
 const getOptions = defineOptions({
-  verbose: { type: 'boolean', short: 'v', description: 'print the connection, request and response heads (to stderr, like curl -v)' },
+  verbose: {
+    type: 'boolean',
+    short: 'v',
+    description: 'print the connection, request and response heads (to stderr, like curl -v)',
+  },
   header: { type: 'list', short: 'H', description: 'extra request header "Name: value" (repeatable)' },
-  repeat: { type: 'int', default: 1, min: 1, max: 10_000, description: 'send the request N times over the keep-alive pool' },
-  noKeepAlive: { type: 'boolean', flag: 'no-keepalive', description: 'open a new connection for every request (no pool)' },
+  repeat: {
+    type: 'int',
+    default: 1,
+    min: 1,
+    max: 10_000,
+    description: 'send the request N times over the keep-alive pool',
+  },
+  noKeepAlive: {
+    type: 'boolean',
+    flag: 'no-keepalive',
+    description: 'open a new connection for every request (no pool)',
+  },
   compressed: { type: 'boolean', description: 'ask for gzip and decode it (like curl --compressed)' },
   include: { type: 'boolean', short: 'i', description: 'print the response head before the body' },
   timeoutMs: { type: 'int', default: 10_000, min: 1, description: 'per-request deadline in milliseconds' },

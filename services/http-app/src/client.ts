@@ -58,7 +58,8 @@ export function parseHttpUrl(raw: string): URL {
   } catch {
     throw new InvalidConfigError('URL', `"${raw}" is not a URL (try http://127.0.0.1:8000/get)`);
   }
-  if (url.protocol !== 'http:') throw new InvalidConfigError('URL', `only http:// URLs are supported, got ${url.protocol}`);
+  if (url.protocol !== 'http:')
+    throw new InvalidConfigError('URL', `only http:// URLs are supported, got ${url.protocol}`);
   return url;
 }
 
@@ -119,33 +120,40 @@ export class HttpClient {
         this.ids.set(socket, connection);
         trace?.(`*   Trying ${where}...`);
         socket.once('connect', () => {
-          trace?.(`* Connected to ${url.hostname} (${socket.remoteAddress}) port ${socket.remotePort} (#${connection})`);
+          trace?.(
+            `* Connected to ${url.hostname} (${socket.remoteAddress}) port ${socket.remotePort} (#${connection})`,
+          );
         });
         socket.once('close', () => trace?.(`* Connection #${connection} to host ${url.host} closed`));
       });
       req.on('finish', () => {
         // The request head exactly as Node wrote it to the socket.
         const head = (req as unknown as { _header?: string })._header ?? '';
-        for (const line of head.split("\r\n").slice(0, -1)) trace?.(line ? `> ${line}` : ">");
+        for (const line of head.split('\r\n').slice(0, -1)) trace?.(line ? `> ${line}` : '>');
         if (opts.body) trace?.(`} [${Buffer.byteLength(opts.body)} bytes data]`);
       });
-      req.on('timeout', () => req.destroy(new TimeoutError(`request to ${url.host}`, this.options.timeoutMs ?? 10_000)));
+      req.on('timeout', () =>
+        req.destroy(new TimeoutError(`request to ${url.host}`, this.options.timeoutMs ?? 10_000)),
+      );
       req.on('error', (err) => reject(classifyError(err, where)));
       req.on('response', (res) => {
         trace?.(`< HTTP/${res.httpVersion} ${res.statusCode} ${res.statusMessage}`);
-        for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) trace?.(`< ${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}`);
+        for (let i = 0; i + 1 < res.rawHeaders.length; i += 2)
+          trace?.(`< ${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}`);
         trace?.('<');
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', (err) => reject(classifyError(err, where)));
         res.on('end', () => {
           let body = Buffer.concat(chunks);
-          if (opts.decompress && /gzip/i.test(String(res.headers['content-encoding'] ?? ''))) body = gunzipSync(body);
-          const framing = res.headers['content-length'] !== undefined
-            ? `Content-Length: ${res.headers['content-length']}`
-            : /chunked/i.test(String(res.headers['transfer-encoding'] ?? ''))
-              ? 'chunked'
-              : 'connection close';
+          if (opts.decompress && /gzip/i.test(String(res.headers['content-encoding'] ?? '')))
+            body = gunzipSync(body);
+          const framing =
+            res.headers['content-length'] !== undefined
+              ? `Content-Length: ${res.headers['content-length']}`
+              : /chunked/i.test(String(res.headers['transfer-encoding'] ?? ''))
+                ? 'chunked'
+                : 'connection close';
           trace?.(`* body: ${body.length} bytes, framed by ${framing}`);
           const keep = res.headers.connection?.toLowerCase() !== 'close' && this.options.keepAlive !== false;
           if (keep) trace?.(`* Connection #${connection} to host ${url.host} left intact`);

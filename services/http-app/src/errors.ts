@@ -19,7 +19,8 @@ export const HTTP_APP_ERRORS = {
   },
   HTTP_APP_ERR_CSRF: {
     statusCode: 403,
-    message: () => 'the form is stale or came from another site (CSRF token missing or wrong): reload the page',
+    message: () =>
+      'the form is stale or came from another site (CSRF token missing or wrong): reload the page',
   },
   HTTP_APP_ERR_DATABASE: {
     statusCode: 503,

@@ -1,9 +1,15 @@
-export { openBank, type OpenBankOptions } from './bank/open.js';
+export { type OpenBankOptions, openBank } from './bank/open.js';
 export { hashPassword, verifyPassword } from './bank/passwords.js';
 export { PgStore } from './bank/pg-store.js';
 export { SqliteStore } from './bank/sqlite-store.js';
 export type { BankStore, Payment, Session } from './bank/store.js';
-export { HttpClient, type HttpClientOptions, type HttpResponse, parseHeaderArg, parseHttpUrl } from './client.js';
+export {
+  HttpClient,
+  type HttpClientOptions,
+  type HttpResponse,
+  parseHeaderArg,
+  parseHttpUrl,
+} from './client.js';
 export { ENVIRON_PREAMBLE, pformat, wsgiEnviron } from './echo/environ.js';
 export { FRAMING_LINES, FRAMINGS } from './echo/framing.js';
 export { getEcho, type RequestFacts } from './echo/request-info.js';

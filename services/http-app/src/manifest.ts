@@ -26,7 +26,8 @@ export const manifest = defineService({
     databaseUrl: {
       type: 'string',
       env: 'DATABASE_URL',
-      description: 'postgres://… to keep users, sessions and payments in PostgreSQL (replicas share state); unset = SQLite',
+      description:
+        'postgres://… to keep users, sessions and payments in PostgreSQL (replicas share state); unset = SQLite',
     },
     databaseSchema: {
       type: 'string',
@@ -51,7 +52,8 @@ export const manifest = defineService({
       type: 'boolean',
       env: 'TRUST_PROXY',
       default: false,
-      description: 'believe X-Forwarded-For/-Proto from a reverse proxy (client IP, and Secure cookies behind TLS)',
+      description:
+        'believe X-Forwarded-For/-Proto from a reverse proxy (client IP, and Secure cookies behind TLS)',
     },
     bodyLimit: {
       type: 'int',

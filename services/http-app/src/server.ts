@@ -29,7 +29,10 @@ export interface HttpAppServerOptions {
 export async function createHttpAppServer(opts: HttpAppServerOptions): Promise<FastifyInstance> {
   const secret = opts.sessionSecret ?? randomBytes(32).toString('hex');
   if (secret.length < 32) {
-    throw new InvalidConfigError('SESSION_SECRET', 'must be at least 32 characters (try `openssl rand -hex 32`)');
+    throw new InvalidConfigError(
+      'SESSION_SECRET',
+      'must be at least 32 characters (try `openssl rand -hex 32`)',
+    );
   }
   const bodyLimit = opts.bodyLimit ?? 1_048_576;
   const app = Fastify({
@@ -44,9 +47,18 @@ export async function createHttpAppServer(opts: HttpAppServerOptions): Promise<F
   });
   await app.register(cookie, { secret });
   await app.register(echoRoutes, { maxDelaySeconds: opts.maxDelaySeconds ?? 10, bodyLimit });
-  await app.register(bankRoutes, { prefix: '/bank', store: opts.store, loginRateLimit: opts.loginRateLimit ?? 10 });
+  await app.register(bankRoutes, {
+    prefix: '/bank',
+    store: opts.store,
+    loginRateLimit: opts.loginRateLimit ?? 10,
+  });
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send({ error: 'Not Found', message: `no endpoint ${request.method} ${request.url.split('?')[0]}; GET / lists them` });
+    reply
+      .code(404)
+      .send({
+        error: 'Not Found',
+        message: `no endpoint ${request.method} ${request.url.split('?')[0]}; GET / lists them`,
+      });
   });
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;

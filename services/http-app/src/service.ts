@@ -47,6 +47,9 @@ export async function startService(ctx: ServiceContext<typeof manifest.options>)
     loginRateLimit: config.loginRateLimit,
     maxDelaySeconds: config.maxDelaySeconds,
     logger: ctx.logger,
+  }).catch(async (err) => {
+    await store.close();
+    throw err;
   });
   app.addHook('onResponse', async (request, reply) => {
     requests.inc({ method: request.method, status: String(reply.statusCode) });

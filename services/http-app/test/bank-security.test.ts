@@ -76,7 +76,12 @@ describe.each(DATABASES)('the bank on %s', (db) => {
     const res = await a.postForm('/bank/pay', { account: 'mallory', dollars: '100', memo: 'csrf' });
     expect(res.status).toBe(403);
     expect(await res.text()).toContain('CSRF');
-    const wrong = await a.postForm('/bank/pay', { csrf_token: 'x'.repeat(43), account: 'mallory', dollars: '100', memo: 'csrf' });
+    const wrong = await a.postForm('/bank/pay', {
+      csrf_token: 'x'.repeat(43),
+      account: 'mallory',
+      dollars: '100',
+      memo: 'csrf',
+    });
     expect(wrong.status).toBe(403);
     expect((await app.store.paymentsOf('brandon')).length).toBe(before);
   });
@@ -98,7 +103,12 @@ describe.each(DATABASES)('the bank on %s', (db) => {
     await a.login();
     const before = (await app.store.paymentsOf('brandon')).length;
     const token = await a.csrfFrom('/bank/pay');
-    const res = await a.postForm('/bank/pay', { csrf_token: token, account: 'sam', dollars, memo: 'bad amount' });
+    const res = await a.postForm('/bank/pay', {
+      csrf_token: token,
+      account: 'sam',
+      dollars,
+      memo: 'bad amount',
+    });
     expect(res.status).toBe(400);
     const html = await res.text();
     expect(html).toContain(complaint);
@@ -110,7 +120,12 @@ describe.each(DATABASES)('the bank on %s', (db) => {
     const a = new Agent(app.url);
     await a.login();
     const token = await a.csrfFrom('/bank/pay');
-    const res = await a.postForm('/bank/pay', { csrf_token: token, account: 'sam', dollars: '42', memo: 'for the books' });
+    const res = await a.postForm('/bank/pay', {
+      csrf_token: token,
+      account: 'sam',
+      dollars: '42',
+      memo: 'for the books',
+    });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/bank/?flash=paid');
     const page = await (await a.get('/bank/?flash=paid')).text();
@@ -118,14 +133,21 @@ describe.each(DATABASES)('the bank on %s', (db) => {
     expect(page).toContain('Paid <b>$42</b> to sam for: <i>for the books</i>');
     const sam = new Agent(app.url);
     await sam.login('sam', 'xyzzy');
-    expect(await (await sam.get('/bank/')).text()).toContain('Received <b>$42</b> from brandon for: <i>for the books</i>');
+    expect(await (await sam.get('/bank/')).text()).toContain(
+      'Received <b>$42</b> from brandon for: <i>for the books</i>',
+    );
   });
 
   it('escapes a <script> memo in the page it renders', async () => {
     const a = new Agent(app.url);
     await a.login();
     const token = await a.csrfFrom('/bank/pay');
-    await a.postForm('/bank/pay', { csrf_token: token, account: 'sam', dollars: '1', memo: '<script>alert(1)</script>' });
+    await a.postForm('/bank/pay', {
+      csrf_token: token,
+      account: 'sam',
+      dollars: '1',
+      memo: '<script>alert(1)</script>',
+    });
     const page = await (await a.get('/bank/')).text();
     expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(page).not.toContain('<script>alert(1)');
@@ -180,7 +202,11 @@ describe.each(DATABASES)('the bank on %s', (db) => {
   it('answers JSON sent to the bank with 415, and an unknown bank page with an HTML 404', async () => {
     const a = new Agent(app.url);
     await a.login();
-    const json = await a.request('/bank/pay', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"x":' });
+    const json = await a.request('/bank/pay', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"x":',
+    });
     expect(json.status).toBe(415);
     const missing = await a.get('/bank/nowhere');
     expect(missing.status).toBe(404);
@@ -217,7 +243,11 @@ describe('the bank behind a proxy, and its login rate limit', () => {
       const res = await a.request('/bank/login', {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': '203.0.113.9' },
-        body: new URLSearchParams({ csrf_token: token, username: 'brandon', password: `guess${i}` }).toString(),
+        body: new URLSearchParams({
+          csrf_token: token,
+          username: 'brandon',
+          password: `guess${i}`,
+        }).toString(),
       });
       statuses.push(res.status);
       if (res.status === 429) {

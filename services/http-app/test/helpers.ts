@@ -28,7 +28,9 @@ export async function startApp(
   host = '127.0.0.1',
 ): Promise<TestApp> {
   const schema = uniqueSchema();
-  const store = await openBank(db === 'postgres' ? { databaseUrl: PG_URL, databaseSchema: schema } : { sqlitePath: ':memory:' });
+  const store = await openBank(
+    db === 'postgres' ? { databaseUrl: PG_URL, databaseSchema: schema } : { sqlitePath: ':memory:' },
+  );
   const app = await createHttpAppServer({ store, loginRateLimit: 1000, ...options });
   await app.listen({ port: 0, host });
   const port = (app.server.address() as AddressInfo).port;

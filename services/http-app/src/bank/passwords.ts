@@ -2,7 +2,7 @@
  * Password hashing with scrypt (node:crypto, RFC 7914): memory-hard, salted, no native
  * add-on needed. Stored as `scrypt$N$r$p$salt$hash`, so the cost can rise later.
  */
-import { randomBytes, scrypt as scryptCb, type ScryptOptions, timingSafeEqual } from 'node:crypto';
+import { randomBytes, type ScryptOptions, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 
 const COST = { N: 16_384, r: 8, p: 1 };
 const KEY_LENGTH = 32;

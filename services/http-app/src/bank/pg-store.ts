@@ -41,15 +41,16 @@ export class PgStore implements BankStore {
     return Number(r.rows[0]!.n);
   }
   async addUser(username: string, passwordHash: string): Promise<void> {
-    await this.pool.query('INSERT INTO users (username, password_hash) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
-      username,
-      passwordHash,
-    ]);
+    await this.pool.query(
+      'INSERT INTO users (username, password_hash) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+      [username, passwordHash],
+    );
   }
   async passwordHashOf(username: string): Promise<string | undefined> {
-    const r = await this.pool.query<{ password_hash: string }>('SELECT password_hash FROM users WHERE username = $1', [
-      username,
-    ]);
+    const r = await this.pool.query<{ password_hash: string }>(
+      'SELECT password_hash FROM users WHERE username = $1',
+      [username],
+    );
     return r.rows[0]?.password_hash;
   }
   async addPayment(p: Omit<Payment, 'id'>): Promise<void> {
@@ -68,12 +69,10 @@ export class PgStore implements BankStore {
     return r.rows.map((row) => ({ ...row, id: Number(row.id) }));
   }
   async createSession(s: Session): Promise<void> {
-    await this.pool.query('INSERT INTO sessions (id, username, csrf_token, expires_at) VALUES ($1, $2, $3, $4)', [
-      s.id,
-      s.username,
-      s.csrfToken,
-      s.expiresAt,
-    ]);
+    await this.pool.query(
+      'INSERT INTO sessions (id, username, csrf_token, expires_at) VALUES ($1, $2, $3, $4)',
+      [s.id, s.username, s.csrfToken, s.expiresAt],
+    );
   }
   async getSession(id: string): Promise<Session | undefined> {
     const r = await this.pool.query<{ id: string; username: string; csrf_token: string; expires_at: string }>(
@@ -81,7 +80,14 @@ export class PgStore implements BankStore {
       [id],
     );
     const row = r.rows[0];
-    return row && { id: row.id, username: row.username, csrfToken: row.csrf_token, expiresAt: Number(row.expires_at) };
+    return (
+      row && {
+        id: row.id,
+        username: row.username,
+        csrfToken: row.csrf_token,
+        expiresAt: Number(row.expires_at),
+      }
+    );
   }
   async deleteSession(id: string): Promise<void> {
     await this.pool.query('DELETE FROM sessions WHERE id = $1', [id]);

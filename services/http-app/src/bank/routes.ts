@@ -4,13 +4,14 @@
  * SameSite=Lax session cookie, CSP and the usual headers (helmet), rate-limited logins,
  * no open redirect after login, and clear 400/403/404/413/429 pages.
  */
+
+import { STATUS_CODES } from 'node:http';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { STATUS_CODES } from 'node:http';
-import { HttpAppError } from '../errors.js';
 import { field, parseForm } from '../echo/form.js';
 import type { Args } from '../echo/request-info.js';
+import { HttpAppError } from '../errors.js';
 import { verifyPassword } from './passwords.js';
 import {
   currentSession,
@@ -71,11 +72,17 @@ export async function bankRoutes(app: FastifyInstance, opts: BankOptions): Promi
       .type('text/html; charset=utf-8')
       .send(eta.render(name, { username: undefined, csrfToken: undefined, ...data }));
 
-  const requireSession = async (request: FastifyRequest, reply: FastifyReply): Promise<Session | undefined> => {
+  const requireSession = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<Session | undefined> => {
     const session = await currentSession(request, store);
     if (!session) {
       const next = safeNext(request.url);
-      reply.redirect(`/bank/login${next && next !== '/bank/' ? `?next=${encodeURIComponent(next)}` : ''}`, 303);
+      reply.redirect(
+        `/bank/login${next && next !== '/bank/' ? `?next=${encodeURIComponent(next)}` : ''}`,
+        303,
+      );
     }
     return session;
   };
@@ -102,7 +109,8 @@ export async function bankRoutes(app: FastifyInstance, opts: BankOptions): Promi
   });
 
   app.get<{ Querystring: { next?: string } }>('/login', async (request, reply) => {
-    if (await currentSession(request, store)) return reply.redirect(safeNext(request.query.next) ?? '/bank/', 303);
+    if (await currentSession(request, store))
+      return reply.redirect(safeNext(request.query.next) ?? '/bank/', 303);
     return render(reply, '@login', {
       title: 'Log in',
       loginToken: loginToken(request, reply),
@@ -178,11 +186,22 @@ export async function bankRoutes(app: FastifyInstance, opts: BankOptions): Promi
       return render(
         reply,
         '@pay',
-        { title: 'Pay', username: session.username, csrfToken: session.csrfToken, complaint: check.complaint, ...values },
+        {
+          title: 'Pay',
+          username: session.username,
+          csrfToken: session.csrfToken,
+          complaint: check.complaint,
+          ...values,
+        },
         400,
       );
     }
-    await store.addPayment({ payer: session.username, payee: values.account, dollars: check.dollars, memo: values.memo });
+    await store.addPayment({
+      payer: session.username,
+      payee: values.account,
+      dollars: check.dollars,
+      memo: values.memo,
+    });
     request.log.info({ payer: session.username, payee: values.account, dollars: check.dollars }, 'payment');
     return reply.redirect('/bank/?flash=paid', 303);
   });
@@ -191,7 +210,12 @@ export async function bankRoutes(app: FastifyInstance, opts: BankOptions): Promi
     render(
       reply,
       '@error',
-      { title: 'Not found', status: 404, reason: 'Not Found', message: `There is no page at ${request.url}.` },
+      {
+        title: 'Not found',
+        status: 404,
+        reason: 'Not Found',
+        message: `There is no page at ${request.url}.`,
+      },
       404,
     ),
   );

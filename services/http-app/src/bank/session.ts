@@ -42,7 +42,10 @@ export function signedCookie(request: FastifyRequest, name: string): string | un
   return r.valid && r.value !== null ? r.value : undefined;
 }
 
-export async function currentSession(request: FastifyRequest, store: BankStore): Promise<Session | undefined> {
+export async function currentSession(
+  request: FastifyRequest,
+  store: BankStore,
+): Promise<Session | undefined> {
   const id = signedCookie(request, SESSION_COOKIE);
   if (!id) return undefined;
   const session = await store.getSession(id);
@@ -68,7 +71,11 @@ export async function startSession(
   return session;
 }
 
-export async function endSession(request: FastifyRequest, reply: FastifyReply, store: BankStore): Promise<void> {
+export async function endSession(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  store: BankStore,
+): Promise<void> {
   const id = signedCookie(request, SESSION_COOKIE);
   if (id) await store.deleteSession(id);
   reply.clearCookie(SESSION_COOKIE, { path: '/bank' });
@@ -91,7 +98,9 @@ export function safeNext(next: unknown): string | undefined {
   if (typeof next !== 'string' || !next.startsWith('/bank/') || /[\\\s]/.test(next)) return undefined;
   try {
     const u = new URL(next, 'http://bank.invalid');
-    return u.origin === 'http://bank.invalid' && u.pathname.startsWith('/bank/') ? u.pathname + u.search : undefined;
+    return u.origin === 'http://bank.invalid' && u.pathname.startsWith('/bank/')
+      ? u.pathname + u.search
+      : undefined;
   } catch {
     return undefined;
   }

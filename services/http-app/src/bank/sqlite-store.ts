@@ -53,7 +53,9 @@ export class SqliteStore implements BankStore {
   }
   async paymentsOf(username: string): Promise<Payment[]> {
     return this.db
-      .prepare('SELECT id, payer, payee, dollars, memo FROM payments WHERE payer = ? OR payee = ? ORDER BY id DESC')
+      .prepare(
+        'SELECT id, payer, payee, dollars, memo FROM payments WHERE payer = ? OR payee = ? ORDER BY id DESC',
+      )
       .all(username, username) as Payment[];
   }
   async createSession(s: Session): Promise<void> {
@@ -63,7 +65,9 @@ export class SqliteStore implements BankStore {
   }
   async getSession(id: string): Promise<Session | undefined> {
     const row = this.db.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as SessionRow | undefined;
-    return row && { id: row.id, username: row.username, csrfToken: row.csrf_token, expiresAt: row.expires_at };
+    return (
+      row && { id: row.id, username: row.username, csrfToken: row.csrf_token, expiresAt: row.expires_at }
+    );
   }
   async deleteSession(id: string): Promise<void> {
     this.db.prepare('DELETE FROM sessions WHERE id = ?').run(id);

@@ -43,7 +43,8 @@ export function wsgiEnviron(
     // PEP 3333: Content-Type and Content-Length have no HTTP_ prefix.
     const key = name === 'CONTENT_TYPE' || name === 'CONTENT_LENGTH' ? name : `HTTP_${name}`;
     const prev = env[key];
-    env[key] = typeof prev === 'string' && prev !== '' && key.startsWith('HTTP_') ? `${prev},${value}` : value;
+    env[key] =
+      typeof prev === 'string' && prev !== '' && key.startsWith('HTTP_') ? `${prev},${value}` : value;
   }
   return env;
 }

@@ -22,7 +22,10 @@ function decode(s: string): string {
   try {
     return decodeURIComponent(s.replace(/\+/g, ' '));
   } catch {
-    throw new HttpAppError('HTTP_APP_ERR_MALFORMED_FORM', `bad percent-escape in ${JSON.stringify(s.slice(0, 40))}`);
+    throw new HttpAppError(
+      'HTTP_APP_ERR_MALFORMED_FORM',
+      `bad percent-escape in ${JSON.stringify(s.slice(0, 40))}`,
+    );
   }
 }
 

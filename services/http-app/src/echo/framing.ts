@@ -12,7 +12,11 @@ export const FRAMINGS = ['length', 'chunked', 'close'] as const;
 export type Framing = (typeof FRAMINGS)[number];
 
 /** The same three lines whatever the framing, so only the framing differs. */
-export const FRAMING_LINES = ['Beautiful is better than ugly.\n', 'Explicit is better than implicit.\n', 'Simple is better than complex.\n'];
+export const FRAMING_LINES = [
+  'Beautiful is better than ugly.\n',
+  'Explicit is better than implicit.\n',
+  'Simple is better than complex.\n',
+];
 
 export async function framingRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Params: { mode: string } }>('/framing/:mode', (request, reply) => {

@@ -49,7 +49,8 @@ export const ECHO_ENDPOINTS: Record<string, string> = {
 };
 
 function intParam(value: string, name: string, max: number): number {
-  if (!/^\d{1,9}$/.test(value)) throw new HttpAppError('HTTP_APP_ERR_BAD_PARAMETER', `${name} must be a non-negative integer`);
+  if (!/^\d{1,9}$/.test(value))
+    throw new HttpAppError('HTTP_APP_ERR_BAD_PARAMETER', `${name} must be a non-negative integer`);
   return Math.min(Number(value), max);
 }
 
@@ -57,7 +58,8 @@ function queryNumber(args: Record<string, string | string[]>, name: string, dflt
   const raw = args[name];
   if (raw === undefined) return dflt;
   const n = Number(Array.isArray(raw) ? raw[0] : raw);
-  if (!Number.isFinite(n) || n < 0) throw new HttpAppError('HTTP_APP_ERR_BAD_PARAMETER', `${name} must be a number >= 0`);
+  if (!Number.isFinite(n) || n < 0)
+    throw new HttpAppError('HTTP_APP_ERR_BAD_PARAMETER', `${name} must be a number >= 0`);
   return n;
 }
 
@@ -65,7 +67,9 @@ export async function echoRoutes(app: FastifyInstance, opts: EchoOptions): Promi
   // Keep every body as bytes: /anything decides per Content-Type and reports bad JSON itself.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-  await app.register(multipart, { limits: { fileSize: opts.bodyLimit, fieldSize: opts.bodyLimit, files: 20 } });
+  await app.register(multipart, {
+    limits: { fileSize: opts.bodyLimit, fieldSize: opts.bodyLimit, files: 20 },
+  });
   const startedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
 
   app.get('/', (_req, reply) => {
@@ -73,7 +77,9 @@ export async function echoRoutes(app: FastifyInstance, opts: EchoOptions): Promi
     const rows = Object.entries(ECHO_ENDPOINTS).map(([p, d]) => `  ${p.padEnd(width)}  ${d}`);
     reply
       .type('text/plain; charset=utf-8')
-      .send(`http-app: see what HTTP really carries (fopnp ch. 9-11)\n\n${rows.join('\n')}\n\nThe bank of app_improved.py: /bank/\n`);
+      .send(
+        `http-app: see what HTTP really carries (fopnp ch. 9-11)\n\n${rows.join('\n')}\n\nThe bank of app_improved.py: /bank/\n`,
+      );
   });
   app.get('/headers', (req) => ({ headers: echoHeaders(req.raw.rawHeaders) }));
   app.get('/ip', (req) => ({ origin: req.ip }));
@@ -88,8 +94,18 @@ export async function echoRoutes(app: FastifyInstance, opts: EchoOptions): Promi
       const [code, weight = '1'] = item.split(':');
       const status = Number(code);
       const times = Number(weight);
-      if (!Number.isInteger(status) || status < 100 || status > 599 || !Number.isInteger(times) || times < 1 || times > 100) {
-        throw new HttpAppError('HTTP_APP_ERR_BAD_PARAMETER', `"${item}" is not a status code 100-599 (with an optional :weight)`);
+      if (
+        !Number.isInteger(status) ||
+        status < 100 ||
+        status > 599 ||
+        !Number.isInteger(times) ||
+        times < 1 ||
+        times > 100
+      ) {
+        throw new HttpAppError(
+          'HTTP_APP_ERR_BAD_PARAMETER',
+          `"${item}" is not a status code 100-599 (with an optional :weight)`,
+        );
       }
       for (let i = 0; i < times; i++) choices.push(status);
     }
@@ -130,7 +146,8 @@ export async function echoRoutes(app: FastifyInstance, opts: EchoOptions): Promi
     const duration = Math.min(queryNumber(args, 'duration', 2), opts.maxDelaySeconds);
     const delay = Math.min(queryNumber(args, 'delay', 0), opts.maxDelaySeconds);
     const code = queryNumber(args, 'code', 200);
-    if (!Number.isInteger(code) || code < 200 || code > 599) throw new HttpAppError('HTTP_APP_ERR_BAD_PARAMETER', 'code must be 200-599');
+    if (!Number.isInteger(code) || code < 200 || code > 599)
+      throw new HttpAppError('HTTP_APP_ERR_BAD_PARAMETER', 'code must be 200-599');
     await sleep(delay * 1000);
     reply.hijack();
     const res = reply.raw;
@@ -165,18 +182,27 @@ export async function echoRoutes(app: FastifyInstance, opts: EchoOptions): Promi
     const header = req.headers.authorization ?? '';
     const m = /^Basic ([A-Za-z0-9+/=]+)$/i.exec(header);
     const decoded = m ? Buffer.from(m[1]!, 'base64').toString('utf8') : '';
-    if (decoded === `${req.params.user}:${req.params.pass}`) return { authenticated: true, user: req.params.user };
+    if (decoded === `${req.params.user}:${req.params.pass}`)
+      return { authenticated: true, user: req.params.user };
     reply.code(401).header('www-authenticate', 'Basic realm="Fake Realm"').send({ authenticated: false });
   });
 
   app.get('/gzip', (req, reply) => {
     const facts = factsOf(req);
-    const body = JSON.stringify({ gzipped: true, headers: echoHeaders(facts.rawHeaders), method: facts.method, origin: facts.ip });
+    const body = JSON.stringify({
+      gzipped: true,
+      headers: echoHeaders(facts.rawHeaders),
+      method: facts.method,
+      origin: facts.ip,
+    });
     reply.type('application/json').header('content-encoding', 'gzip').send(gzipSync(body));
   });
 
   const sendCached = (req: Parameters<typeof factsOf>[0], reply: FastifyReply) => {
-    const body = JSON.stringify({ url: absoluteUrl(factsOf(req)), cached: 'validated with ETag and Last-Modified' });
+    const body = JSON.stringify({
+      url: absoluteUrl(factsOf(req)),
+      cached: 'validated with ETag and Last-Modified',
+    });
     const etag = `"${createHash('sha1').update(body).digest('hex').slice(0, 16)}"`;
     reply.header('etag', etag).header('last-modified', startedAt.toUTCString());
     if (notModified(req.headers['if-none-match'], req.headers['if-modified-since'], etag, startedAt)) {
@@ -204,7 +230,12 @@ export async function echoRoutes(app: FastifyInstance, opts: EchoOptions): Promi
 }
 
 /** RFC 9110 §13.1: If-None-Match wins over If-Modified-Since when both are present. */
-export function notModified(ifNoneMatch: string | undefined, ifModifiedSince: string | undefined, etag: string, lastModified: Date): boolean {
+export function notModified(
+  ifNoneMatch: string | undefined,
+  ifModifiedSince: string | undefined,
+  etag: string,
+  lastModified: Date,
+): boolean {
   if (ifNoneMatch !== undefined) {
     if (ifNoneMatch.trim() === '*') return true;
     const weak = (t: string) => t.trim().replace(/^W\//, '');

@@ -1,0 +1,69 @@
+import { fileURLToPath } from 'node:url';
+import { freePort, runNode, startProcess, stopAll, waitForHttp } from '@fopnp/net/testing';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PgStore } from '../src/bank/pg-store.ts';
+import { HTTP_APP_ERRORS } from '../src/errors.ts';
+import { manifest } from '../src/manifest.ts';
+import { PG_URL, uniqueSchema } from './helpers.ts';
+
+const CLI = fileURLToPath(new URL('../dist/src/cli.js', import.meta.url));
+
+describe('http-app serve', () => {
+  afterAll(stopAll);
+
+  it('declares port 8000 and health port 9107 in its manifest', () => {
+    expect(manifest.options.port.default).toBe(8000);
+    expect(manifest.options.healthPort.default).toBe(9107);
+    expect(manifest.options.databaseUrl.env).toBe('DATABASE_URL');
+  });
+
+  it('serves on PostgreSQL with health and metrics, and exits 0 on SIGTERM', async () => {
+    const [port, healthPort] = [await freePort(), await freePort()];
+    const schema = uniqueSchema();
+    const proc = startProcess(process.execPath, [CLI, 'serve'], {
+      env: {
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        HEALTH_PORT: String(healthPort),
+        HEALTH_HOST: '127.0.0.1',
+        DATABASE_URL: PG_URL,
+        DATABASE_SCHEMA: schema,
+        SESSION_SECRET: 'x'.repeat(40),
+        LOG_LEVEL: 'info',
+      },
+    });
+    try {
+      const ready = await waitForHttp(`http://127.0.0.1:${healthPort}/readyz`);
+      expect((await ready.json()).checks.database.status).toBe('ok');
+      expect(proc.output()).toContain('"store":"postgres"');
+      const get = await fetch(`http://127.0.0.1:${port}/get`);
+      expect(get.status).toBe(200);
+      const metrics = await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text();
+      expect(metrics).toMatch(/http_app_requests_total\{method="GET",status="200",service="http-app"\} 1/);
+      expect(await proc.stop('SIGTERM')).toBe(0);
+    } finally {
+      const store = new PgStore(PG_URL, schema);
+      await store.dropSchema();
+      await store.close();
+    }
+  });
+
+  it('refuses a short SESSION_SECRET with a message that says what to do', async () => {
+    const r = await runNode(CLI, ['serve'], {
+      env: { PORT: '0', HEALTH_PORT: '0', SQLITE_PATH: ':memory:', SESSION_SECRET: 'short' },
+      timeoutMs: 15_000,
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('error: invalid value for SESSION_SECRET: must be at least 32 characters');
+  });
+});
+
+describe('error codes', () => {
+  it('are unique, match their keys and carry a 4xx/5xx status', () => {
+    for (const [code, def] of Object.entries(HTTP_APP_ERRORS)) {
+      expect(code).toMatch(/^HTTP_APP_ERR_[A-Z_]+$/);
+      expect(def.statusCode).toBeGreaterThanOrEqual(400);
+    }
+    expect(new Set(Object.keys(HTTP_APP_ERRORS)).size).toBe(Object.keys(HTTP_APP_ERRORS).length);
+  });
+});
