@@ -37,6 +37,7 @@ export interface LoadResult {
   unanswered: number;
   seconds: number;
   histogram: number[];
+  /** CPU this generator used inside the measured window. */
   cpuMs: number;
 }
 
@@ -150,9 +151,10 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     }),
   );
   result.connections = sockets.length;
-  const cpuStart = process.cpuUsage();
+  let cpuStart = process.cpuUsage();
+  const report = (msg: object) => process.stdout.write(`${JSON.stringify(msg)}\n`);
   if (opts.holdMs !== undefined) {
-    process.stdout.write(`${JSON.stringify({ connected: sockets.length })}\n`);
+    report({ connected: sockets.length });
     await sleep(opts.holdMs);
     // Everyone asks once; the window is open for all of it.
     stopping = true;
@@ -165,9 +167,16 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     drive(s, i);
   });
   if (opts.holdMs === undefined) {
+    // The parent samples the server's CPU time at these two reports.
+    await sleep(measureFrom - performance.now());
+    cpuStart = process.cpuUsage();
+    report({ phase: 'measuring' });
     await sleep(measureUntil - performance.now());
+    report({ phase: 'measured' });
     stopping = true;
   }
+  const cpu = process.cpuUsage(cpuStart);
+  result.cpuMs = (cpu.user + cpu.system) / 1000;
   // Let the batches in flight finish (bounded), then close.
   if (busy.size > 0) {
     await new Promise<void>((resolve) => {
@@ -176,8 +185,6 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     });
   }
   result.unanswered += busy.size;
-  const cpu = process.cpuUsage(cpuStart);
-  result.cpuMs = (cpu.user + cpu.system) / 1000;
   for (const s of sockets) s.destroy();
   result.histogram = histogram.counts;
   return result;

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { defineOptions, parseOptions } from '@fopnp/net';
+import { defineOptions, formatHelp, parseOptions } from '@fopnp/net';
 import { Histogram } from './histogram.js';
 import type { LoadOptions, LoadResult } from './loadgen.js';
 import { cpuMs, rssMiB, type StartedServer, startServer } from './procs.js';
@@ -28,6 +28,13 @@ const options = defineOptions({
     default: ['1', '16'],
     description: 'questions in flight per connection (1 = sequential); one run per value',
   },
+  rounds: {
+    type: 'int',
+    default: 3,
+    min: 1,
+    max: 20,
+    description: 'runs of each server per depth (medians reported)',
+  },
   seconds: { type: 'number', default: 5, min: 0.5, description: 'measured seconds per run' },
   warmup: { type: 'number', default: 1, min: 0, description: 'unmeasured seconds before each run' },
   generators: { type: 'int', default: 1, min: 1, max: 8, description: 'load-generator processes' },
@@ -40,6 +47,10 @@ const options = defineOptions({
 });
 
 const parsed = parseOptions(options, process.argv.slice(2));
+if (parsed.help) {
+  process.stdout.write(formatHelp('bash bench/run.sh [options]', 'zen-asyncio load benchmark', options));
+  process.exit(0);
+}
 const cfg = parsed.values;
 
 interface Row {
@@ -79,12 +90,20 @@ function launch(name: string): Promise<StartedServer> {
   }
 }
 
-/** Runs the load generator processes; `onConnected` is called in idle-hold runs. */
+interface GeneratorEvents {
+  /** Every generator has connected everything (idle-hold runs). */
+  connected?: () => void;
+  /** The first generator opened / closed its measured window. */
+  measuring?: () => void;
+  measured?: () => void;
+}
+
+/** Runs the load generator processes and collects their results. */
 async function generate(
   load: Omit<LoadOptions, 'connections'>,
   connections: number,
   processes: number,
-  onConnected?: () => void,
+  on: GeneratorEvents = {},
 ): Promise<LoadResult[]> {
   let connectedReports = 0;
   const runs = Array.from({ length: processes }, (_, i) => {
@@ -96,9 +115,11 @@ async function generate(
       const lines = readline.createInterface({ input: child.stdout! });
       let result: LoadResult | undefined;
       lines.on('line', (line) => {
-        const msg = JSON.parse(line) as LoadResult | { connected: number };
+        const msg = JSON.parse(line) as LoadResult | { connected: number } | { phase: string };
         if ('connected' in msg) {
-          if (++connectedReports === processes) onConnected?.();
+          if (++connectedReports === processes) on.connected?.();
+        } else if ('phase' in msg) {
+          if (i === 0) (msg.phase === 'measuring' ? on.measuring : on.measured)?.();
         } else result = msg;
       });
       child.on('close', (code) =>
@@ -110,15 +131,21 @@ async function generate(
 }
 
 async function race(server: StartedServer, depth: number): Promise<Row> {
-  const cpuBefore = cpuMs(server.pid);
-  const started = performance.now();
+  let window = { cpu: 0, at: 0 };
+  let serverCpu = Number.NaN;
   const results = await generate(
     { host: '127.0.0.1', port: server.port, depth, warmupMs: cfg.warmup * 1000, seconds: cfg.seconds },
     cfg.connections,
     cfg.generators,
+    {
+      measuring: () => {
+        window = { cpu: cpuMs(server.pid), at: performance.now() };
+      },
+      measured: () => {
+        serverCpu = (cpuMs(server.pid) - window.cpu) / (performance.now() - window.at);
+      },
+    },
   );
-  const wallMs = performance.now() - started;
-  const serverCpu = (cpuMs(server.pid) - cpuBefore) / wallMs;
   const histogram = new Histogram();
   let answered = 0;
   let errors = 0;
@@ -140,8 +167,7 @@ async function race(server: StartedServer, depth: number): Promise<Row> {
     p99: histogram.percentile(0.99),
     errors,
     serverCpu,
-    // the generator's CPU while asking (connect phase excluded), as a share of the run
-    generatorCpu: generatorCpuMs / ((cfg.warmup + cfg.seconds) * 1000),
+    generatorCpu: generatorCpuMs / (cfg.seconds * 1000),
   };
 }
 
@@ -153,11 +179,13 @@ async function holdIdle(name: string): Promise<string> {
       { host: '127.0.0.1', port: server.port, depth: 1, warmupMs: 0, seconds: 0, holdMs: 3_000 },
       cfg.idle,
       Math.max(1, Math.ceil(cfg.idle / 10_000)),
-      () => {
-        // every connection is open and silent now: let the server settle, then measure
-        setTimeout(() => {
-          rss = rssMiB(server.pid);
-        }, 1_500);
+      {
+        connected: () => {
+          // every connection is open and silent now: let the server settle, then measure
+          setTimeout(() => {
+            rss = rssMiB(server.pid);
+          }, 1_500);
+        },
       },
     );
     const held = results.reduce((n, r) => n + r.connections, 0);
@@ -183,37 +211,76 @@ console.log(
 console.log(
   `${cfg.connections} connections, depth ${cfg.depth.join('/')}, ${cfg.seconds} s measured after ${cfg.warmup} s warm-up, ${cfg.generators} generator process(es)\n`,
 );
-console.log(
-  'server           conns depth    questions/s   p50 ms   p99 ms  errors  server CPU  generator CPU',
-);
+const header =
+  'server           conns depth    questions/s   p50 ms   p99 ms  errors  server CPU  generator CPU  questions/server CPU-s';
+const line = (row: Row) =>
+  `${row.server.padEnd(15)} ${String(row.connections).padStart(6)} ${String(row.depth).padStart(5)} ${fmt(row.qps, 0).padStart(14)} ${fmt(row.p50, 2).padStart(8)} ${fmt(row.p99, 2).padStart(8)} ${String(row.errors).padStart(7)} ${`${fmt(row.serverCpu * 100, 0)}%`.padStart(11)} ${`${fmt(row.generatorCpu * 100, 0)}%`.padStart(14)} ${fmt(perCpu(row), 0).padStart(23)}`;
+const perCpu = (r: Row) => r.qps / r.serverCpu;
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+// Rounds interleave the servers, so a burst of someone else's load on this shared
+// machine hits all of them rather than one; the summary takes each column's median.
+console.log(`every run (${cfg.rounds} round(s), servers interleaved):`);
+console.log(header);
 const rows: Row[] = [];
 for (const depth of cfg.depth.map(Number)) {
-  for (const name of cfg.servers) {
-    const server = await launch(name);
-    try {
-      const row = await race(server, depth);
-      rows.push(row);
-      console.log(
-        `${row.server.padEnd(15)} ${String(row.connections).padStart(6)} ${String(depth).padStart(5)} ${fmt(row.qps, 0).padStart(14)} ${fmt(row.p50, 2).padStart(8)} ${fmt(row.p99, 2).padStart(8)} ${String(row.errors).padStart(7)} ${`${fmt(row.serverCpu * 100, 0)}%`.padStart(11)} ${`${fmt(row.generatorCpu * 100, 0)}%`.padStart(14)}`,
-      );
-    } finally {
-      await server.stop();
+  for (let round = 0; round < cfg.rounds; round++) {
+    for (const name of cfg.servers) {
+      const server = await launch(name);
+      try {
+        const row = await race(server, depth);
+        rows.push(row);
+        console.log(line(row));
+      } finally {
+        await server.stop();
+      }
     }
   }
 }
 
-console.log('\nratios (questions/s; p99 ratio < 1 means our p99 is lower):');
+const summary: Row[] = [];
 for (const depth of cfg.depth.map(Number)) {
-  const by = (n: string) => rows.find((r) => r.depth === depth && r.server === n);
+  for (const name of new Set(rows.map((r) => r.server))) {
+    const runs = rows.filter((r) => r.depth === depth && r.server === name);
+    if (runs.length === 0) continue;
+    const col = (k: keyof Row) => median(runs.map((r) => r[k] as number));
+    summary.push({
+      server: name,
+      connections: col('connections'),
+      depth,
+      qps: col('qps'),
+      p50: col('p50'),
+      p99: col('p99'),
+      errors: runs.reduce((n, r) => n + r.errors, 0),
+      serverCpu: col('serverCpu'),
+      generatorCpu: col('generatorCpu'),
+    });
+  }
+}
+console.log(`\nmedians of ${cfg.rounds} round(s) (errors summed):`);
+console.log(header);
+for (const row of summary) console.log(line(row));
+
+console.log(
+  '\nratios of questions/s (and of questions per server CPU-second, which other load on a shared machine disturbs less); p99 ratio < 1 means our p99 is lower:',
+);
+for (const depth of cfg.depth.map(Number)) {
+  const by = (n: string) => summary.find((r) => r.depth === depth && r.server === n);
   const python = by('python asyncio');
   const loop = by('zen loop');
   const cluster = by('zen cluster');
   if (loop && python)
     console.log(
-      `  depth ${depth}: loop/python = ${fmt(loop.qps / python.qps, 2)}x   p99 loop/python = ${fmt(loop.p99 / python.p99, 2)}`,
+      `  depth ${depth}: loop/python = ${fmt(loop.qps / python.qps, 2)}x (per CPU-s ${fmt(perCpu(loop) / perCpu(python), 2)}x)   p99 loop/python = ${fmt(loop.p99 / python.p99, 2)}`,
     );
   if (cluster && python)
-    console.log(`  depth ${depth}: cluster/python = ${fmt(cluster.qps / python.qps, 2)}x`);
+    console.log(
+      `  depth ${depth}: cluster/python = ${fmt(cluster.qps / python.qps, 2)}x   p99 cluster/python = ${fmt(cluster.p99 / python.p99, 2)}`,
+    );
   if (cluster && loop) console.log(`  depth ${depth}: cluster/loop = ${fmt(cluster.qps / loop.qps, 2)}x`);
 }
 

@@ -173,8 +173,9 @@ export class ZenServer {
   }
 
   /**
-   * One client's conversation: questions in, answers out, in order. Answers written while
-   * working through one batch of pipelined questions are corked and leave in one writev.
+   * One client's conversation: questions in, answers out, in order. Answers to a batch of
+   * pipelined questions are corked and leave in one writev; a lone question's answer is
+   * written at once.
    */
   private async converse(socket: net.Socket): Promise<void> {
     const stats = this.stats;
@@ -200,7 +201,8 @@ export class ZenServer {
         const answer = answerFor(question);
         if (answer.known) stats.questionsAnswered++;
         else stats.errors.unknown_aphorism++;
-        if (!socket.writableCorked) {
+        // More questions already buffered: hold the answers back and send them together.
+        if (!socket.writableCorked && reader.bufferedBytes > 0) {
           socket.cork();
           process.nextTick(uncork, socket);
         }
