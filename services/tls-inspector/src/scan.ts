@@ -73,6 +73,12 @@ function isRefusal(err: unknown): boolean {
   return err instanceof HandshakeFailedError || (err instanceof InspectorError && err.code === 'TI_ERR_PEER_CLOSED');
 }
 
+/** OpenSSL's own words for a refusal ("tlsv1 alert protocol version"), without our hints. */
+function refusalReason(err: unknown): string {
+  const cause = (err as { cause?: { reason?: string } }).cause;
+  return cause?.reason ?? (err instanceof HandshakeFailedError ? err.reason : (err as Error).message);
+}
+
 function offer(version: TlsVersion, exclude: string[]): string {
   if (version === 'TLSv1.3') return TLS13_SUITES.filter((s) => !exclude.includes(s)).join(':');
   // `!NAME` removes a suite for good, whatever comes later in the list.
@@ -130,7 +136,7 @@ export async function scan(target: TlsTarget, options: ScanOptions = {}): Promis
         // The first refusal says the version is off; a later one only ends the enumeration.
         // Anything else (timeout, refused TCP, not TLS) means the scan cannot go on.
         if (!isRefusal(err)) throw err;
-        if (found.length === 0) entry.error = err instanceof HandshakeFailedError ? err.reason : (err as Error).message;
+        if (found.length === 0) entry.error = refusalReason(err);
         break;
       }
       if (!cipher || found.includes(cipher.name)) break;
