@@ -1,0 +1,58 @@
+/** Shared by the tests: start our server (in-process or as the built CLI) and Python's. */
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type BackgroundProcess, freePort, startProcess, waitForPort } from '@fopnp/net/testing';
+import { createRpcServer, type RpcServer, type RpcServerOptions } from '../src/server.js';
+
+export const here = path.dirname(fileURLToPath(import.meta.url));
+export const PEERS = path.join(here, 'peers');
+export const CLI = path.join(here, '..', 'dist', 'src', 'cli.js');
+/** The built CLI of a sibling service (turbo builds them first: they are devDependencies). */
+export const serviceCli = (name: string) => path.join(here, '..', '..', name, 'dist', 'src', 'cli.js');
+
+export interface Listening extends RpcServer {
+  port: number;
+  url: string;
+  jsonUrl: string;
+  close(): Promise<void>;
+}
+
+/** Our server in this process on a free port. */
+export async function listen(options: RpcServerOptions = {}): Promise<Listening> {
+  const rpc = createRpcServer(options);
+  await new Promise<void>((resolve) => rpc.server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (rpc.server.address() as AddressInfo).port;
+  return {
+    ...rpc,
+    port,
+    url: `http://127.0.0.1:${port}/RPC2`,
+    jsonUrl: `http://127.0.0.1:${port}/jsonrpc`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        rpc.server.close(() => resolve());
+        rpc.server.closeAllConnections();
+      }),
+  };
+}
+
+/** Python's SimpleXMLRPCServer running the book's xmlrpc_server.py. */
+export async function startPythonServer(
+  args: string[] = [],
+): Promise<{ proc: BackgroundProcess; url: string }> {
+  const port = await freePort();
+  const proc = startProcess('python3', [path.join(PEERS, 'xmlrpc_server.py'), String(port), ...args]);
+  await proc.waitForOutput(/Server ready/);
+  await waitForPort(port);
+  return { proc, url: `http://127.0.0.1:${port}/RPC2` };
+}
+
+/** Our built CLI's `server` command (the book's server, as a separate process). */
+export async function startOurServer(
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ proc: BackgroundProcess; url: string }> {
+  const port = await freePort();
+  const proc = startProcess(process.execPath, [CLI, 'server', '127.0.0.1', '-p', String(port)], { env });
+  await proc.waitForOutput(/Server ready/);
+  return { proc, url: `http://127.0.0.1:${port}/RPC2` };
+}
