@@ -82,7 +82,9 @@ export function summarizeCertificate(der: Buffer, now = Date.now()): Certificate
     daysLeft: Math.floor((notAfter.getTime() - now) / DAY_MS),
     expired: notAfter.getTime() < now,
     notYetValid: notBefore.getTime() > now,
-    selfSigned: cert.checkIssued(cert) && cert.verify(cert.publicKey),
+    // Issuer = subject and signed by its own key; not checkIssued(), which also wants the
+    // keyCertSign usage that a self-signed *leaf* (like our demo certificate) lacks.
+    selfSigned: cert.subject === cert.issuer && cert.verify(cert.publicKey),
     isCA: cert.ca,
     key: { type, bits, curve: details.namedCurve ?? null },
     signatureAlgorithm: signatureAlgorithmOf(der),

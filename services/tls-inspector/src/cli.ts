@@ -9,7 +9,6 @@ import { InspectorError } from './errors.js';
 import { runClient, runServer } from './cli-commands.js';
 import { inspectOptions } from './cli-options.js';
 import { manifest } from './manifest.js';
-import { startService } from './service.js';
 
 const commands = {
   inspect: defineCommand({
@@ -33,6 +32,8 @@ const commands = {
     description: 'run the HTTP API (GET /inspect, GET /scan) and the demo TLS server, with health and metrics',
     options: manifest.options,
     async run({ values }) {
+      // Loaded here so the inspect command does not pay for the service's imports.
+      const { startService } = await import('./service.js');
       try {
         await runService({ manifest, config: values, start: startService });
       } catch (err) {
