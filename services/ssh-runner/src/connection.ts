@@ -1,0 +1,143 @@
+/**
+ * Opening an authenticated SSH connection with ssh2. The TCP part goes through
+ * @fopnp/net's connect, so refused ports, unknown names and timeouts come back as the
+ * same error classes every other CLI prints.
+ */
+import { readFileSync } from 'node:fs';
+import { connect as tcpConnect } from '@fopnp/net';
+import { Client, type ConnectConfig } from 'ssh2';
+import { AuthenticationError, SshError } from './errors.js';
+import type { KnownHosts } from './known-hosts.js';
+
+export interface SshTarget {
+  host: string;
+  port: number;
+  user: string;
+}
+
+export interface AuthOptions {
+  /** Private key file (-i). */
+  identityFile?: string;
+  /** Passphrase for the key, from the environment (SSH_KEY_PASSPHRASE), never a flag. */
+  passphrase?: string;
+  /** ssh-agent socket; @default process.env.SSH_AUTH_SOCK */
+  agent?: string;
+  /** Password from the environment (SSH_PASSWORD), never a flag. */
+  password?: string;
+}
+
+export interface ConnectOptions extends AuthOptions {
+  knownHosts: KnownHosts;
+  /** TCP connect + SSH handshake + auth. @default 10000 */
+  timeoutMs?: number;
+  /** Keepalive interval so a dead peer is noticed. @default 15000 */
+  keepaliveMs?: number;
+}
+
+/** Parses `user@host:port`, `host:port`, `[v6]:port` or `host`. */
+export function parseTarget(spec: string, defaults: { user: string; port: number }): SshTarget {
+  let rest = spec;
+  let user = defaults.user;
+  const at = rest.lastIndexOf('@');
+  if (at > 0) {
+    user = rest.slice(0, at);
+    rest = rest.slice(at + 1);
+  }
+  let port = defaults.port;
+  const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(rest);
+  if (v6) return { user, host: v6[1]!, port: v6[2] ? Number(v6[2]) : port };
+  const colon = rest.lastIndexOf(':');
+  if (colon > 0 && rest.indexOf(':') === colon) {
+    port = Number(rest.slice(colon + 1));
+    rest = rest.slice(0, colon);
+  }
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new SshError('FOPNP_ERR_INVALID_CONFIG', `bad port in "${spec}"`);
+  return { user, host: rest, port };
+}
+
+/** The key type is the first string inside the SSH public-key blob. */
+function keyTypeOf(blob: Buffer): string {
+  const len = blob.readUInt32BE(0);
+  return blob.subarray(4, 4 + len).toString();
+}
+
+export async function openSsh(target: SshTarget, options: ConnectOptions): Promise<Client> {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const sock = await tcpConnect(target.host, target.port, { timeoutMs });
+  const client = new Client();
+  let hostKeyError: Error | undefined;
+  const methods: string[] = [];
+  const config: ConnectConfig = {
+    sock,
+    username: target.user,
+    readyTimeout: timeoutMs,
+    keepaliveInterval: options.keepaliveMs ?? 15_000,
+    hostVerifier: (key: Buffer) => {
+      try {
+        options.knownHosts.verify(target.host, target.port, keyTypeOf(key), key.toString('base64'));
+        return true;
+      } catch (err) {
+        hostKeyError = err as Error;
+        return false;
+      }
+    },
+  };
+  if (options.identityFile) {
+    try {
+      config.privateKey = readFileSync(options.identityFile);
+    } catch (err) {
+      sock.destroy();
+      throw new SshError(
+        'FOPNP_ERR_INVALID_CONFIG',
+        `cannot read identity file ${options.identityFile}: ${(err as NodeJS.ErrnoException).code ?? err}`,
+      );
+    }
+    if (options.passphrase) config.passphrase = options.passphrase;
+    methods.push('publickey');
+  }
+  const agent = options.agent ?? process.env.SSH_AUTH_SOCK;
+  if (agent) {
+    config.agent = agent;
+    methods.push('agent');
+  }
+  if (options.password) {
+    config.password = options.password;
+    methods.push('password');
+  }
+  return new Promise((resolve, reject) => {
+    client.once('ready', () => {
+      client.removeAllListeners('error');
+      client.on('error', () => {}); // later errors surface on channels
+      resolve(client);
+    });
+    client.once('error', (err: Error & { level?: string }) => {
+      sock.destroy();
+      if (hostKeyError) reject(hostKeyError);
+      else if (err.level === 'client-authentication')
+        reject(new AuthenticationError(target.user, target.host, methods.join(', ') || 'none'));
+      else if (err.level === 'client-timeout')
+        reject(
+          new SshError(
+            'FOPNP_ERR_TIMEOUT',
+            `SSH handshake with ${target.host}:${target.port} timed out after ${timeoutMs} ms`,
+          ),
+        );
+      else
+        reject(
+          new SshError(
+            'FOPNP_ERR_NETWORK',
+            `SSH connection to ${target.host}:${target.port} failed: ${err.message}`,
+          ),
+        );
+    });
+    try {
+      client.connect(config);
+    } catch (err) {
+      sock.destroy();
+      reject(
+        new SshError('FOPNP_ERR_INVALID_CONFIG', `cannot use the SSH options: ${(err as Error).message}`),
+      );
+    }
+  });
+}

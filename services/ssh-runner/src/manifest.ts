@@ -1,0 +1,92 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { defineOptions, defineService, serviceOptions } from '@fopnp/net';
+
+/** Options every SSH command shares (exec, shell, get, put and the service's jobs). */
+export const sshOptions = defineOptions({
+  user: {
+    type: 'string',
+    env: 'SSH_USER',
+    short: 'l',
+    default: process.env.USER ?? 'root',
+    description: 'remote user name',
+  },
+  sshPort: {
+    type: 'port',
+    flag: 'port',
+    short: 'p',
+    env: 'SSH_PORT',
+    default: 22,
+    description: 'SSH port (a host may also say host:port)',
+  },
+  identityFile: {
+    type: 'string',
+    env: 'SSH_IDENTITY_FILE',
+    short: 'i',
+    description: 'private key file; its passphrase comes from SSH_KEY_PASSPHRASE',
+  },
+  knownHosts: {
+    type: 'string',
+    env: 'SSH_KNOWN_HOSTS',
+    default: join(homedir(), '.ssh', 'known_hosts'),
+    description: 'known_hosts file the server keys are checked against',
+  },
+  hostKeyPolicy: {
+    type: 'enum',
+    choices: ['strict', 'accept-new'],
+    env: 'SSH_HOST_KEY_POLICY',
+    default: 'strict',
+    description:
+      'strict refuses unknown hosts; accept-new records a new host once (OpenSSH StrictHostKeyChecking=accept-new); a changed key is always refused',
+  },
+  connectTimeoutMs: {
+    type: 'int',
+    env: 'SSH_CONNECT_TIMEOUT_MS',
+    default: 10_000,
+    min: 100,
+    description: 'TCP connect + SSH handshake + authentication deadline',
+  },
+});
+
+/** ssh-runner declared once: the CLI, `serve`, compose and k8s all read this. */
+export const manifest = defineService({
+  name: 'ssh-runner',
+  chapter: '16',
+  description:
+    'Remote commands, shells and SFTP over SSH on many hosts, with host-key checking; an HTTP runner for pre-declared jobs',
+  command: ['serve'],
+  ports: [{ name: 'http', protocol: 'tcp', option: 'port' }],
+  needs: [],
+  options: {
+    host: { type: 'string', env: 'HOST', default: '0.0.0.0', description: 'address the HTTP API binds' },
+    port: { type: 'port', env: 'PORT', default: 8009, description: 'HTTP API port' },
+    jobsFile: {
+      type: 'string',
+      env: 'JOBS_FILE',
+      description:
+        'JSON file declaring host groups and named commands; unset = no jobs (every run is refused)',
+    },
+    apiToken: {
+      type: 'string',
+      env: 'API_TOKEN',
+      flag: false,
+      description: 'bearer token every API call must carry; the service refuses to start without one',
+    },
+    concurrency: {
+      type: 'int',
+      env: 'CONCURRENCY',
+      default: 10,
+      min: 1,
+      description: 'hosts a job works on at once',
+    },
+    commandTimeoutSec: {
+      type: 'int',
+      env: 'COMMAND_TIMEOUT_SEC',
+      default: 60,
+      min: 1,
+      description: 'a job command still running after this is killed',
+    },
+    ...sshOptions,
+    ...serviceOptions(9109),
+  },
+});

@@ -1,0 +1,102 @@
+/**
+ * The HTTP API of service mode: list the declared jobs, run one by name. Every call needs
+ * the bearer token. Created here, listened on by service.ts (never at import time).
+ */
+import { timingSafeEqual } from 'node:crypto';
+import http from 'node:http';
+import type { Logger } from '@fopnp/net';
+import { Counter, Histogram, type Registry } from 'prom-client';
+import type { SshTarget } from './connection.js';
+import { parseTarget } from './connection.js';
+import { type ExecOptions, type HostResult, runOnHosts, succeeded } from './exec.js';
+import type { JobsConfig } from './jobs.js';
+
+export interface RunnerServerOptions {
+  jobs: JobsConfig;
+  apiToken: string;
+  exec: Omit<ExecOptions, 'onStdout' | 'onStderr'>;
+  defaults: { user: string; port: number };
+  logger: Logger;
+  metrics?: Registry;
+}
+
+function tokenMatches(header: string | undefined, token: string): boolean {
+  const m = /^Bearer (.+)$/.exec(header ?? '');
+  if (!m) return false;
+  const given = Buffer.from(m[1]!);
+  const want = Buffer.from(token);
+  return given.length === want.length && timingSafeEqual(given, want);
+}
+
+export function createRunnerServer(opts: RunnerServerOptions): http.Server {
+  const registers = opts.metrics ? [opts.metrics] : [];
+  const runs = new Counter({
+    name: 'ssh_runner_host_runs_total',
+    help: 'commands run per host, by outcome (ok, failed, error)',
+    labelNames: ['host', 'outcome'],
+    registers,
+  });
+  const duration = new Histogram({
+    name: 'ssh_runner_host_duration_seconds',
+    help: 'time from connect to exit per host',
+    labelNames: ['host'],
+    buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers,
+  });
+  const refused = new Counter({
+    name: 'ssh_runner_refused_total',
+    help: 'API calls refused, by reason',
+    labelNames: ['reason'],
+    registers,
+  });
+
+  const targetsOf = (group: string): SshTarget[] =>
+    opts.jobs.hostGroups[group]!.map((h) => parseTarget(h, opts.defaults));
+
+  return http.createServer(async (req, res) => {
+    const send = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(`${JSON.stringify(body, null, 2)}\n`);
+    };
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (!tokenMatches(req.headers.authorization, opts.apiToken)) {
+      refused.inc({ reason: 'token' });
+      res.setHeader('www-authenticate', 'Bearer');
+      return send(401, { error: 'missing or wrong bearer token' });
+    }
+    if (req.method === 'GET' && url.pathname === '/jobs') {
+      return send(200, opts.jobs);
+    }
+    const m = /^\/run\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+    if (!m) return send(404, { error: 'no such endpoint; use GET /jobs or POST /run/:group/:command' });
+    if (req.method !== 'POST') return send(405, { error: 'use POST to run a job' });
+    const [group, command] = [decodeURIComponent(m[1]!), decodeURIComponent(m[2]!)];
+    if (!Object.hasOwn(opts.jobs.hostGroups, group)) {
+      refused.inc({ reason: 'undeclared' });
+      return send(404, {
+        error: `host group "${group}" is not declared`,
+        declared: Object.keys(opts.jobs.hostGroups),
+      });
+    }
+    if (!Object.hasOwn(opts.jobs.commands, command)) {
+      refused.inc({ reason: 'undeclared' });
+      return send(404, {
+        error: `command "${command}" is not declared`,
+        declared: Object.keys(opts.jobs.commands),
+      });
+    }
+    req.resume();
+    opts.logger.info({ group, command }, 'running job');
+    const results: HostResult[] = await runOnHosts(targetsOf(group), opts.jobs.commands[command]!, opts.exec);
+    for (const r of results) {
+      runs.inc({ host: r.target, outcome: r.error ? 'error' : succeeded(r) ? 'ok' : 'failed' });
+      duration.observe({ host: r.target }, r.durationMs / 1000);
+    }
+    const ok = results.every(succeeded);
+    opts.logger.info(
+      { group, command, ok, failed: results.filter((r) => !succeeded(r)).map((r) => r.target) },
+      'job finished',
+    );
+    return send(200, { group, command, ok, results });
+  });
+}

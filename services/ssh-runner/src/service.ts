@@ -1,0 +1,55 @@
+/** Service mode: the HTTP job runner under the shared health/metrics/shutdown kit. */
+import type { AddressInfo } from 'node:net';
+import { InvalidConfigError, type OptionValues, type RunningService, type ServiceContext } from '@fopnp/net';
+import { loadJobs } from './jobs.js';
+import { KnownHosts } from './known-hosts.js';
+import type { manifest } from './manifest.js';
+import { createRunnerServer } from './server.js';
+
+type Config = OptionValues<typeof manifest.options>;
+
+export async function startService(
+  ctx: ServiceContext<typeof manifest.options>,
+): Promise<RunningService & { port: number }> {
+  const config: Config = ctx.config;
+  if (!config.apiToken || config.apiToken.length < 16) {
+    throw new InvalidConfigError(
+      'API_TOKEN',
+      'set a bearer token of at least 16 characters; the job runner does not run unauthenticated',
+    );
+  }
+  const jobs = loadJobs(config.jobsFile);
+  const server = createRunnerServer({
+    jobs,
+    apiToken: config.apiToken,
+    defaults: { user: config.user, port: config.sshPort },
+    logger: ctx.logger,
+    metrics: ctx.metrics,
+    exec: {
+      knownHosts: new KnownHosts(config.knownHosts, config.hostKeyPolicy),
+      identityFile: config.identityFile,
+      passphrase: process.env.SSH_KEY_PASSPHRASE,
+      password: process.env.SSH_PASSWORD,
+      timeoutMs: config.connectTimeoutMs,
+      concurrency: config.concurrency,
+      commandTimeoutSec: config.commandTimeoutSec,
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  ctx.logger.info(
+    { port, hostGroups: Object.keys(jobs.hostGroups), commands: Object.keys(jobs.commands) },
+    'ssh job runner listening',
+  );
+  return {
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}

@@ -1,0 +1,246 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, runNode, stopAll } from '@fopnp/net/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type KeyPair, makeKey, type Sshd, startSshd, tempDir } from './helpers/sshd.js';
+
+const CLI = fileURLToPath(new URL('../dist/src/cli.js', import.meta.url));
+const dir = tempDir();
+let userKey: KeyPair;
+let otherKey: KeyPair;
+let servers: Sshd[] = [];
+let knownHosts: string;
+
+beforeAll(async () => {
+  userKey = makeKey(dir.path, 'id_user');
+  otherKey = makeKey(dir.path, 'id_other');
+  servers = await Promise.all([1, 2, 3].map((i) => startSshd(dir.path, [userKey.publicKey], `sshd${i}`)));
+  knownHosts = join(dir.path, 'known_hosts');
+  writeFileSync(knownHosts, `${servers.map((s) => s.knownHostsLine).join('\n')}\n`);
+});
+
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.stop()));
+  await stopAll();
+  dir.remove();
+});
+
+const base = () => ['-l', 'root', '-i', userKey.privatePath, '--known-hosts', knownHosts];
+const host = (s: Sshd) => `127.0.0.1:${s.port}`;
+
+describe('exec on several hosts at once', () => {
+  it("keeps each host's stdout and stderr apart, prefixed, with exit codes and a summary", async () => {
+    const r = await runNode(CLI, [
+      'exec',
+      ...servers.map(host),
+      ...base(),
+      '--',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the remote shell expands it
+      'echo "served by port ${SSH_CONNECTION##* }"; echo "warning from ${SSH_CONNECTION##* }" >&2; exit $(( ${SSH_CONNECTION##* } % 2 ))',
+    ]);
+    for (const s of servers) {
+      expect(r.stdout).toContain(`127.0.0.1:${s.port} | served by port ${s.port}\n`);
+      expect(r.stderr).toContain(`127.0.0.1:${s.port} ! warning from ${s.port}\n`);
+      expect(r.stdout).not.toContain(`warning from ${s.port}`);
+      const row = r.stdout.split('\n').find((l) => l.startsWith(`root@127.0.0.1:${s.port} `));
+      expect(row).toMatch(new RegExp(`${s.port % 2 === 0 ? 'ok' : 'FAILED'}\\s+${s.port % 2}\\s`));
+    }
+    const anyOdd = servers.some((s) => s.port % 2 === 1);
+    expect(r.code).toBe(anyOdd ? 1 : 0);
+    expect(r.stdout).toMatch(
+      new RegExp(`${servers.filter((s) => s.port % 2 === 0).length} of 3 hosts succeeded`),
+    );
+  });
+
+  it('reports an unreachable host in the table and exits 1 while the others succeed', async () => {
+    const closed = await freePort();
+    const r = await runNode(CLI, [
+      'exec',
+      host(servers[0]!),
+      `127.0.0.1:${closed}`,
+      ...base(),
+      '--',
+      'echo hi',
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`127.0.0.1:${servers[0]!.port} | hi`);
+    expect(r.stdout).toMatch(
+      new RegExp(`root@127.0.0.1:${closed}\\s+FAILED\\s+-.*connection refused by 127.0.0.1:${closed}`),
+    );
+    expect(r.stdout).toContain('1 of 2 hosts succeeded');
+  });
+
+  it('kills a command that never ends when the timeout passes', async () => {
+    const marker = `fopnp-never-ends-${randomBytes(4).toString('hex')}`;
+    const started = Date.now();
+    const r = await runNode(
+      CLI,
+      ['exec', host(servers[0]!), ...base(), '-t', '1', '--', `exec -a ${marker} sleep 300`],
+      {
+        timeoutMs: 20_000,
+      },
+    );
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/FAILED\s+signal KILL.*still running after 1 s: killed it/);
+    await new Promise((res) => setTimeout(res, 500));
+    const ps = await import('node:child_process').then((cp) =>
+      cp.spawnSync('pgrep', ['-f', marker], { encoding: 'utf8' }),
+    );
+    expect(ps.stdout.trim()).toBe(''); // the remote process is gone
+  });
+});
+
+describe('shell', () => {
+  it("runs the book's Hello, world round trip through an interactive shell channel", async () => {
+    const r = await runNode(CLI, ['shell', host(servers[1]!), ...base()], {
+      input: 'echo Hello, world\nexit 3\n',
+    });
+    expect(r.stdout).toContain('Hello, world\n');
+    expect(r.code).toBe(3);
+  });
+});
+
+describe('SFTP', () => {
+  it('sends a 20 MiB file and fetches it back with equal checksums', async () => {
+    const original = join(dir.path, 'payload.bin');
+    const data = randomBytes(20 * 1024 * 1024);
+    writeFileSync(original, data);
+    const sha = createHash('sha256').update(data).digest('hex');
+    const remote = join(dir.path, 'remote-copy.bin');
+    const put = await runNode(
+      CLI,
+      ['put', original, `127.0.0.1:${remote}`, '-p', String(servers[2]!.port), ...base()],
+      { timeoutMs: 60_000 },
+    );
+    expect(put.stderr).toMatch(/put .*payload.bin: 20\.0 \/ 20\.0 MiB \(100%\)/);
+    expect(put.stdout).toContain(`sent 20971520 bytes`);
+    expect(put.stdout).toContain(`sha256 ${sha} verified (sha256sum)`);
+    const back = join(dir.path, 'fetched.bin');
+    const get = await runNode(
+      CLI,
+      ['get', `127.0.0.1:${remote}`, back, '-p', String(servers[2]!.port), ...base()],
+      { timeoutMs: 60_000 },
+    );
+    expect(get.code).toBe(0);
+    expect(get.stderr).toMatch(/\(50%\)/);
+    expect(createHash('sha256').update(readFileSync(back)).digest('hex')).toBe(sha);
+  });
+
+  it('says plainly when the remote file does not exist', async () => {
+    const r = await runNode(CLI, [
+      'get',
+      '127.0.0.1:/nonexistent/file',
+      join(dir.path, 'x'),
+      '-p',
+      String(servers[2]!.port),
+      ...base(),
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('error: cannot stat remote /nonexistent/file: no such file\n');
+  });
+});
+
+describe('host keys and authentication', () => {
+  it('refuses an unknown host key by default and records it with accept-new', async () => {
+    const fresh = join(dir.path, 'fresh_known_hosts');
+    const refused = await runNode(CLI, [
+      'exec',
+      host(servers[0]!),
+      '-l',
+      'root',
+      '-i',
+      userKey.privatePath,
+      '--known-hosts',
+      fresh,
+      '--',
+      'true',
+    ]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      /host key for \[127\.0\.0\.1\]:\d+ is not known \(ssh-ed25519 SHA256:[A-Za-z0-9+/]+\); refusing to connect/,
+    );
+    const accepted = await runNode(CLI, [
+      'exec',
+      host(servers[0]!),
+      '-l',
+      'root',
+      '-i',
+      userKey.privatePath,
+      '--known-hosts',
+      fresh,
+      '--host-key-policy',
+      'accept-new',
+      '--',
+      'echo in',
+    ]);
+    expect(accepted.code).toBe(0);
+    expect(readFileSync(fresh, 'utf8')).toBe(`${servers[0]!.knownHostsLine}\n`);
+  });
+
+  it('refuses a changed host key loudly, even with accept-new', async () => {
+    const forged = join(dir.path, 'forged_known_hosts');
+    const impostor = makeKey(dir.path, 'impostor');
+    writeFileSync(
+      forged,
+      `[127.0.0.1]:${servers[0]!.port} ${impostor.publicKey.split(' ').slice(0, 2).join(' ')}\n`,
+    );
+    const r = await runNode(CLI, [
+      'exec',
+      host(servers[0]!),
+      '-l',
+      'root',
+      '-i',
+      userKey.privatePath,
+      '--known-hosts',
+      forged,
+      '--host-key-policy',
+      'accept-new',
+      '--',
+      'true',
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!');
+    expect(r.stderr).toContain(`Offending key in ${forged}:1`);
+    expect(readFileSync(forged, 'utf8').split('\n').filter(Boolean)).toHaveLength(1); // not overwritten
+  });
+
+  it('reports a key the server does not accept as an authentication failure', async () => {
+    const r = await runNode(CLI, [
+      'exec',
+      host(servers[0]!),
+      '-l',
+      'root',
+      '-i',
+      otherKey.privatePath,
+      '--known-hosts',
+      knownHosts,
+      '--',
+      'true',
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/authentication failed for root@127\.0\.0\.1 \(tried: publickey\)/);
+  });
+
+  it('uses the shared error classes for a closed port and an unresolvable name', async () => {
+    const closed = await freePort();
+    const a = await runNode(CLI, ['shell', `127.0.0.1:${closed}`, ...base()]);
+    expect(a.stderr).toBe(
+      `error: connection refused by 127.0.0.1:${closed}: is the server running on that port?\n`,
+    );
+    expect(a.code).toBe(1);
+    const b = await runNode(CLI, ['shell', 'nonexistent.invalid', ...base()]);
+    expect(b.stderr).toBe(
+      'error: cannot resolve host name "nonexistent.invalid": check the spelling and your DNS\n',
+    );
+    expect(b.code).toBe(1);
+  });
+
+  it('has no flag for a password', async () => {
+    const r = await runNode(CLI, ['exec', '--password', 'x', host(servers[0]!), '--', 'true']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('invalid value for --password: unknown option');
+  });
+});

@@ -1,0 +1,86 @@
+/**
+ * Real OpenSSH servers for the tests: each `startSshd()` makes a host key, a config that
+ * listens on a free loopback port and accepts one generated user key (and optionally a
+ * password), and runs Debian's /usr/sbin/sshd in the foreground. `stop()` ends it.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { freePort, waitForPort } from '@fopnp/net/testing';
+
+export interface KeyPair {
+  privatePath: string;
+  publicKey: string;
+}
+
+export function makeKey(dir: string, name: string, type: 'ed25519' | 'rsa' = 'ed25519'): KeyPair {
+  const privatePath = join(dir, name);
+  execFileSync('ssh-keygen', ['-q', '-t', type, '-N', '', '-C', name, '-f', privatePath]);
+  return { privatePath, publicKey: readFileSync(`${privatePath}.pub`, 'utf8').trim() };
+}
+
+export interface Sshd {
+  port: number;
+  hostKey: KeyPair;
+  /** known_hosts line for this server, as OpenSSH writes it for a non-22 port. */
+  knownHostsLine: string;
+  stop(): Promise<void>;
+}
+
+export async function startSshd(dir: string, authorizedKeys: string[], name = 'sshd'): Promise<Sshd> {
+  const home = join(dir, name);
+  mkdirSync(home, { recursive: true });
+  mkdirSync('/run/sshd', { recursive: true }); // privilege-separation directory sshd insists on
+  const hostKey = makeKey(home, 'host_ed25519');
+  const authFile = join(home, 'authorized_keys');
+  writeFileSync(authFile, `${authorizedKeys.join('\n')}\n`);
+  chmodSync(authFile, 0o600);
+  const port = await freePort();
+  const config = join(home, 'sshd_config');
+  writeFileSync(
+    config,
+    [
+      `Port ${port}`,
+      'ListenAddress 127.0.0.1',
+      `HostKey ${hostKey.privatePath}`,
+      `AuthorizedKeysFile ${authFile}`,
+      `PidFile ${join(home, 'sshd.pid')}`,
+      'StrictModes no',
+      'UsePAM no',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      `PermitRootLogin ${userInfo().uid === 0 ? 'prohibit-password' : 'no'}`,
+      'Subsystem sftp internal-sftp',
+      'LogLevel ERROR',
+      'MaxStartups 50',
+    ].join('\n'),
+  );
+  const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  try {
+    await waitForPort(port, '127.0.0.1', 10_000);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw new Error(`sshd did not start: ${stderr || String(err)}`);
+  }
+  return {
+    port,
+    hostKey,
+    knownHostsLine: `[127.0.0.1]:${port} ${hostKey.publicKey.split(' ').slice(0, 2).join(' ')}`,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+export function tempDir(prefix = 'fopnp-ssh-'): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}

@@ -1,0 +1,111 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, startProcess, stopAll, waitForHttp } from '@fopnp/net/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type KeyPair, makeKey, type Sshd, startSshd, tempDir } from './helpers/sshd.js';
+
+const CLI = fileURLToPath(new URL('../dist/src/cli.js', import.meta.url));
+const TOKEN = 'test-token-0123456789abcdef';
+const dir = tempDir();
+let key: KeyPair;
+let servers: Sshd[];
+let api: string;
+let health: string;
+
+beforeAll(async () => {
+  key = makeKey(dir.path, 'id_user');
+  servers = await Promise.all([1, 2].map((i) => startSshd(dir.path, [key.publicKey], `sshd${i}`)));
+  const knownHosts = join(dir.path, 'known_hosts');
+  writeFileSync(knownHosts, `${servers.map((s) => s.knownHostsLine).join('\n')}\n`);
+  const jobs = join(dir.path, 'jobs.json');
+  writeFileSync(
+    jobs,
+    JSON.stringify({
+      hostGroups: { pair: servers.map((s) => `root@127.0.0.1:${s.port}`) },
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the remote shell expands it
+      commands: { whoami: 'echo "$(whoami) on ${SSH_CONNECTION##* }"', fail: 'exit 4' },
+    }),
+  );
+  const [port, healthPort] = [await freePort(), await freePort()];
+  const proc = startProcess(process.execPath, [CLI, 'serve'], {
+    env: {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      HEALTH_PORT: String(healthPort),
+      HEALTH_HOST: '127.0.0.1',
+      JOBS_FILE: jobs,
+      API_TOKEN: TOKEN,
+      SSH_KNOWN_HOSTS: knownHosts,
+      SSH_IDENTITY_FILE: key.privatePath,
+      SSH_USER: 'root',
+    },
+  });
+  api = `http://127.0.0.1:${port}`;
+  health = `http://127.0.0.1:${healthPort}`;
+  await waitForHttp(`${health}/readyz`).catch((e) => {
+    throw new Error(`${e}\n${proc.output()}`);
+  });
+});
+
+afterAll(async () => {
+  await stopAll();
+  await Promise.all(servers.map((s) => s.stop()));
+  dir.remove();
+});
+
+const auth = { authorization: `Bearer ${TOKEN}` };
+
+describe('the job runner API', () => {
+  it('refuses a call without the token, or with a wrong one', async () => {
+    expect((await fetch(`${api}/jobs`)).status).toBe(401);
+    const wrong = await fetch(`${api}/run/pair/whoami`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer nope' },
+    });
+    expect(wrong.status).toBe(401);
+  });
+
+  it('refuses an undeclared host group or command', async () => {
+    const group = await fetch(`${api}/run/everyone/whoami`, { method: 'POST', headers: auth });
+    expect(group.status).toBe(404);
+    expect(await group.json()).toMatchObject({
+      error: 'host group "everyone" is not declared',
+      declared: ['pair'],
+    });
+    const cmd = await fetch(`${api}/run/pair/${encodeURIComponent('rm -rf /')}`, {
+      method: 'POST',
+      headers: auth,
+    });
+    expect(cmd.status).toBe(404);
+    expect(await cmd.json()).toMatchObject({ error: 'command "rm -rf /" is not declared' });
+  });
+
+  it('runs a declared job on every host of the group and returns the results as JSON', async () => {
+    const res = await fetch(`${api}/run/pair/whoami`, { method: 'POST', headers: auth });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as {
+      ok: boolean;
+      results: { target: string; exitCode: number; stdout: string }[];
+    };
+    expect(body.ok).toBe(true);
+    expect(body.results.map((r) => r.stdout)).toEqual(servers.map((s) => `root on ${s.port}\n`));
+    expect(body.results.every((r) => r.exitCode === 0)).toBe(true);
+  });
+
+  it('reports a failing job per host and counts runs per host in the metrics', async () => {
+    const res = await fetch(`${api}/run/pair/fail`, { method: 'POST', headers: auth });
+    const body = (await res.json()) as { ok: boolean; results: { exitCode: number }[] };
+    expect(body.ok).toBe(false);
+    expect(body.results.map((r) => r.exitCode)).toEqual([4, 4]);
+    const metrics = await (await fetch(`${health}/metrics`)).text();
+    for (const s of servers) {
+      expect(metrics).toContain(
+        `ssh_runner_host_runs_total{host="root@127.0.0.1:${s.port}",outcome="ok",service="ssh-runner"} 1`,
+      );
+      expect(metrics).toContain(
+        `ssh_runner_host_runs_total{host="root@127.0.0.1:${s.port}",outcome="failed",service="ssh-runner"} 1`,
+      );
+    }
+  });
+});
