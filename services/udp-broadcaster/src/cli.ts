@@ -120,7 +120,7 @@ const big = defineCommand({
       say('Alas, the datagram did not make it');
       if (result.link)
         say(
-          `Actual MTU: ${result.link.mtu} (${link}); UDP over IPv4 carries at most ${MAX_IPV4_UDP_PAYLOAD} bytes`,
+          `Actual MTU: ${result.link.mtu} (interface ${result.link.interface}); UDP over IPv4 carries at most ${MAX_IPV4_UDP_PAYLOAD} bytes`,
         );
       throw result.error;
     }

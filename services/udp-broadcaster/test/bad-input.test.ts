@@ -1,0 +1,83 @@
+import dgram from 'node:dgram';
+import { freePort, stopAll } from '@fopnp/net/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BackgroundProcess, runCli, sendFrom, startCli } from './helpers.js';
+
+let port: number;
+let server: BackgroundProcess;
+
+beforeAll(async () => {
+  port = await freePort('udp');
+  server = startCli(['server', '127.0.0.1', '-p', String(port)]);
+  await server.waitForOutput(/Listening at/);
+});
+afterAll(stopAll);
+
+describe('the server, given datagrams the book would crash on', () => {
+  it('prints non-ASCII bytes escaped as Python would, warns, answers, and keeps serving', async () => {
+    const reply = await sendFrom('127.0.0.1', port, Buffer.from([0xff, 0xfe, 0x41, 0x0a]));
+
+    // The book's server calls data.decode('ascii') and dies with UnicodeDecodeError here.
+    expect(reply).toBe("reply b'Your data was 4 bytes long'\n");
+    await server.waitForOutput(/The client at \('127\.0\.0\.1', \d+\) says b'\\xff\\xfeA\\n'\n/);
+    await server.waitForOutput(/warning: 4-byte datagram from \('127\.0\.0\.1', \d+\) is not ASCII/);
+    expect(await sendFrom('127.0.0.1', port, Buffer.from('still there?'))).toBe(
+      "reply b'Your data was 12 bytes long'\n",
+    );
+  });
+
+  it('answers an empty datagram', async () => {
+    expect(await sendFrom('127.0.0.1', port, Buffer.alloc(0))).toBe("reply b'Your data was 0 bytes long'\n");
+  });
+});
+
+describe('the CLIs, given bad arguments', () => {
+  it('refuses a datagram larger than IPv4 can carry with the reason, exit 1', async () => {
+    const client = await runCli(['big', '127.0.0.1', '-p', String(port), '--size', '70000']);
+
+    expect(client.code).toBe(1);
+    expect(client.stdout).toBe(
+      'Alas, the datagram did not make it\nActual MTU: 65536 (interface lo); UDP over IPv4 carries at most 65507 bytes\n',
+    );
+    expect(client.stderr).toBe(
+      'error: datagram of 70000 bytes is too long for the network (EMSGSIZE): send less than the path MTU or use TCP\n',
+    );
+  });
+
+  it.each([
+    ['client', ['client', 'no-such-host.invalid']],
+    ['request', ['request', 'no-such-host.invalid']],
+    ['big', ['big', 'no-such-host.invalid']],
+  ])('names an unknown host in one line from %s, exit 1', async (_name, args) => {
+    const client = await runCli([...args, '-p', String(port)]);
+
+    expect(client.code).toBe(1);
+    expect(client.stderr).toBe(
+      'error: cannot resolve host name "no-such-host.invalid": check the spelling and your DNS\n',
+    );
+  });
+
+  it('refuses a port already in use by another socket, exit 1', async () => {
+    const holder = dgram.createSocket('udp4');
+    const held = await new Promise<number>((resolve) =>
+      holder.bind(0, '127.0.0.1', () => resolve(holder.address().port)),
+    );
+    try {
+      const second = await runCli(['server', '127.0.0.1', '-p', String(held)]);
+
+      expect(second.code).toBe(1);
+      expect(second.stderr).toBe(
+        `error: address 127.0.0.1:${held} is already in use: stop the other server or choose another port with -p\n`,
+      );
+    } finally {
+      holder.close();
+    }
+  });
+
+  it('rejects a drop rate outside 0..1, exit 2', async () => {
+    const result = await runCli(['server', '127.0.0.1', '-p', String(port), '--drop', '2']);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('error: invalid value for --drop: 2 is outside 0..1\n');
+  });
+});
