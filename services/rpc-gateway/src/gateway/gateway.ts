@@ -173,11 +173,12 @@ export class Gateway {
       this.cacheUrl(key),
       { headers: { accept: 'application/json' } },
       (reply) => {
-        if (reply.status === 404) return null;
+        // A miss is 404 FOPNP_CACHE_ERR_NOT_FOUND; any other 404 (no such route) means a
+        // wrong CACHE_URL, reported rather than taken for a miss.
+        if (reply.status === 404 && reply.body.includes('FOPNP_CACHE_ERR_NOT_FOUND')) return null;
         if (reply.status >= 400 && reply.status < 500) throw rejected(down, reply);
         if (reply.status !== 200) throw failed(down, reply);
-        if (!reply.contentType.includes('json')) return reply.body;
-        return unwrapValue(parseJsonReply(down, reply));
+        return parseJsonReply(down, reply);
       },
     );
   }
@@ -186,7 +187,7 @@ export class Gateway {
     this.checkKey('cache.set(key, value, [ttlSeconds])', key);
     if (ttl !== undefined && ttl <= 0) throw new InvalidParamsError('cache.set: ttlSeconds must be positive');
     const down = this.downstreams.cache;
-    const query = ttl === undefined ? '' : `?ttl=${ttl}`;
+    const query = ttl === undefined ? '' : `?ttlMs=${ttl * 1000}`;
     const body = JSON.stringify(Buffer.isBuffer(value) ? value.toString('base64') : value);
     return request(
       down,
@@ -223,12 +224,4 @@ export class Gateway {
 
 function withSlash(u: URL): URL {
   return u.pathname.endsWith('/') ? u : new URL(`${u.pathname}/`, u);
-}
-
-/** redis-cache answers {key, value, ...}; the caller wants the value. */
-function unwrapValue(body: unknown): unknown {
-  if (body !== null && typeof body === 'object' && !Array.isArray(body) && 'value' in body) {
-    return (body as { value: unknown }).value;
-  }
-  return body;
 }

@@ -1,0 +1,297 @@
+/**
+ * The gateway against the real services, each started here from its own built CLI
+ * (`node ../<svc>/dist/src/cli.js serve`) on free ports, and the real RabbitMQ on
+ * 127.0.0.1:5672 with an exchange made for this run and deleted after. Then the failure
+ * paths: a stopped service, a hung (SIGSTOPped) one, an open breaker, and recovery.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  type BackgroundProcess,
+  freePort,
+  run,
+  startProcess,
+  stopAll,
+  waitForHttp,
+} from '@fopnp/net/testing';
+import amqp from 'amqplib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JsonRpcClient, XmlRpcClient } from '../src/client.js';
+import { Gateway } from '../src/gateway/gateway.js';
+import type { XmlRpcStruct } from '../src/xmlrpc/values.js';
+import { CLI, type Listening, listen, serviceCli } from './helpers.js';
+
+interface Started {
+  proc: BackgroundProcess;
+  port: number;
+  healthPort: number;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Starts a sibling service's `serve` and waits until its /readyz says ready. */
+async function startService(name: string, extraEnv: NodeJS.ProcessEnv = {}, port?: number): Promise<Started> {
+  const env = {
+    PORT: String(port ?? (await freePort())),
+    HOST: '127.0.0.1',
+    HEALTH_PORT: String(await freePort()),
+    HEALTH_HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    ...extraEnv,
+  };
+  const proc = startProcess(process.execPath, [serviceCli(name), 'serve'], { env });
+  await waitForHttp(`http://127.0.0.1:${env.HEALTH_PORT}/readyz`, { timeoutMs: 20_000 }).catch((err) => {
+    throw new Error(`${name} did not become ready: ${err.message}\n${proc.output()}`);
+  });
+  return { proc, port: Number(env.PORT), healthPort: Number(env.HEALTH_PORT), env };
+}
+
+const exchange = `rpc-gateway-test-${randomUUID()}`;
+const CALL_TIMEOUT_MS = 1000;
+const services: Record<string, Started> = {};
+let gateway: Started;
+let xml: XmlRpcClient;
+let json: JsonRpcClient;
+let demoTlsPort: number;
+
+beforeAll(async () => {
+  demoTlsPort = await freePort();
+  const [zen, farewell, cache, tls] = await Promise.all([
+    startService('zen-asyncio'),
+    startService('tcp-farewell'),
+    startService('redis-cache', {
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      CACHE_NAMESPACE: `rpcgw-test-${randomUUID()}`,
+    }),
+    startService('tls-inspector', { DEMO_TLS_PORT: String(demoTlsPort), ALLOW_CIDRS: '127.0.0.0/8' }),
+  ]);
+  Object.assign(services, { zen, farewell, cache, tls });
+  const port = await freePort();
+  const env = {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    HEALTH_PORT: String(await freePort()),
+    HEALTH_HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    ZEN_ADDRESS: `127.0.0.1:${zen.port}`,
+    FAREWELL_ADDRESS: `127.0.0.1:${farewell.port}`,
+    CACHE_URL: `http://127.0.0.1:${cache.port}`,
+    TLS_INSPECTOR_URL: `http://127.0.0.1:${tls.port}`,
+    AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672',
+    QUEUE_EXCHANGE: exchange,
+    CALL_TIMEOUT_MS: String(CALL_TIMEOUT_MS),
+    BREAKER_FAILURES: '3',
+    BREAKER_RESET_MS: '1500',
+  };
+  const proc = startProcess(process.execPath, [CLI, 'serve'], { env });
+  await waitForHttp(`http://127.0.0.1:${env.HEALTH_PORT}/readyz`, { timeoutMs: 20_000 });
+  gateway = { proc, port, healthPort: Number(env.HEALTH_PORT), env };
+  xml = new XmlRpcClient(`http://127.0.0.1:${port}/RPC2`);
+  json = new JsonRpcClient(`http://127.0.0.1:${port}/jsonrpc`);
+}, 90_000);
+
+afterAll(async () => {
+  try {
+    const conn = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');
+    const ch = await conn.createChannel();
+    await ch.deleteExchange(exchange);
+    await conn.close();
+  } finally {
+    await Promise.all([gateway?.proc.stop(), ...Object.values(services).map((s) => s.proc.stop())]);
+    await stopAll();
+  }
+});
+
+/** Runs Python's xmlrpc.client against the gateway with a few statements. */
+async function python(body: string): Promise<string> {
+  const script = `import sys, xmlrpc.client\nproxy = xmlrpc.client.ServerProxy(sys.argv[1], allow_none=True)\n${body}`;
+  const r = await run('python3', ['-c', script, `http://127.0.0.1:${gateway.port}/RPC2`], {
+    timeoutMs: 15_000,
+  });
+  if (r.code !== 0) throw new Error(r.stderr);
+  return r.stdout;
+}
+
+describe('gateway methods against the real services', () => {
+  it('zen.ask reaches zen-asyncio over TCP, from Python xmlrpc.client and JSON-RPC', async () => {
+    expect(
+      await python(
+        "print(proxy.zen.ask('Beautiful is better than?'))\nprint(proxy.zen.ask('Although never is often better than?'))\nprint(proxy.zen.ask('Is this known?'))",
+      ),
+    ).toBe('Ugly.\nRight now.\nError: unknown aphorism.\n');
+    expect(await json.call('zen.ask', { question: 'Simple is better than?' })).toBe('Complex.');
+  });
+
+  it("zen.ask refuses a question that is not one '?'-ended question", async () => {
+    await expect(xml.call('zen.ask', 'No question mark')).rejects.toMatchObject({ faultCode: -32602 });
+    await expect(xml.call('zen.ask', 'Two? questions?')).rejects.toMatchObject({ faultCode: -32602 });
+  });
+
+  it('farewell() does the tcp_sixteen.py exchange with tcp-farewell', async () => {
+    expect(await python('print(proxy.farewell())')).toBe('Farewell, client\n');
+    expect(await json.call('farewell')).toBe('Farewell, client');
+  });
+
+  it('cache.set and cache.get go through redis-cache, structs and misses included', async () => {
+    expect(
+      await python(
+        "print(proxy.cache.set('book', {'title': 'Foundations', 'chapters': [18, 8], 'price': 39.99}))\nprint(proxy.cache.get('book'))\nprint(proxy.cache.get('never-set'))",
+      ),
+    ).toBe("True\n{'title': 'Foundations', 'chapters': [18, 8], 'price': 39.99}\nNone\n");
+    expect(await json.call('cache.set', ['ttl-key', 'short-lived', 1])).toBe(true);
+    expect(await json.call('cache.get', ['ttl-key'])).toBe('short-lived');
+    await expect(json.call('cache.get', [''])).rejects.toMatchObject({ code: -32602 });
+  });
+
+  it('queue.publish publishes, confirmed, to the configured exchange on RabbitMQ', async () => {
+    const conn = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');
+    try {
+      const ch = await conn.createChannel();
+      await ch.assertExchange(exchange, 'topic', { durable: true });
+      const { queue } = await ch.assertQueue('', { exclusive: true });
+      await ch.bindQueue(queue, exchange, 'greetings.#');
+      const received: amqp.ConsumeMessage[] = [];
+      await ch.consume(queue, (m) => m && received.push(m), { noAck: true });
+      const result = (await xml.call('queue.publish', 'greetings.text', 'Hi there, queue')) as XmlRpcStruct;
+      expect(Object.fromEntries(result)).toEqual({ exchange, routingKey: 'greetings.text', bytes: 15n });
+      await json.call('queue.publish', ['greetings.json', { n: 1, ok: true }]);
+      await json.call('queue.publish', ['elsewhere', 'not bound here']);
+      for (let i = 0; i < 50 && received.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(
+        received.map((m) => [m.fields.routingKey, m.properties.contentType, m.content.toString()]),
+      ).toEqual([
+        ['greetings.text', 'text/plain; charset=utf-8', 'Hi there, queue'],
+        ['greetings.json', 'application/json', '{"n":1,"ok":true}'],
+      ]);
+      expect(received[0]!.properties.deliveryMode).toBe(2);
+    } finally {
+      await conn.close();
+    }
+  });
+
+  it('tls.inspect asks tls-inspector for a report on a real TLS endpoint', async () => {
+    const report = (await json.call('tls.inspect', ['127.0.0.1', demoTlsPort])) as {
+      peerCertificate: boolean;
+      protocol: string;
+      target: { port: number };
+    };
+    expect(report.peerCertificate).toBe(true);
+    expect(report.protocol).toMatch(/^TLSv1\.[23]$/);
+    expect(report.target.port).toBe(demoTlsPort);
+    const viaXml = (await xml.call('tls.inspect', '127.0.0.1', BigInt(demoTlsPort))) as XmlRpcStruct;
+    expect(viaXml.get('peerCertificate')).toBe(true);
+  });
+
+  it("tls.inspect passes on the inspector's refusal without opening its breaker", async () => {
+    const closed = await freePort();
+    for (let i = 0; i < 4; i++) {
+      await expect(xml.call('tls.inspect', '127.0.0.1', BigInt(closed))).rejects.toMatchObject({
+        faultCode: -32014,
+        faultString: expect.stringMatching(/^tls-inspector \(127\.0\.0\.1:\d+\): HTTP 502: .*refused/),
+      });
+    }
+    const status = (await json.call('gateway.status')) as Record<string, { circuit: string }>;
+    expect(status['tls-inspector']!.circuit).toBe('closed');
+  });
+
+  it('introspection lists the gateway methods with signatures and help', async () => {
+    const methods = (await xml.call('system.listMethods')) as string[];
+    expect(methods).toEqual(
+      expect.arrayContaining([
+        'zen.ask',
+        'cache.get',
+        'cache.set',
+        'queue.publish',
+        'tls.inspect',
+        'farewell',
+      ]),
+    );
+    expect(await xml.call('system.methodSignature', 'cache.set')).toEqual([
+      ['boolean', 'string', 'string'],
+      ['boolean', 'string', 'string', 'int'],
+    ]);
+    expect(await xml.call('system.methodHelp', 'zen.ask')).toMatch(/zen-asyncio/);
+  });
+});
+
+describe('when a downstream service fails', () => {
+  it('a stopped service faults at once naming it, the breaker opens, and it recovers', async () => {
+    const farewell = services.farewell!;
+    await farewell.proc.stop();
+    for (let i = 0; i < 3; i++) {
+      const started = performance.now();
+      await expect(xml.call('farewell')).rejects.toMatchObject({
+        faultCode: -32010,
+        faultString: `tcp-farewell (127.0.0.1:${farewell.port}): connection refused by 127.0.0.1:${farewell.port}: is the server running on that port?`,
+      });
+      expect(performance.now() - started).toBeLessThan(CALL_TIMEOUT_MS);
+    }
+    // Three failures in a row: the circuit is open and calls fail without trying.
+    const started = performance.now();
+    await expect(xml.call('farewell')).rejects.toMatchObject({
+      faultCode: -32012,
+      faultString: expect.stringContaining('tcp-farewell (127.0.0.1:'),
+    });
+    expect(performance.now() - started).toBeLessThan(200);
+    await expect(json.call('farewell')).rejects.toMatchObject({ code: -32012 });
+    const metrics = await (await fetch(`http://127.0.0.1:${gateway.healthPort}/metrics`)).text();
+    expect(metrics).toMatch(/rpc_gateway_circuit_open\{service="tcp-farewell"[^}]*\} 1/);
+    const ready = await (await fetch(`http://127.0.0.1:${gateway.healthPort}/readyz`)).json();
+    expect(ready.status).toBe('degraded');
+
+    // Back on the same port; after the reset delay one trial call closes the circuit.
+    services.farewell = await startService('tcp-farewell', {}, farewell.port);
+    await new Promise((r) => setTimeout(r, 1600));
+    expect(await xml.call('farewell')).toBe('Farewell, client');
+    const status = (await json.call('gateway.status')) as Record<string, { circuit: string }>;
+    expect(status['tcp-farewell']!.circuit).toBe('closed');
+  });
+
+  it('a hung service (SIGSTOP) gives a timeout fault within the deadline', async () => {
+    const zen = services.zen!;
+    zen.proc.child.kill('SIGSTOP');
+    try {
+      const started = performance.now();
+      await expect(xml.call('zen.ask', 'Beautiful is better than?')).rejects.toMatchObject({
+        faultCode: -32011,
+        faultString: `zen-asyncio (127.0.0.1:${zen.port}): zen.ask did not complete within ${CALL_TIMEOUT_MS} ms`,
+      });
+      const elapsed = performance.now() - started;
+      expect(elapsed).toBeGreaterThanOrEqual(CALL_TIMEOUT_MS - 50);
+      expect(elapsed).toBeLessThan(CALL_TIMEOUT_MS + 500);
+    } finally {
+      zen.proc.child.kill('SIGCONT');
+    }
+    expect(await xml.call('zen.ask', 'Beautiful is better than?')).toBe('Ugly.');
+  });
+
+  describe('with RabbitMQ unreachable', () => {
+    let local: Listening;
+    beforeAll(async () => {
+      const deadPort = await freePort();
+      local = await listen({
+        gateway: new Gateway({
+          zenAddress: '127.0.0.1:1',
+          farewellAddress: '127.0.0.1:1',
+          cacheUrl: 'http://127.0.0.1:1',
+          tlsInspectorUrl: 'http://127.0.0.1:1',
+          amqpUrl: `amqp://guest:guest@127.0.0.1:${deadPort}`,
+          queueExchange: exchange,
+          breaker: { timeoutMs: 500, failureThreshold: 2, resetAfterMs: 60_000 },
+        }),
+      });
+    });
+    afterAll(() => local.close());
+
+    it('queue.publish faults naming rabbitmq (never the password), then the breaker opens', async () => {
+      const client = new XmlRpcClient(local.url);
+      for (let i = 0; i < 2; i++) {
+        const err = await client.call('queue.publish', 'k', 'm').catch((e) => e);
+        expect(err).toMatchObject({
+          faultCode: -32010,
+          faultString: expect.stringMatching(/^rabbitmq \(127\.0\.0\.1:\d+\): connection refused/),
+        });
+        expect(err.faultString).not.toContain('guest');
+      }
+      await expect(client.call('queue.publish', 'k', 'm')).rejects.toMatchObject({ faultCode: -32012 });
+    });
+  });
+});
