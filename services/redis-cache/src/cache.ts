@@ -157,12 +157,14 @@ export class Cache {
   }
 
   /** Keys of this namespace on each data server (SCAN, so it does not block Redis). */
-  shardKeyCounts(): Promise<ShardKeyCount[]> {
+  async shardKeyCounts(): Promise<ShardKeyCount[]> {
+    await this.starting;
     return countKeys(this.topology.dataNodes(), this.keys.pattern(), this.options.opTimeoutMs * 5);
   }
 
   /** Deletes every key of this namespace (values and locks) on every data server. */
-  clear(): Promise<number> {
+  async clear(): Promise<number> {
+    await this.starting;
     return deleteKeys(this.topology.dataNodes(), [this.keys.pattern(), this.keys.lockPattern()]);
   }
 

@@ -1,0 +1,111 @@
+import { fileURLToPath } from 'node:url';
+import { runNode } from '@fopnp/net/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SHARED_REDIS_URL, testNamespace } from './helpers/namespace.js';
+import { type RedisServer, startRedisServers, stopRedisServers } from './helpers/redis-servers.js';
+
+const cli = fileURLToPath(new URL('../dist/src/cli.js', import.meta.url));
+const words = fileURLToPath(new URL('../data/words.txt', import.meta.url));
+
+describe('redis-cache shard-report', () => {
+  it("prints the book's table: keys and share per server", async () => {
+    const r = await runNode(cli, ['shard-report', '--strategy', 'md5', '--shards', '4', '--words', words]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^10551 words from .*words\.txt, 4 servers$/m);
+    const rows = [...r.stdout.matchAll(/^ {3}server(\d) +(\d+) +([\d.]+)%$/gm)];
+    expect(rows.map((m) => m[1])).toEqual(['0', '1', '2', '3']);
+    expect(rows.reduce((a, m) => a + Number(m[2]), 0)).toBe(10551);
+    for (const m of rows) expect(Math.abs(Number(m[3]) - 25)).toBeLessThan(1.5);
+  });
+
+  it('with --grow prints every strategy side by side against the theory', async () => {
+    const r = await runNode(cli, ['shard-report', '--shards', '4', '--grow', '5', '--words', words]);
+    expect(r.code).toBe(0);
+    const moved = Object.fromEntries(
+      [...r.stdout.matchAll(/^ {3}(?!server)(\w+) +\d+ +([\d.]+)%$/gm)].map((m) => [m[1], Number(m[2])]),
+    );
+    expect(Object.keys(moved)).toEqual(['alpha', 'hash', 'md5', 'ketama', 'jump']);
+    expect(moved.md5).toBeGreaterThan(75);
+    expect(moved.jump).toBeLessThan(25);
+    expect(r.stdout).toMatch(
+      /theory: modulo moves about 1 - 1\/5 = 80\.0%; consistent hashing about 1\/5 = 20\.0%/,
+    );
+  });
+
+  it('says what is wrong with a bad strategy or an unreadable word list, exit 2', async () => {
+    const bad = await runNode(cli, ['shard-report', '--strategy', 'crc']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(
+      /invalid value for --strategy: expected one of all, alpha, hash, md5, ketama, jump/,
+    );
+    const missing = await runNode(cli, ['shard-report', '--words', '/nonexistent/words']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/invalid value for --words: cannot read \/nonexistent\/words/);
+  });
+});
+
+describe('redis-cache live-movement and demo against real Redis', () => {
+  let servers: RedisServer[] = [];
+  beforeAll(async () => {
+    servers = await startRedisServers(3);
+  });
+  afterAll(async () => {
+    await stopRedisServers(servers);
+  });
+
+  it('counts the keys that moved to a third live shard', async () => {
+    const r = await runNode(cli, [
+      'live-movement',
+      '--shards',
+      `${servers[0]!.url},${servers[1]!.url}`,
+      '--add',
+      servers[2]!.url,
+      '--keys',
+      '3000',
+      '--strategy',
+      'jump',
+      '--words',
+      words,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const m = r.stdout.match(/^ {3}jump +(\d+) +([\d.]+)%/m);
+    expect(Number(m?.[2])).toBeGreaterThan(28);
+    expect(Number(m?.[2])).toBeLessThan(39);
+    for (const s of servers) expect(await s.cli('DBSIZE')).toBe('0');
+  });
+
+  it('refuses to measure when a shard is unreachable', async () => {
+    const r = await runNode(cli, [
+      'live-movement',
+      '--shards',
+      servers[0]!.url,
+      '--add',
+      'redis://127.0.0.1:1',
+      '--keys',
+      '10',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unreachable: shard1/);
+  });
+
+  it('demo shows the slow miss and the fast hit', async () => {
+    const ns = testNamespace('demo');
+    const r = await runNode(cli, [
+      'demo',
+      'k',
+      '--redis-url',
+      SHARED_REDIS_URL,
+      '--namespace',
+      ns,
+      '--delay-ms',
+      '200',
+      '--ttl-ms',
+      '5000',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = [...r.stdout.matchAll(/^(\S+) +([\d.]+) ms/gm)];
+    expect(lines.map((l) => l[1])).toEqual(['loader', 'cache']);
+    expect(Number(lines[0]![2])).toBeGreaterThanOrEqual(195);
+    expect(Number(lines[1]![2])).toBeLessThan(100);
+  });
+});
