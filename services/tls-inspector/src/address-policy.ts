@@ -66,7 +66,9 @@ export interface AddressPolicyOptions {
   allowCidrs?: readonly string[];
 }
 
-export type AddressVerdict = { allowed: true; category?: AddressCategory } | { allowed: false; category: AddressCategory };
+export type AddressVerdict =
+  | { allowed: true; category?: AddressCategory }
+  | { allowed: false; category: AddressCategory };
 
 function parseCidr(cidr: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } {
   const [address, prefixText] = cidr.trim().split('/');
@@ -74,7 +76,9 @@ function parseCidr(cidr: string): { address: string; prefix: number; family: 'ip
   const max = family === 6 ? 128 : 32;
   const prefix = prefixText === undefined ? max : Number(prefixText);
   if (!family || !Number.isInteger(prefix) || prefix < 0 || prefix > max) {
-    throw new Error(`invalid CIDR ${JSON.stringify(cidr)}: expected ADDRESS/PREFIX such as 10.0.0.0/8 or fd00::/8`);
+    throw new Error(
+      `invalid CIDR ${JSON.stringify(cidr)}: expected ADDRESS/PREFIX such as 10.0.0.0/8 or fd00::/8`,
+    );
   }
   return { address: address!, prefix, family: family === 6 ? 'ipv6' : 'ipv4' };
 }
@@ -86,9 +90,13 @@ function embeddedIPv4(address: string): string | undefined {
   const groups = expandIPv6(address);
   if (!groups) return undefined;
   const v4 = (hi: number, lo: number) => `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
-  if (groups.slice(0, 6).join(':') === '0:0:0:0:0:ffff') return v4(groups[6]!, groups[7]!);
+  const prefix = groups
+    .slice(0, 6)
+    .map((g) => g.toString(16))
+    .join(':');
+  if (prefix === '0:0:0:0:0:ffff') return v4(groups[6]!, groups[7]!);
   // NAT64 well-known prefix 64:ff9b::/96: the gateway would forward to the IPv4 address.
-  if (groups.slice(0, 6).join(':') === '64:ff9b:0:0:0:0') return v4(groups[6]!, groups[7]!);
+  if (prefix === '64:ff9b:0:0:0:0') return v4(groups[6]!, groups[7]!);
   // 6to4 2002:AABB:CCDD::/48 tunnels to AA.BB.CC.DD.
   if (groups[0] === 0x2002) return v4(groups[1]!, groups[2]!);
   return undefined;
@@ -100,7 +108,10 @@ function expandIPv6(address: string): number[] | undefined {
   const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
   if (dotted) {
     const p = dotted[1]!.split('.').map(Number);
-    text = text.replace(dotted[1]!, `${((p[0]! << 8) | p[1]!).toString(16)}:${((p[2]! << 8) | p[3]!).toString(16)}`);
+    text = text.replace(
+      dotted[1]!,
+      `${((p[0]! << 8) | p[1]!).toString(16)}:${((p[2]! << 8) | p[3]!).toString(16)}`,
+    );
   }
   const [head, tail] = text.split('::');
   const h = head ? head.split(':') : [];

@@ -8,7 +8,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { type Logger, silentLogger } from '@fopnp/net';
 import type { AddressChecker } from './address-policy.js';
-import { BadRequestError, errorCodeOf, httpStatusOf, RateLimitedError, BusyError } from './errors.js';
+import { BadRequestError, BusyError, errorCodeOf, httpStatusOf, RateLimitedError } from './errors.js';
 import { inspect } from './inspect.js';
 import type { ConcurrencyLimit, RateLimit } from './limits.js';
 import { scan } from './scan.js';
@@ -36,13 +36,19 @@ interface TargetQuery {
 export function parseTargetQuery(params: URLSearchParams): TargetQuery {
   let host = params.get('host')?.trim() ?? '';
   if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
-  if (!host) throw new BadRequestError('missing query parameter "host" (e.g. /inspect?host=example.com&port=443)');
-  if (!net.isIP(host) && !HOSTNAME.test(host)) throw new BadRequestError(`"host" is not a host name or IP address: ${JSON.stringify(host.slice(0, 80))}`);
+  if (!host)
+    throw new BadRequestError('missing query parameter "host" (e.g. /inspect?host=example.com&port=443)');
+  if (!net.isIP(host) && !HOSTNAME.test(host))
+    throw new BadRequestError(
+      `"host" is not a host name or IP address: ${JSON.stringify(host.slice(0, 80))}`,
+    );
   const portText = params.get('port') ?? '443';
   const port = Number(portText);
-  if (!/^\d+$/.test(portText) || port < 1 || port > 65535) throw new BadRequestError(`"port" must be 1..65535, got ${JSON.stringify(portText.slice(0, 20))}`);
+  if (!/^\d+$/.test(portText) || port < 1 || port > 65535)
+    throw new BadRequestError(`"port" must be 1..65535, got ${JSON.stringify(portText.slice(0, 20))}`);
   const servername = params.get('servername')?.trim() || undefined;
-  if (servername !== undefined && !HOSTNAME.test(servername)) throw new BadRequestError('"servername" is not a host name');
+  if (servername !== undefined && !HOSTNAME.test(servername))
+    throw new BadRequestError('"servername" is not a host name');
   return { host, port, ...(servername ? { servername } : {}) };
 }
 
@@ -61,14 +67,20 @@ export function createInspectorApi(options: InspectorApiOptions): http.Server {
     const fail = (err: unknown) => {
       const status = httpStatusOf(err);
       const message = err instanceof Error ? err.message : String(err);
-      if (status >= 500 && status !== 502 && status !== 503 && status !== 504) logger.error({ err }, 'request failed');
-      else logger.info({ endpoint, status, code: errorCodeOf(err), message }, 'request refused or target failed');
+      if (status >= 500 && status !== 502 && status !== 503 && status !== 504)
+        logger.error({ err }, 'request failed');
+      else
+        logger.info(
+          { endpoint, status, code: errorCodeOf(err), message },
+          'request refused or target failed',
+        );
       const headers: Record<string, string> = {};
       if (err instanceof RateLimitedError) headers['retry-after'] = String(err.retryAfterSeconds);
       if (err instanceof BusyError) headers['retry-after'] = '1';
       send(status, { error: { code: errorCodeOf(err), message } }, headers);
     };
-    if (req.method !== 'GET') return send(405, { error: { code: 'TI_ERR_METHOD', message: 'use GET' } }, { allow: 'GET' });
+    if (req.method !== 'GET')
+      return send(405, { error: { code: 'TI_ERR_METHOD', message: 'use GET' } }, { allow: 'GET' });
     if (endpoint === '/') {
       return send(200, {
         service: 'tls-inspector',
@@ -79,7 +91,9 @@ export function createInspectorApi(options: InspectorApiOptions): http.Server {
       });
     }
     if (endpoint !== '/inspect' && endpoint !== '/scan') {
-      return send(404, { error: { code: 'TI_ERR_NOT_FOUND', message: 'no such path; try /inspect or /scan' } });
+      return send(404, {
+        error: { code: 'TI_ERR_NOT_FOUND', message: 'no such path; try /inspect or /scan' },
+      });
     }
     const run = async (): Promise<unknown> => {
       options.rateLimit.take(req.socket.remoteAddress ?? 'unknown');

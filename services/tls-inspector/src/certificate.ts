@@ -71,7 +71,13 @@ export function summarizeCertificate(der: Buffer, now = Date.now()): Certificate
   const type = (key.asymmetricKeyType ?? 'unknown').toUpperCase();
   const bits =
     details.modulusLength ??
-    (type === 'EC' ? curveBits(details.namedCurve) : type === 'ED25519' ? 256 : type === 'ED448' ? 456 : null);
+    (type === 'EC'
+      ? curveBits(details.namedCurve)
+      : type === 'ED25519'
+        ? 256
+        : type === 'ED448'
+          ? 456
+          : null);
   return {
     subject: oneLine(cert.subject),
     issuer: oneLine(cert.issuer),

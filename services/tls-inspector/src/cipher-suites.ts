@@ -33,7 +33,8 @@ export function judgeSuite(standardName: string, opensslName = ''): SuiteVerdict
   const insecure: string[] = [];
   const weak: string[] = [];
   if (std.includes('_WITH_NULL_') || ossl.includes('NULL')) insecure.push('no encryption (NULL cipher)');
-  if (std.includes('_ANON_') || /^(ADH|AECDH)-/.test(ossl)) insecure.push('anonymous: no server authentication');
+  if (std.includes('_ANON_') || /^(ADH|AECDH)-/.test(ossl))
+    insecure.push('anonymous: no server authentication');
   if (std.includes('EXPORT') || ossl.startsWith('EXP')) insecure.push('export-grade key');
   if (std.includes('RC4') || ossl.includes('RC4')) insecure.push('RC4 stream cipher (RFC 7465)');
   if (/_DES_|DES40/.test(std) || /^DES-CBC-|-DES-CBC-/.test(ossl)) insecure.push('single DES (56-bit key)');

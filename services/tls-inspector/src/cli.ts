@@ -5,9 +5,9 @@
  * for the HTTP API. A first argument that is not a command name means `inspect`.
  */
 import { defineCommand, runCli, runService } from '@fopnp/net';
-import { InspectorError } from './errors.js';
 import { runClient, runServer } from './cli-commands.js';
 import { inspectOptions } from './cli-options.js';
+import { InspectorError } from './errors.js';
 import { manifest } from './manifest.js';
 
 const commands = {
@@ -29,7 +29,8 @@ const commands = {
     },
   }),
   serve: defineCommand({
-    description: 'run the HTTP API (GET /inspect, GET /scan) and the demo TLS server, with health and metrics',
+    description:
+      'run the HTTP API (GET /inspect, GET /scan) and the demo TLS server, with health and metrics',
     options: manifest.options,
     async run({ values }) {
       // Loaded here so the inspect command does not pay for the service's imports.
@@ -52,7 +53,8 @@ const explicit = first === undefined || first in commands || ['-h', '--help', 'h
 process.exitCode = await runCli(
   {
     name: 'tls-inspector',
-    description: 'Inspect a TLS endpoint like the book\'s test_tls.py (ch. 6), scan it, serve TLS, or run the HTTP API.',
+    description:
+      "Inspect a TLS endpoint like the book's test_tls.py (ch. 6), scan it, serve TLS, or run the HTTP API.",
     commands,
   },
   explicit ? argv : ['inspect', ...argv],

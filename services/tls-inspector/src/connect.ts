@@ -127,7 +127,8 @@ function alertReason(err: NodeJS.ErrnoException & { reason?: string }): string {
 /** Classifies an error from the TLS layer for a connection to `target`. */
 export function classifyTlsError(err: unknown, target: string): Error {
   const e = err as NodeJS.ErrnoException & { reason?: string; library?: string };
-  if (e?.code && NOT_TLS_CODES.has(e.code)) return new NotTlsError(target, e.reason ?? e.code, { cause: err });
+  if (e?.code && NOT_TLS_CODES.has(e.code))
+    return new NotTlsError(target, e.reason ?? e.code, { cause: err });
   if (e?.code === 'ECONNRESET' || e?.code === 'EPIPE' || /socket disconnected/i.test(e?.message ?? ''))
     return new PeerClosedError(target, { cause: err });
   if (e?.code?.startsWith('ERR_SSL_') || e?.library === 'SSL routines')
@@ -152,7 +153,8 @@ export async function openTls(target: TlsTarget, options: OpenTlsOptions = {}): 
       break;
     } catch (err) {
       // Refused is quick and final for that address: try the next one (e.g. ::1 then 127.0.0.1).
-      if (!(err instanceof ConnectionRefusedError) || candidate === addresses[addresses.length - 1]) throw err;
+      if (!(err instanceof ConnectionRefusedError) || candidate === addresses[addresses.length - 1])
+        throw err;
     }
   }
   const connectMs = performance.now() - started;
@@ -205,7 +207,10 @@ export async function openTls(target: TlsTarget, options: OpenTlsOptions = {}): 
     // A session ticket after our Finished means the server accepted the whole handshake.
     const onSession = () => handshakeDone && finish(null);
     let settleTimer: NodeJS.Timeout | undefined;
-    const timer = setTimeout(() => finish(new HandshakeTimeoutError(label, handshakeTimeoutMs)), handshakeTimeoutMs);
+    const timer = setTimeout(
+      () => finish(new HandshakeTimeoutError(label, handshakeTimeoutMs)),
+      handshakeTimeoutMs,
+    );
     const handshakeStart = performance.now();
     secure.on('OCSPResponse', (response: Buffer | null) => {
       ocspResponse = response && response.length > 0 ? response : null;

@@ -23,7 +23,9 @@ export async function generateSelfSigned(names: readonly string[], days = 30): P
   const dnsNames = names.filter((n) => !net.isIP(n));
   const now = Date.now();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: Buffer.from(webcrypto.getRandomValues(new Uint8Array(8))).toString('hex').replace(/^[89a-f]/, '1'),
+    serialNumber: Buffer.from(webcrypto.getRandomValues(new Uint8Array(8)))
+      .toString('hex')
+      .replace(/^[89a-f]/, '1'),
     name: `CN=${dnsNames[0] ?? 'tls-inspector demo'}, O=fopnp tls-inspector demo`,
     notBefore: new Date(now - 60_000),
     notAfter: new Date(now + days * 86_400_000),
@@ -34,7 +36,9 @@ export async function generateSelfSigned(names: readonly string[], days = 30): P
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
       new x509.SubjectAlternativeNameExtension(
-        names.map((n) => (net.isIP(n) ? { type: 'ip' as const, value: n } : { type: 'dns' as const, value: n })),
+        names.map((n) =>
+          net.isIP(n) ? { type: 'ip' as const, value: n } : { type: 'dns' as const, value: n },
+        ),
       ),
     ],
   });

@@ -42,7 +42,9 @@ export function formatReport(r: InspectionReport): string {
   ];
   if (r.peerCertificate) {
     lines.push(say('Name(s) on peer certificate', ...(r.names.length ? r.names : ['none'])));
-    lines.push(say('Whether name(s) match the hostname', r.hostname.matches ? 'Yes' : (r.hostname.error ?? 'No')));
+    lines.push(
+      say('Whether name(s) match the hostname', r.hostname.matches ? 'Yes' : (r.hostname.error ?? 'No')),
+    );
   }
   lines.push(
     say('Protocol version negotiated', r.protocol ?? 'unknown'),
@@ -72,9 +74,16 @@ export function formatReport(r: InspectionReport): string {
       say(
         '    valid until',
         c.notAfter,
-        c.expired ? `(EXPIRED ${-c.daysLeft} days ago)` : c.notYetValid ? '(NOT YET VALID)' : `(${c.daysLeft} days left)`,
+        c.expired
+          ? `(EXPIRED ${-c.daysLeft} days ago)`
+          : c.notYetValid
+            ? '(NOT YET VALID)'
+            : `(${c.daysLeft} days left)`,
       ),
-      say('    key', `${c.key.type}${c.key.bits ? ` ${c.key.bits} bits` : ''}${c.key.curve ? ` ${c.key.curve}` : ''}`),
+      say(
+        '    key',
+        `${c.key.type}${c.key.bits ? ` ${c.key.bits} bits` : ''}${c.key.curve ? ` ${c.key.curve}` : ''}`,
+      ),
       say('    signature algorithm', c.signatureAlgorithm),
     );
   }
@@ -94,7 +103,10 @@ export function formatReport(r: InspectionReport): string {
 
 export function formatScan(s: ScanReport): string {
   const lines = [
-    say('Address we want to talk to', `${s.target.host} port ${s.target.port} (${s.target.address ?? 'unresolved'})`),
+    say(
+      'Address we want to talk to',
+      `${s.target.host} port ${s.target.port} (${s.target.address ?? 'unresolved'})`,
+    ),
   ];
   for (const v of s.versions) {
     const verdict = v.accepted
@@ -106,7 +118,9 @@ export function formatScan(s: ScanReport): string {
       lines.push(say(`    ${c.name}`, `${c.secretBits ?? '?'} bits${flag}`));
     }
   }
-  lines.push(say('Weak or insecure findings', s.findings.length ? `${s.findings.length} (flagged above)` : 'none'));
+  lines.push(
+    say('Weak or insecure findings', s.findings.length ? `${s.findings.length} (flagged above)` : 'none'),
+  );
   lines.push(say('Connections made', `${s.connections} in ${s.durationMs} ms`));
   return `${lines.join('\n')}\n`;
 }

@@ -76,7 +76,7 @@ export function describeConnection(
 ): InspectionReport {
   const { socket } = conn;
   const peer = socket.getPeerCertificate(true);
-  const hasPeer = Boolean(peer && peer.raw);
+  const hasPeer = Boolean(peer?.raw);
   const chain = hasPeer ? peerChain(peer).map((der) => summarizeCertificate(der)) : [];
   const checked = conn.servername ?? target.host;
   const identityError = hasPeer ? tls.checkServerIdentity(checked, peer) : new Error('no certificate');
@@ -89,8 +89,10 @@ export function describeConnection(
   if (leaf?.expired) warnings.push(`certificate expired ${-leaf.daysLeft} days ago`);
   else if (leaf && leaf.daysLeft < 14) warnings.push(`certificate expires in ${leaf.daysLeft} days`);
   if (hasPeer && identityError) warnings.push(`certificate names do not match ${checked}`);
-  if (leaf && WEAK_SIGNATURES.has(leaf.signatureAlgorithm)) warnings.push(`weak signature ${leaf.signatureAlgorithm}`);
-  if (leaf?.key.type === 'RSA' && (leaf.key.bits ?? 0) < 2048) warnings.push(`RSA key of ${leaf.key.bits} bits`);
+  if (leaf && WEAK_SIGNATURES.has(leaf.signatureAlgorithm))
+    warnings.push(`weak signature ${leaf.signatureAlgorithm}`);
+  if (leaf?.key.type === 'RSA' && (leaf.key.bits ?? 0) < 2048)
+    warnings.push(`RSA key of ${leaf.key.bits} bits`);
   const protocol = socket.getProtocol();
   if (protocol === 'TLSv1' || protocol === 'TLSv1.1') warnings.push(`${protocol} is deprecated (RFC 8996)`);
   if (ocsp.certStatus === 'revoked') warnings.push('stapled OCSP response says the certificate is REVOKED');

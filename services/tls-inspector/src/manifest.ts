@@ -27,7 +27,8 @@ export const manifest = defineService({
     demoTlsCert: {
       type: 'string',
       env: 'DEMO_TLS_CERT',
-      description: 'PEM certificate (with key, or see DEMO_TLS_KEY) for the demo server; generated at start when unset',
+      description:
+        'PEM certificate (with key, or see DEMO_TLS_KEY) for the demo server; generated at start when unset',
     },
     demoTlsKey: { type: 'string', env: 'DEMO_TLS_KEY', description: 'PEM private key for DEMO_TLS_CERT' },
     demoTlsNames: {
@@ -40,7 +41,8 @@ export const manifest = defineService({
       type: 'boolean',
       env: 'ALLOW_PRIVATE',
       default: false,
-      description: 'allow targets on loopback, private, link-local, CGNAT and unique-local addresses (never metadata)',
+      description:
+        'allow targets on loopback, private, link-local, CGNAT and unique-local addresses (never metadata)',
     },
     allowCidrs: {
       type: 'list',
@@ -81,7 +83,8 @@ export const manifest = defineService({
       env: 'RATE_LIMIT_PER_MINUTE',
       default: 30,
       min: 1,
-      description: 'requests per client address per minute (token bucket, burst of the same size); more get 429',
+      description:
+        'requests per client address per minute (token bucket, burst of the same size); more get 429',
     },
     ...serviceOptions(9103),
   },

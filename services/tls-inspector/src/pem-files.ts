@@ -18,14 +18,21 @@ function readText(path: string): string {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const detail =
-      code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : String(code ?? err);
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'is a directory'
+            : String(code ?? err);
     throw new CertificateFileError(path, detail, { cause: err });
   }
 }
 
 function certificatesIn(path: string, text: string): string[] {
   const blocks = text.match(CERT_BLOCK) ?? [];
-  if (blocks.length === 0) throw new CertificateFileError(path, 'no PEM certificate in it (expected -----BEGIN CERTIFICATE-----)');
+  if (blocks.length === 0)
+    throw new CertificateFileError(path, 'no PEM certificate in it (expected -----BEGIN CERTIFICATE-----)');
   for (const [i, block] of blocks.entries()) {
     try {
       new X509Certificate(block);
@@ -70,9 +77,13 @@ export function loadCertAndKey(certPath: string, keyPath?: string): CertAndKey {
     tls.createSecureContext({ cert, key });
   } catch (err) {
     const reason = (err as { reason?: string }).reason ?? (err instanceof Error ? err.message : String(err));
-    throw new CertificateFileError(keySource, `the key does not fit the certificate or is malformed (${reason})`, {
-      cause: err,
-    });
+    throw new CertificateFileError(
+      keySource,
+      `the key does not fit the certificate or is malformed (${reason})`,
+      {
+        cause: err,
+      },
+    );
   }
   return { cert, key };
 }

@@ -70,7 +70,10 @@ export interface ScanOptions extends Omit<OpenTlsOptions, 'minVersion' | 'maxVer
 
 /** Failures that mean "this peer refused what we offered", as opposed to "we could not reach it". */
 function isRefusal(err: unknown): boolean {
-  return err instanceof HandshakeFailedError || (err instanceof InspectorError && err.code === 'TI_ERR_PEER_CLOSED');
+  return (
+    err instanceof HandshakeFailedError ||
+    (err instanceof InspectorError && err.code === 'TI_ERR_PEER_CLOSED')
+  );
 }
 
 /** OpenSSL's own words for a refusal ("tlsv1 alert protocol version"), without our hints. */
@@ -82,7 +85,9 @@ function refusalReason(err: unknown): string {
 function offer(version: TlsVersion, exclude: string[]): string {
   if (version === 'TLSv1.3') return TLS13_SUITES.filter((s) => !exclude.includes(s)).join(':');
   // `!NAME` removes a suite for good, whatever comes later in the list.
-  return [LEGACY_CIPHERS.replace(':@SECLEVEL=0', ''), ...exclude.map((n) => `!${n}`), '@SECLEVEL=0'].join(':');
+  return [LEGACY_CIPHERS.replace(':@SECLEVEL=0', ''), ...exclude.map((n) => `!${n}`), '@SECLEVEL=0'].join(
+    ':',
+  );
 }
 
 export async function scan(target: TlsTarget, options: ScanOptions = {}): Promise<ScanReport> {
@@ -97,7 +102,10 @@ export async function scan(target: TlsTarget, options: ScanOptions = {}): Promis
     const ciphers = offer(version, exclude);
     if (!ciphers) return null; // nothing left to offer
     if (options.deadline !== undefined && Date.now() > options.deadline) {
-      throw new TimeoutError(`scanning ${formatHostPort(target.host, target.port)}`, Math.round(performance.now() - started));
+      throw new TimeoutError(
+        `scanning ${formatHostPort(target.host, target.port)}`,
+        Math.round(performance.now() - started),
+      );
     }
     connections++;
     const conn = await openTls(target, {
@@ -113,7 +121,11 @@ export async function scan(target: TlsTarget, options: ScanOptions = {}): Promis
     const cipher = conn.socket.getCipher();
     const negotiated = conn.socket.getProtocol();
     conn.socket.destroy();
-    if (negotiated !== version) throw new HandshakeFailedError(formatHostPort(target.host, target.port), `negotiated ${negotiated}, not ${version}`);
+    if (negotiated !== version)
+      throw new HandshakeFailedError(
+        formatHostPort(target.host, target.port),
+        `negotiated ${negotiated}, not ${version}`,
+      );
     return cipher;
   };
 
@@ -158,7 +170,8 @@ export async function scan(target: TlsTarget, options: ScanOptions = {}): Promis
     if (!v.accepted) continue;
     for (const r of v.reasons) findings.push(`${v.version} accepted: ${r}`);
     for (const c of v.ciphers) {
-      if (c.strength !== 'strong') findings.push(`${v.version} ${c.name}: ${c.strength} (${c.reasons.join('; ')})`);
+      if (c.strength !== 'strong')
+        findings.push(`${v.version} ${c.name}: ${c.strength} (${c.reasons.join('; ')})`);
     }
   }
   return {

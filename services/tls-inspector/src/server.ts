@@ -101,7 +101,7 @@ export class TestTlsServer extends EventEmitter<TestServerEvents> {
 
 export function describeClient(socket: tls.TLSSocket): ClientReport {
   const peer = socket.getPeerCertificate();
-  const hasCert = Boolean(peer && peer.raw);
+  const hasCert = Boolean(peer?.raw);
   const cipher = socket.getCipher();
   return {
     remoteAddress: socket.remoteAddress ?? 'unknown',
@@ -113,6 +113,7 @@ export function describeClient(socket: tls.TLSSocket): ClientReport {
     clientCertificate: hasCert,
     names: hasCert ? certificateNames(peer) : [],
     verified: hasCert && socket.authorized,
-    verifyError: hasCert && !socket.authorized ? describeVerifyError(String(socket.authorizationError)) : null,
+    verifyError:
+      hasCert && !socket.authorized ? describeVerifyError(String(socket.authorizationError)) : null,
   };
 }

@@ -31,7 +31,11 @@ export interface StartedService extends RunningService {
 function listen(server: http.Server, port: number, host: string, what: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'EADDRINUSE' ? new AddressInUseError(`${host}:${port} (${what})`, { cause: err }) : classifyError(err));
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new AddressInUseError(`${host}:${port} (${what})`, { cause: err })
+          : classifyError(err),
+      );
     server.once('error', onError);
     server.listen(port, host, () => {
       server.off('error', onError);
@@ -40,7 +44,9 @@ function listen(server: http.Server, port: number, host: string, what: string): 
   });
 }
 
-export async function startService(ctx: ServiceContext<(typeof manifest)['options']>): Promise<StartedService> {
+export async function startService(
+  ctx: ServiceContext<(typeof manifest)['options']>,
+): Promise<StartedService> {
   const { config, logger, metrics } = ctx;
   let policy: AddressPolicy;
   try {
@@ -100,10 +106,16 @@ export async function startService(ctx: ServiceContext<(typeof manifest)['option
     const pair = config.demoTlsCert
       ? loadCertAndKey(config.demoTlsCert, config.demoTlsKey)
       : await generateSelfSigned(config.demoTlsNames);
-    demo = new TestTlsServer({ ...pair, greeting: (c) => `hello from the tls-inspector demo: ${c.protocol} ${c.cipher.name}` });
+    demo = new TestTlsServer({
+      ...pair,
+      greeting: (c) => `hello from the tls-inspector demo: ${c.protocol} ${c.cipher.name}`,
+    });
     demo.on('client', (c) => {
       demoClients.inc({ outcome: 'ok' });
-      logger.debug({ client: c.remoteAddress, protocol: c.protocol, cipher: c.cipher.name }, 'demo TLS handshake');
+      logger.debug(
+        { client: c.remoteAddress, protocol: c.protocol, cipher: c.cipher.name },
+        'demo TLS handshake',
+      );
     });
     demo.on('clientError', (e) => {
       demoClients.inc({ outcome: 'failed' });

@@ -5,7 +5,14 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { type BackgroundProcess, freePort, runNode, startProcess, stopAll, waitForHttp } from '@fopnp/net/testing';
+import {
+  type BackgroundProcess,
+  freePort,
+  runNode,
+  startProcess,
+  stopAll,
+  waitForHttp,
+} from '@fopnp/net/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, startSilentServer } from './helpers/peers.js';
 import { makePki, type Pki } from './helpers/pki.js';
@@ -18,7 +25,9 @@ let silent: Awaited<ReturnType<typeof startSilentServer>>;
 beforeAll(async () => {
   pki = await makePki();
   httpPort = await freePort();
-  http = startProcess('python3', ['-m', 'http.server', String(httpPort), '--bind', '127.0.0.1'], { cwd: pki.dir });
+  http = startProcess('python3', ['-m', 'http.server', String(httpPort), '--bind', '127.0.0.1'], {
+    cwd: pki.dir,
+  });
   await waitForHttp(`http://127.0.0.1:${httpPort}/`);
   silent = await startSilentServer();
 });
@@ -48,14 +57,18 @@ describe('the CLI on bad input', () => {
   it('says the connection was refused on a closed port', async () => {
     const closed = await freePort();
     const line = await oneLineFailure(['127.0.0.1', String(closed)]);
-    expect(line).toBe(`error: connection refused by 127.0.0.1:${closed}: is the server running on that port?`);
+    expect(line).toBe(
+      `error: connection refused by 127.0.0.1:${closed}: is the server running on that port?`,
+    );
   });
 
   it('gives up on a peer that accepts and never answers, within the handshake timeout', async () => {
     const started = Date.now();
     const line = await oneLineFailure(['127.0.0.1', String(silent.port), '--handshake-timeout-ms', '800']);
     const elapsed = Date.now() - started;
-    expect(line).toMatch(/^error: TLS handshake with 127\.0\.0\.1:\d+ timed out after 800 ms: the peer accepted/);
+    expect(line).toMatch(
+      /^error: TLS handshake with 127\.0\.0\.1:\d+ timed out after 800 ms: the peer accepted/,
+    );
     expect(elapsed).toBeGreaterThanOrEqual(800);
     expect(elapsed).toBeLessThan(5_000);
   });

@@ -31,9 +31,19 @@ afterAll(async () => {
 describe('inspecting openssl s_server', () => {
   it('reports a verified chain, matching names, TLS 1.3 and a stapled OCSP response', async () => {
     const s = await server(
-      '-cert', pki.serverCert, '-key', pki.serverKey, '-cert_chain', pki.caCert, '-status_file', pki.ocspResponse,
+      '-cert',
+      pki.serverCert,
+      '-key',
+      pki.serverKey,
+      '-cert_chain',
+      pki.caCert,
+      '-status_file',
+      pki.ocspResponse,
     );
-    const r = await inspect({ host: 'localhost', port: s.port }, { ca: readFileSync(pki.caCert), caFromFile: true });
+    const r = await inspect(
+      { host: 'localhost', port: s.port },
+      { ca: readFileSync(pki.caCert), caFromFile: true },
+    );
     expect(r.peerCertificate).toBe(true);
     expect(r.names).toEqual(['localhost']);
     expect(r.hostname).toEqual({ checked: 'localhost', matches: true, error: null });
@@ -51,7 +61,11 @@ describe('inspecting openssl s_server', () => {
       signatureAlgorithm: 'ecdsa-with-SHA256',
     });
     expect(r.chain[0]!.daysLeft).toBeGreaterThanOrEqual(28);
-    expect(r.chain[1]).toMatchObject({ selfSigned: true, isCA: true, key: { type: 'EC', curve: 'prime256v1' } });
+    expect(r.chain[1]).toMatchObject({
+      selfSigned: true,
+      isCA: true,
+      key: { type: 'EC', curve: 'prime256v1' },
+    });
     expect(r.ocsp).toMatchObject({ stapled: true, responseStatus: 'successful', certStatus: 'good' });
     expect(r.warnings).toEqual([]);
   });
@@ -61,7 +75,9 @@ describe('inspecting openssl s_server', () => {
     const r = await inspect({ host: 'localhost', port: s.port });
     expect(r.ocsp.stapled).toBe(false);
     expect(r.verification.verified).toBe(false);
-    expect(r.verification.error).toMatch(/^UNABLE_TO_VERIFY_LEAF_SIGNATURE|^UNABLE_TO_GET_ISSUER_CERT_LOCALLY/);
+    expect(r.verification.error).toMatch(
+      /^UNABLE_TO_VERIFY_LEAF_SIGNATURE|^UNABLE_TO_GET_ISSUER_CERT_LOCALLY/,
+    );
     expect(r.verification.trust).toBe('system');
   });
 
@@ -121,7 +137,11 @@ describe('inspecting openssl s_server', () => {
     const json = await runNode(CLI, ['localhost', String(s.port), '-a', pki.caCert, '--json']);
     expect(json.code).toBe(0);
     const report = JSON.parse(json.stdout);
-    expect(report).toMatchObject({ protocol: 'TLSv1.3', verification: { verified: true }, peerCertificate: true });
+    expect(report).toMatchObject({
+      protocol: 'TLSv1.3',
+      verification: { verified: true },
+      peerCertificate: true,
+    });
     expect(report.chain).toHaveLength(2);
   });
 });

@@ -32,7 +32,15 @@ describe('a server that requires a client certificate', () => {
     ['TLS 1.2', () => tls12],
   ] as const) {
     it(`lets us in with -c (${label})`, async () => {
-      const r = await runNode(CLI, ['localhost', String(server().port), '-a', pki.caCert, '-c', pki.clientPem, '--json']);
+      const r = await runNode(CLI, [
+        'localhost',
+        String(server().port),
+        '-a',
+        pki.caCert,
+        '-c',
+        pki.clientPem,
+        '--json',
+      ]);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       const report = JSON.parse(r.stdout);
@@ -47,7 +55,9 @@ describe('a server that requires a client certificate', () => {
       expect(r.stdout).toBe('');
       const lines = r.stderr.trim().split('\n');
       expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatch(/^error: TLS handshake with localhost:\d+ \(127\.0\.0\.1\) failed: .*(certificate required|handshake failure).*-c/);
+      expect(lines[0]).toMatch(
+        /^error: TLS handshake with localhost:\d+ \(127\.0\.0\.1\) failed: .*(certificate required|handshake failure).*-c/,
+      );
     });
   }
 });

@@ -14,7 +14,14 @@ let server: BackgroundProcess;
 let port: number;
 
 const python = (...args: string[]) =>
-  run('python3', [path.join(PEERS_DIR, 'tls_client.py'), '127.0.0.1', String(port), '--cafile', pki.caCert, ...args]);
+  run('python3', [
+    path.join(PEERS_DIR, 'tls_client.py'),
+    '127.0.0.1',
+    String(port),
+    '--cafile',
+    pki.caCert,
+    ...args,
+  ]);
 
 beforeAll(async () => {
   pki = await makePki();
@@ -44,7 +51,9 @@ describe('our -s server and a Python ssl client', () => {
   it('reports the client certificate Python presents, verified against -a', async () => {
     const r = await python('--cert', pki.clientPem);
     expect(r.code).toBe(0);
-    await server.waitForOutput(/Name\(s\) on peer certificate\.+ test-client\nClient certificate verified\.+ yes/);
+    await server.waitForOutput(
+      /Name\(s\) on peer certificate\.+ test-client\nClient certificate verified\.+ yes/,
+    );
   });
 
   it('refuses a client that forces TLS 1.0, and keeps serving', async () => {

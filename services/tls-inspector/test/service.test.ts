@@ -4,14 +4,7 @@
  * the resolved address), too many requests from one client, more work than its slots, bad
  * parameters; target failures come back as JSON errors with fitting statuses.
  */
-import { readFileSync } from 'node:fs';
-import {
-  type BackgroundProcess,
-  freePort,
-  startProcess,
-  stopAll,
-  waitForHttp,
-} from '@fopnp/net/testing';
+import { type BackgroundProcess, freePort, startProcess, stopAll, waitForHttp } from '@fopnp/net/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, type OpenSslServer, startOpenSslServer, startSilentServer } from './helpers/peers.js';
 import { makePki, type Pki } from './helpers/pki.js';
@@ -40,6 +33,7 @@ async function startService(env: Record<string, string>): Promise<Service> {
   return { proc, api: `http://127.0.0.1:${port}`, health: `http://127.0.0.1:${healthPort}`, demoTlsPort };
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: JSON bodies of several shapes, asserted field by field
 async function get(url: string): Promise<{ status: number; body: any; headers: Headers }> {
   const res = await fetch(url, { signal: AbortSignal.timeout(20_000) });
   return { status: res.status, body: await res.json(), headers: res.headers };
@@ -55,7 +49,14 @@ let strict: Service;
 
 beforeAll(async () => {
   pki = await makePki();
-  openssl = await startOpenSslServer(['-cert', pki.serverCert, '-key', pki.serverKey, '-cert_chain', pki.caCert]);
+  openssl = await startOpenSslServer([
+    '-cert',
+    pki.serverCert,
+    '-key',
+    pki.serverKey,
+    '-cert_chain',
+    pki.caCert,
+  ]);
   silent = await startSilentServer();
   [open, strict] = await Promise.all([
     startService({
@@ -86,11 +87,16 @@ describe('GET /inspect and /scan', () => {
       // The service trusts Node's roots only, so our test CA is not trusted.
       verification: { verified: false, trust: 'system' },
     });
-    expect(r.body.chain.map((c: { subject: string }) => c.subject)).toEqual(['CN=localhost', 'CN=fopnp Test CA']);
+    expect(r.body.chain.map((c: { subject: string }) => c.subject)).toEqual([
+      'CN=localhost',
+      'CN=fopnp Test CA',
+    ]);
   });
 
   it('inspects its own demo TLS server, whose certificate it generated at start', async () => {
-    const r = await get(`${open.api}/inspect?host=127.0.0.1&port=${open.demoTlsPort}&servername=tls-inspector`);
+    const r = await get(
+      `${open.api}/inspect?host=127.0.0.1&port=${open.demoTlsPort}&servername=tls-inspector`,
+    );
     expect(r.status).toBe(200);
     expect(r.body.names).toEqual(['localhost', 'tls-inspector']);
     expect(r.body.hostname.matches).toBe(true);
@@ -105,7 +111,9 @@ describe('GET /inspect and /scan', () => {
   it('returns the scan as JSON', async () => {
     const r = await get(`${open.api}/scan?host=127.0.0.1&port=${open.demoTlsPort}`);
     expect(r.status).toBe(200);
-    const accepted = r.body.versions.filter((v: { accepted: boolean }) => v.accepted).map((v: { version: string }) => v.version);
+    const accepted = r.body.versions
+      .filter((v: { accepted: boolean }) => v.accepted)
+      .map((v: { version: string }) => v.version);
     expect(accepted).toEqual(['TLSv1.2', 'TLSv1.3']); // the safe defaults of -s
     const tls12 = r.body.versions.find((v: { version: string }) => v.version === 'TLSv1.2');
     expect(tls12.ciphers.every((c: { strength: string }) => c.strength === 'strong')).toBe(true);
@@ -128,7 +136,10 @@ describe('GET /inspect and /scan', () => {
   it('answers 400 for bad parameters, 404 for unknown paths, 405 for other methods', async () => {
     expect((await get(`${open.api}/inspect?port=443`)).body.error.code).toBe('TI_ERR_BAD_REQUEST');
     const badPort = await get(`${open.api}/inspect?host=localhost&port=99999`);
-    expect(badPort).toMatchObject({ status: 400, body: { error: { message: 'bad request: "port" must be 1..65535, got "99999"' } } });
+    expect(badPort).toMatchObject({
+      status: 400,
+      body: { error: { message: 'bad request: "port" must be 1..65535, got "99999"' } },
+    });
     expect((await get(`${open.api}/inspect?host=a%20b`)).status).toBe(400);
     expect((await get(`${open.api}/nope`)).status).toBe(404);
     const post = await fetch(`${open.api}/inspect`, { method: 'POST' });
@@ -144,7 +155,9 @@ describe('GET /inspect and /scan', () => {
     expect(busy.headers.get('retry-after')).toBe('1');
     expect((await slow).status).toBe(504);
     const metrics = await (await fetch(`${open.health}/metrics`)).text();
-    expect(metrics).toMatch(/tls_inspector_requests_total\{endpoint="\/inspect",status="503",code="TI_ERR_BUSY"[^}]*\} 1/);
+    expect(metrics).toMatch(
+      /tls_inspector_requests_total\{endpoint="\/inspect",status="503",code="TI_ERR_BUSY"[^}]*\} 1/,
+    );
   });
 });
 
@@ -178,7 +191,9 @@ describe('SSRF protection with the default policy', () => {
   it('is ready, with no demo server when DEMO_TLS_PORT=0', async () => {
     const ready = await waitForHttp(`${strict.health}/readyz`);
     expect(await ready.json()).toMatchObject({ status: 'ok', checks: {} });
-    const openReady = await (await fetch(`${open.health}/readyz`)).json();
+    const openReady = (await (await fetch(`${open.health}/readyz`)).json()) as {
+      checks: Record<string, unknown>;
+    };
     expect(openReady.checks['demo-tls']).toEqual({ status: 'ok' });
   });
 });

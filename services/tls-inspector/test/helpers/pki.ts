@@ -70,29 +70,101 @@ export async function makePki(): Promise<Pki> {
   writeFileSync(p('index.txt'), '');
   writeFileSync(p('serial'), '1000\n');
   await openssl(
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
-    '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '30', '-subj', '/CN=fopnp Test CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '30',
+    '-subj',
+    '/CN=fopnp Test CA',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
   );
   const issue = async (name: string, cn: string, extensions: string, dates: string[]) => {
-    await openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`);
     await openssl(
-      'ca', '-batch', '-config', 'ca.cnf', '-cert', 'ca.pem', '-keyfile', 'ca.key', '-in', `${name}.csr`,
-      '-out', `${name}.crt`, '-extensions', extensions, '-notext', ...dates,
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.csr`,
+      '-subj',
+      `/CN=${cn}`,
+    );
+    await openssl(
+      'ca',
+      '-batch',
+      '-config',
+      'ca.cnf',
+      '-cert',
+      'ca.pem',
+      '-keyfile',
+      'ca.key',
+      '-in',
+      `${name}.csr`,
+      '-out',
+      `${name}.crt`,
+      '-extensions',
+      extensions,
+      '-notext',
+      ...dates,
     );
   };
   await issue('server', 'localhost', 'server', ['-days', '30']);
-  await issue('expired', 'localhost', 'server', ['-startdate', '20200101000000Z', '-enddate', '20200201000000Z']);
+  await issue('expired', 'localhost', 'server', [
+    '-startdate',
+    '20200101000000Z',
+    '-enddate',
+    '20200201000000Z',
+  ]);
   await issue('wrongname', 'wrong.example', 'wrongname', ['-days', '30']);
   await issue('client', 'test-client', 'client', ['-days', '30']);
   await openssl(
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'selfsigned.key', '-out', 'selfsigned.crt',
-    '-days', '30', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'selfsigned.key',
+    '-out',
+    'selfsigned.crt',
+    '-days',
+    '30',
+    '-subj',
+    '/CN=localhost',
+    '-addext',
+    'subjectAltName=DNS:localhost,IP:127.0.0.1',
   );
   await openssl('ocsp', '-issuer', 'ca.pem', '-cert', 'server.crt', '-reqout', 'ocsp-req.der', '-no_nonce');
   await openssl(
-    'ocsp', '-index', 'index.txt', '-rsigner', 'ca.pem', '-rkey', 'ca.key', '-CA', 'ca.pem',
-    '-reqin', 'ocsp-req.der', '-respout', 'ocsp.der', '-ndays', '1',
+    'ocsp',
+    '-index',
+    'index.txt',
+    '-rsigner',
+    'ca.pem',
+    '-rkey',
+    'ca.key',
+    '-CA',
+    'ca.pem',
+    '-reqin',
+    'ocsp-req.der',
+    '-respout',
+    'ocsp.der',
+    '-ndays',
+    '1',
   );
   const join = (out: string, ...parts: string[]) => {
     writeFileSync(p(out), parts.map((f) => readFileSync(p(f), 'utf8')).join(''));
