@@ -41,11 +41,11 @@ export interface ServiceManifest<T extends OptionSpecs = OptionSpecs> {
 export function defineService<const T extends OptionSpecs>(manifest: ServiceManifest<T>): ServiceManifest<T> {
   for (const p of manifest.ports) {
     const spec = manifest.options[p.option];
-    if (!spec || spec.type !== 'port')
+    if (spec?.type !== 'port')
       throw new Error(`${manifest.name}: port ${p.name} refers to missing port option ${p.option}`);
   }
   const health = manifest.options[manifest.healthPortOption ?? 'healthPort'];
-  if (!health || health.type !== 'port') throw new Error(`${manifest.name}: no health port option`);
+  if (health?.type !== 'port') throw new Error(`${manifest.name}: no health port option`);
   return manifest;
 }
 
@@ -84,7 +84,7 @@ export function serviceOptions(defaultHealthPort: number) {
 /** Port number a manifest's declared port resolves to with its default config. */
 export function defaultPort(manifest: ServiceManifest, option: string): number {
   const spec = manifest.options[option];
-  if (!spec || spec.type !== 'port' || spec.default === undefined)
+  if (spec?.type !== 'port' || spec.default === undefined)
     throw new Error(`${manifest.name}: no default for ${option}`);
   return spec.default;
 }

@@ -18,6 +18,18 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 /** Local processes share one host, so every service binds loopback instead of 0.0.0.0. */
 const LOCAL_ENV = { HOST: '127.0.0.1', HEALTH_HOST: '127.0.0.1' };
 
+/** Where a service needs something else on one machine than in its own container. */
+const LOCAL_OVERRIDES: Record<string, Record<string, string>> = {
+  // Broadcast datagrams (127.255.255.255 on loopback) reach only wildcard-bound sockets.
+  'udp-broadcaster': { HOST: '0.0.0.0' },
+  // Its demo TLS server and every peer here are on loopback, which it refuses by default.
+  'tls-inspector': { ALLOW_PRIVATE: 'true' },
+};
+
+function localEnv(name: string): Record<string, string> {
+  return { ...LOCAL_ENV, ...LOCAL_OVERRIDES[name] };
+}
+
 const common = defineOptions({
   profile: {
     type: 'enum',
@@ -91,7 +103,7 @@ const up = defineCommand({
     process.on('SIGINT', () => void shutdown(0));
     process.on('SIGTERM', () => void shutdown(0));
 
-    const entries = services.map((svc) => sup.start(svc, LOCAL_ENV));
+    const entries = services.map((svc) => sup.start(svc, localEnv(svc.name)));
     const states = await Promise.all(entries.map((e) => sup.waitReady(e, values.readyTimeoutMs)));
     const rows = [['SERVICE', 'CHAPTER', 'ADDRESSES', 'HEALTH', 'STATE']];
     services.forEach((svc, i) => {
@@ -133,7 +145,7 @@ const smoke = defineCommand({
   async run({ values }) {
     const services = select(await discover(ROOT, values.profile), values.only).map((s) => ({
       ...s,
-      env: { ...s.env, ...LOCAL_ENV },
+      env: { ...s.env, ...localEnv(s.name) },
     }));
     const results = await runSmoke(services, CHECKS, (r) =>
       process.stdout.write(

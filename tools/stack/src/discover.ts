@@ -116,7 +116,7 @@ export function healthPortOf(svc: DiscoveredService): number {
 
 function optionPort(svc: DiscoveredService, option: string): number {
   const spec = svc.manifest.options[option];
-  if (!spec || spec.type !== 'port') throw new Error(`${svc.name}: ${option} is not a port option`);
+  if (spec?.type !== 'port') throw new Error(`${svc.name}: ${option} is not a port option`);
   const fromEnv = spec.env ? svc.env[spec.env] : undefined;
   return Number(fromEnv ?? spec.default);
 }
