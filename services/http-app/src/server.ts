@@ -53,12 +53,10 @@ export async function createHttpAppServer(opts: HttpAppServerOptions): Promise<F
     loginRateLimit: opts.loginRateLimit ?? 10,
   });
   app.setNotFoundHandler((request, reply) => {
-    reply
-      .code(404)
-      .send({
-        error: 'Not Found',
-        message: `no endpoint ${request.method} ${request.url.split('?')[0]}; GET / lists them`,
-      });
+    reply.code(404).send({
+      error: 'Not Found',
+      message: `no endpoint ${request.method} ${request.url.split('?')[0]}; GET / lists them`,
+    });
   });
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;

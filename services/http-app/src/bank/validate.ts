@@ -17,7 +17,6 @@ export function checkPayment(form: PayForm): PayCheck {
   if (!/^\d{1,7}$/.test(form.dollars) || Number(form.dollars) < 1 || Number(form.dollars) > MAX_DOLLARS) {
     return { ok: false, complaint: `Dollars must be a whole number from 1 to ${MAX_DOLLARS}` };
   }
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
   if (form.account.length > MAX_ACCOUNT || /[\u0000-\u001f\u007f]/.test(form.account)) {
     return { ok: false, complaint: `The account must be at most ${MAX_ACCOUNT} printable characters` };
   }
