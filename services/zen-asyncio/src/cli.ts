@@ -16,6 +16,7 @@ import {
 import { askQuestions, sendHalfQuestion } from './client.js';
 import { isClusterWorker, runClusterWorker, startClusterPrimary } from './cluster.js';
 import { zenOptions } from './config.js';
+import { ZenError } from './errors.js';
 import { manifest } from './manifest.js';
 import { sampleQuestions } from './protocol.js';
 import { createZenServer } from './server.js';
@@ -91,16 +92,26 @@ const client = defineCommand({
   async run({ values, positionals }) {
     const host = positionals.host as string;
     const options = { timeoutMs: values.timeoutMs };
-    if (values.error) {
-      const half = await sendHalfQuestion(host, values.port, options);
-      console.log(`sent ${JSON.stringify(half)} without its "?" and hung up`);
-      return 0;
+    try {
+      return await askOrHangUp(host, values.port, values.error, options);
+    } catch (err) {
+      if (!(err instanceof ZenError)) throw err;
+      process.stderr.write(`error: ${err.message}\n`);
+      return err.exitCode;
     }
-    for (const [q, a] of await askQuestions(host, values.port, sampleQuestions(3), options))
-      console.log(q, a);
-    return 0;
   },
 });
+
+/** The book's client.py: three random questions, or (-e) half a question and hang up. */
+async function askOrHangUp(host: string, port: number, hangUp: boolean, options: { timeoutMs: number }) {
+  if (hangUp) {
+    const half = await sendHalfQuestion(host, port, options);
+    console.log(`sent ${JSON.stringify(half)} without its "?" and hung up`);
+    return 0;
+  }
+  for (const [q, a] of await askQuestions(host, port, sampleQuestions(3), options)) console.log(q, a);
+  return 0;
+}
 
 const serve = defineCommand({
   description: 'run the long-running service with health and metrics (port 1061, health 9104)',

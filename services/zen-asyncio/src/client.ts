@@ -12,7 +12,8 @@ import {
   withTimeout,
   writeAll,
 } from '@fopnp/net';
-import { ANSWER_END, APHORISMS } from './protocol.js';
+import { ServerBusyError } from './errors.js';
+import { ANSWER_END, APHORISMS, REPLIES } from './protocol.js';
 
 export interface ZenClientOptions {
   /** Deadline for connecting and for each answer. @default 10000 */
@@ -44,7 +45,10 @@ export class ZenClient {
     return this.readAnswer();
   }
 
-  /** Reads the next answer (for callers that pipelined several questions). */
+  /**
+   * Reads the next answer (for callers that pipelined several questions). The server's
+   * busy reply, sent to a connection over its limit, becomes a ServerBusyError.
+   */
   async readAnswer(): Promise<string> {
     const answer = await withTimeout(
       this.reader.readUntil(ANSWER_END, { maxBytes: 4096 }),
@@ -52,7 +56,9 @@ export class ZenClient {
       `waiting for an answer from ${this.target}`,
     );
     if (answer === null) throw new IncompleteReadError(1, 0, 'answer (server closed the connection)');
-    return answer.toString('latin1');
+    const text = answer.toString('latin1');
+    if (text === REPLIES.busy) throw new ServerBusyError(this.target);
+    return text;
   }
 
   /** Closes our side and waits for the socket to close. */

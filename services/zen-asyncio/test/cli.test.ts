@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, runNode, startProcess, stopAll } from '@fopnp/net/testing';
+import { freePort, runNode, sleep, startProcess, stopAll } from '@fopnp/net/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { APHORISMS } from '../src/index.js';
 import { manifest } from '../src/manifest.js';
@@ -113,6 +113,30 @@ describe('the zen-asyncio command', () => {
     holder.close();
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`address 127.0.0.1:${port} is already in use`);
+  });
+
+  it('client says the server is busy, and exits 1, when the server is at its connection limit', async () => {
+    const server = startProcess(process.execPath, [
+      cli,
+      'server',
+      '127.0.0.1',
+      '-p',
+      '0',
+      '--max-connections',
+      '1',
+    ]);
+    const port = Number((await server.waitForOutput(/Listening at 127\.0\.0\.1:(\d+)/))[1]);
+    const holder = net.connect(port, '127.0.0.1');
+    await new Promise((r) => holder.once('connect', r));
+    await sleep(200); // let the server accept and count it
+    const r = await runNode(cli, ['client', '127.0.0.1', '-p', String(port)]);
+    holder.destroy();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      `error: server 127.0.0.1:${port} is at its connection limit and refused us: try again later, or raise its --max-connections\n`,
+    );
+    await server.waitForOutput(/connection limit of 1 reached/);
+    expect(await server.stop()).toBe(0);
   });
 
   it('rejects an unknown mode with a usage error naming the choices', async () => {
