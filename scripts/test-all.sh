@@ -23,10 +23,10 @@ step() { # name, command...
 
 step "prerequisites" bash scripts/ci-prereqs.sh
 step "lint (biome)" pnpm exec biome check .
-step "typecheck" pnpm exec turbo run typecheck --output-logs=errors-only
+step "typecheck" pnpm exec turbo run typecheck --continue --output-logs=errors-only
 # Two packages at a time: the suites use real servers and timing bounds, and the machine
 # has two cores.
-step "tests" pnpm exec turbo run test --concurrency=2 --output-logs=new-only
+step "tests" pnpm exec turbo run test --continue --concurrency=2 --output-logs=new-only
 if [ -f deploy/compose-e2e.sh ]; then
   step "compose end-to-end (podman)" bash deploy/compose-e2e.sh
 fi
