@@ -234,7 +234,9 @@ describe('when a downstream service fails', () => {
     await expect(json.call('farewell')).rejects.toMatchObject({ code: -32012 });
     const metrics = await (await fetch(`http://127.0.0.1:${gateway.healthPort}/metrics`)).text();
     expect(metrics).toMatch(/rpc_gateway_circuit_open\{service="tcp-farewell"[^}]*\} 1/);
-    const ready = await (await fetch(`http://127.0.0.1:${gateway.healthPort}/readyz`)).json();
+    const ready = (await (await fetch(`http://127.0.0.1:${gateway.healthPort}/readyz`)).json()) as {
+      status: string;
+    };
     expect(ready.status).toBe('degraded');
 
     // Back on the same port; after the reset delay one trial call closes the circuit.

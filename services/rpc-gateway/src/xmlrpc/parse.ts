@@ -143,20 +143,20 @@ interface Document {
   hasFault: boolean;
 }
 
-function parseDocument(xml: string, limits: ParseLimits): Document {
-  const maxDepth = limits.maxDepth ?? DEFAULT_MAX_DEPTH;
-  const parser = new SaxesParser({ position: true, xmlns: false });
-  const path: string[] = [];
-  const containers: Container[] = [];
-  const frames: ValueFrame[] = [];
+type Reader = (xml: string, maxDepth: number) => Document;
+
+/**
+ * One saxes parser with its handlers installed once and reused document after document
+ * (saxes resets itself at the end of each); the per-document state lives in the closure.
+ */
+function createReader(position: boolean): Reader {
+  let maxDepth = DEFAULT_MAX_DEPTH;
+  const parser = new SaxesParser({ position, xmlns: false });
+  let path: string[] = [];
+  let containers: Container[] = [];
+  let frames: ValueFrame[] = [];
   let text = '';
-  const doc: Document = {
-    root: 'methodCall',
-    methodName: undefined,
-    params: [],
-    fault: undefined,
-    hasFault: false,
-  };
+  let doc = newDocument();
   let seenRoot = false;
 
   const deliver = (value: XmlRpcValue) => {
@@ -310,17 +310,71 @@ function parseDocument(xml: string, limits: ParseLimits): Document {
     }
   });
   parser.on('error', (err) => {
-    throw new XmlRpcParseError(FAULT_NOT_WELL_FORMED, `parse error: not well formed: ${err.message}`);
+    throw new NotWellFormed(err.message);
   });
 
-  parser.write(xml).close();
-  if (!seenRoot) throw new XmlRpcParseError(FAULT_NOT_WELL_FORMED, 'parse error: the document is empty');
+  return (xml, depth) => {
+    maxDepth = depth;
+    path = [];
+    containers = [];
+    frames = [];
+    text = '';
+    doc = newDocument();
+    seenRoot = false;
+    parser.write(xml).close();
+    return doc;
+  };
+}
+
+/** saxes found the text is not XML at all (as opposed to XML that is not XML-RPC). */
+class NotWellFormed extends XmlRpcParseError {
+  constructor(detail: string) {
+    super(FAULT_NOT_WELL_FORMED, `parse error: not well formed: ${detail}`);
+  }
+}
+
+const newDocument = (): Document => ({
+  root: 'methodCall',
+  methodName: undefined,
+  params: [],
+  fault: undefined,
+  hasFault: false,
+});
+
+// Position tracking costs about half of saxes' time, so the reader in use runs without it;
+// when a document is not well formed, a second pass with positions says where it broke.
+let reader: Reader | undefined;
+
+function parseDocument(xml: string, limits: ParseLimits): Document {
+  const maxDepth = limits.maxDepth ?? DEFAULT_MAX_DEPTH;
+  const current = reader ?? createReader(false);
+  reader = undefined; // taken: an exception leaves it mid-document, and a nested use must not share it
+  const doc = current(xml, maxDepth);
+  reader = current;
   return doc;
+}
+
+function parseWithPositions(xml: string, limits: ParseLimits, fallback: unknown): never {
+  try {
+    createReader(true)(xml, limits.maxDepth ?? DEFAULT_MAX_DEPTH);
+  } catch (precise) {
+    throw precise;
+  }
+  throw fallback;
+}
+
+function parse(xml: string, limits: ParseLimits): Document {
+  try {
+    return parseDocument(xml, limits);
+  } catch (err) {
+    if (err instanceof NotWellFormed) parseWithPositions(xml, limits, err);
+    throw err;
+  }
 }
 
 /** Reads a <methodCall> (what a server receives). */
 export function parseMethodCall(xml: string, limits: ParseLimits = {}): MethodCall {
-  const doc = parseDocument(xml, limits);
+  const doc = parse(xml, limits);
   if (doc.root !== 'methodCall') invalid('expected <methodCall>');
   if (doc.methodName === undefined) invalid('<methodCall> without <methodName>');
   return { methodName: doc.methodName, params: doc.params };
@@ -328,7 +382,7 @@ export function parseMethodCall(xml: string, limits: ParseLimits = {}): MethodCa
 
 /** Reads a <methodResponse> (what a client receives); a fault comes back as a Fault. */
 export function parseMethodResponse(xml: string, limits: ParseLimits = {}): MethodResponse {
-  const doc = parseDocument(xml, limits);
+  const doc = parse(xml, limits);
   if (doc.root !== 'methodResponse') invalid('expected <methodResponse>');
   if (doc.hasFault) {
     const f = doc.fault;

@@ -1,0 +1,175 @@
+/**
+ * XML-RPC calls/s of the book's addtogether(20, 30, 4, 1): our server against Python's
+ * SimpleXMLRPCServer with ThreadingMixIn running the book's xmlrpc_server.py, each in its
+ * own process, driven in the same run by the same TypeScript load client (C concurrent
+ * callers, keep-alive where the server allows it, every reply checked for 55).
+ *
+ *   node dist/bench/xmlrpc-throughput.js [--duration-ms 5000] [--concurrency 32]
+ *
+ * Run it under `flock /tmp/fopnp-bench.lock` on the shared machine.
+ */
+import { spawn } from 'node:child_process';
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const pkg = path.resolve(here, '..', '..');
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const DURATION_MS = arg('--duration-ms', 5000);
+const WARMUP_MS = arg('--warmup-ms', 1000);
+const CONCURRENCY = arg('--concurrency', 32);
+
+// What Python's xmlrpc.client sends for proxy.addtogether(20, 30, 4, 1).
+const BODY = Buffer.from(
+  "<?xml version='1.0'?>\n<methodCall>\n<methodName>addtogether</methodName>\n<params>\n" +
+    [20, 30, 4, 1].map((n) => `<param>\n<value><int>${n}</int></value>\n</param>\n`).join('') +
+    '</params>\n</methodCall>\n',
+);
+const EXPECTED = '<int>55</int>';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function startServer(cmd: string, args: string[], ready: RegExp) {
+  const child = spawn(cmd, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, LOG_LEVEL: 'warn' },
+  });
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      out += d;
+      if (ready.test(out)) resolve();
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${cmd} exited ${code}: ${out}`)));
+    setTimeout(() => reject(new Error(`${cmd} not ready: ${out}`)), 15_000);
+  });
+  return child;
+}
+
+interface Result {
+  calls: number;
+  errors: number;
+  seconds: number;
+  p50: number;
+  p99: number;
+  connections: number;
+}
+
+/** C callers, each POSTing sequentially until the deadline. */
+async function load(port: number, durationMs: number): Promise<Result> {
+  let connections = 0;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  agent.on('free', () => {});
+  const latencies: number[] = [];
+  let calls = 0;
+  let errors = 0;
+  const started = performance.now();
+  const deadline = started + durationMs;
+  const one = () =>
+    new Promise<void>((resolve) => {
+      const t0 = performance.now();
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/RPC2',
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'text/xml', 'content-length': BODY.length },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            if (res.statusCode === 200 && Buffer.concat(chunks).toString().includes(EXPECTED)) {
+              calls++;
+              latencies.push(performance.now() - t0);
+            } else errors++;
+            resolve();
+          });
+          res.on('error', () => {
+            errors++;
+            resolve();
+          });
+        },
+      );
+      req.on('socket', (s) => {
+        if (!(s as net.Socket & { counted?: boolean }).counted) {
+          (s as net.Socket & { counted?: boolean }).counted = true;
+          connections++;
+        }
+      });
+      req.on('error', () => {
+        errors++;
+        resolve();
+      });
+      req.end(BODY);
+    });
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (performance.now() < deadline) await one();
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? Number.NaN;
+  return { calls, errors, seconds, p50: pct(0.5), p99: pct(0.99), connections };
+}
+
+async function measure(
+  name: string,
+  cmd: string,
+  args: (port: number) => string[],
+  ready: RegExp,
+): Promise<Result> {
+  const port = await freePort();
+  const child = await startServer(cmd, args(port), ready);
+  try {
+    await load(port, WARMUP_MS);
+    const r = await load(port, DURATION_MS);
+    const rate = r.calls / r.seconds;
+    console.log(
+      `${name.padEnd(44)} ${rate.toFixed(0).padStart(7)} calls/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  errors ${r.errors}  connections ${r.connections}`,
+    );
+    return r;
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+console.log(
+  `addtogether(20, 30, 4, 1) over XML-RPC, ${CONCURRENCY} concurrent callers, ${DURATION_MS} ms each (after ${WARMUP_MS} ms warm-up)`,
+);
+const ours = await measure(
+  'rpc-gateway (node, this package)',
+  process.execPath,
+  (port) => [path.join(pkg, 'dist', 'src', 'cli.js'), 'server', '127.0.0.1', '-p', String(port)],
+  /Server ready/,
+);
+const python = await measure(
+  'Python SimpleXMLRPCServer + ThreadingMixIn',
+  'python3',
+  (port) => [path.join(pkg, 'test', 'peers', 'xmlrpc_server.py'), String(port), '--threading'],
+  /Server ready/,
+);
+const ratio = ours.calls / ours.seconds / (python.calls / python.seconds);
+console.log(`ratio ours/python: ${ratio.toFixed(2)}x (target >= 5x)`);
+if (ours.errors || python.errors) console.log(`note: errors ours ${ours.errors}, python ${python.errors}`);
