@@ -6,9 +6,12 @@
 export const CACHE_ERROR_CODES = {
   FOPNP_CACHE_ERR_INVALID_KEY: 400,
   FOPNP_CACHE_ERR_INVALID_VALUE: 400,
+  FOPNP_CACHE_ERR_INVALID_TTL: 400,
   FOPNP_CACHE_ERR_NOT_FOUND: 404,
+  FOPNP_CACHE_ERR_NO_ROUTE: 404,
   FOPNP_CACHE_ERR_VALUE_TOO_LARGE: 413,
   FOPNP_CACHE_ERR_UNSUPPORTED_MEDIA_TYPE: 415,
+  FOPNP_CACHE_ERR_INTERNAL: 500,
   FOPNP_CACHE_ERR_UNAVAILABLE: 503,
 } as const;
 
@@ -24,6 +27,26 @@ export class CacheError extends Error {
     super(message, options);
     this.name = new.target.name;
     this.statusCode = CACHE_ERROR_CODES[code];
+  }
+}
+
+/** ?ttlMs= that is not a positive integer. */
+export class InvalidTtlError extends CacheError {
+  constructor(got: string) {
+    super(
+      'FOPNP_CACHE_ERR_INVALID_TTL',
+      `ttlMs must be a positive integer of milliseconds, got ${JSON.stringify(got)}`,
+    );
+  }
+}
+
+/** A method and path the API does not have. */
+export class NoRouteError extends CacheError {
+  constructor(method: string, path: string) {
+    super(
+      'FOPNP_CACHE_ERR_NO_ROUTE',
+      `no route ${method} ${path}; try GET/PUT/DELETE /cache/:key, GET /stats, GET /demo/slow/:key`,
+    );
   }
 }
 

@@ -11,7 +11,15 @@ import Fastify, {
   type FastifyReply,
 } from 'fastify';
 import type { Cache } from './cache.js';
-import { CacheError, InvalidKeyError, NotFoundError, UnsupportedMediaTypeError } from './errors.js';
+import {
+  CacheError,
+  type CacheErrorCode,
+  InvalidKeyError,
+  InvalidTtlError,
+  NoRouteError,
+  NotFoundError,
+  UnsupportedMediaTypeError,
+} from './errors.js';
 import { MAX_KEY_LENGTH } from './keys.js';
 
 export interface CacheServerOptions {
@@ -21,7 +29,7 @@ export interface CacheServerOptions {
   demoDelayMs?: number;
 }
 
-function sendError(reply: FastifyReply, status: number, code: string, message: string) {
+function sendError(reply: FastifyReply, status: number, code: CacheErrorCode, message: string) {
   return reply.code(status).type('application/json').send({ error: message, code });
 }
 
@@ -57,17 +65,13 @@ export function createCacheServer(opts: CacheServerOptions): FastifyInstance {
     }
     if (err.code?.startsWith('FST_ERR_CTP_'))
       return sendError(reply, 400, 'FOPNP_CACHE_ERR_INVALID_VALUE', `invalid value: ${err.message}`);
-    return sendError(reply, status, err.code ?? 'FOPNP_CACHE_ERR_BAD_REQUEST', err.message);
+    return reply.code(status).send({ error: err.message, code: err.code ?? 'FOPNP_CACHE_ERR_BAD_REQUEST' });
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    sendError(
-      reply,
-      404,
-      'FOPNP_CACHE_ERR_NO_ROUTE',
-      `no route ${request.method} ${request.url.split('?')[0]}; try GET/PUT/DELETE /cache/:key, GET /stats, GET /demo/slow/:key`,
-    ),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    const e = new NoRouteError(request.method, request.url.split('?')[0] ?? '/');
+    return sendError(reply, e.statusCode, e.code, e.message);
+  });
 
   const emptyKey = () => {
     throw new InvalidKeyError('the key is empty (use /cache/<key>)');
@@ -90,13 +94,7 @@ export function createCacheServer(opts: CacheServerOptions): FastifyInstance {
       let ttlMs: number | undefined;
       if (ttlText !== undefined) {
         ttlMs = Number(ttlText);
-        if (!Number.isInteger(ttlMs) || ttlMs < 1)
-          return sendError(
-            reply,
-            400,
-            'FOPNP_CACHE_ERR_INVALID_TTL',
-            `ttlMs must be a positive integer, got ${JSON.stringify(ttlText)}`,
-          );
+        if (!Number.isInteger(ttlMs) || ttlMs < 1) throw new InvalidTtlError(ttlText);
       }
       const stored = await cache.set(request.params.key, request.body, ttlMs ? { ttlMs } : {});
       return reply.code(201).send({ key: request.params.key, ...stored });
