@@ -9,6 +9,7 @@ import {
   defaultPort,
   defineCommand,
   defineOptions,
+  InvalidConfigError,
   pyAddress,
   pyRepr,
   resolveAll,
@@ -32,12 +33,24 @@ const port = {
   description: 'UDP port',
 } as const;
 
+/** The book encodes its text as ASCII; so do we, refusing what would not survive that. */
+function asciiText(option: string, text: string): string {
+  if (!/^[\x00-\x7f]*$/.test(text))
+    throw new InvalidConfigError(option, 'must be ASCII text, as in the book');
+  return text;
+}
+
 /** The book prints str repr for text it decoded; non-ASCII shows as bytes instead of crashing. */
 const show = (data: Buffer) => (isAscii(data) ? pyRepr(data, { asBytes: false }) : pyRepr(data));
 
 const server = defineCommand({
   description: 'print every datagram and answer it with its length (udp_broadcast.py + udp_remote.py server)',
-  positionals: [{ name: 'HOST', description: 'interface to listen on; 0.0.0.0 or "" also hears broadcasts' }],
+  positionals: [
+    {
+      name: 'HOST',
+      description: 'address to listen on: 0.0.0.0 hears everything, a broadcast address only broadcasts',
+    },
+  ],
   options: defineOptions({ port, dropRate: { ...manifest.options.dropRate, env: undefined } }),
   async run({ values, positionals }) {
     const host = (positionals.HOST as string) || '0.0.0.0';
@@ -75,7 +88,7 @@ const client = defineCommand({
   }),
   async run({ values, positionals }) {
     const result = await sendBroadcast(positionals.NETWORK as string, values.port, {
-      text: values.text,
+      text: asciiText('--text', values.text),
       listenMs: values.listenMs,
       onReply: (reply) => say(`Reply from ${reply.from}: ${show(reply.data)}`),
     });
@@ -95,7 +108,7 @@ const request = defineCommand({
   }),
   async run({ values, positionals }) {
     const reply = await requestWithBackoff(positionals.HOST as string, values.port, {
-      text: values.text,
+      text: asciiText('--text', values.text),
       initialWaitMs: values.initialWaitMs,
       maxWaitMs: values.maxWaitMs,
       attempts: values.attempts,

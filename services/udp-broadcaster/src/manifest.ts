@@ -14,7 +14,8 @@ export const manifest = defineService({
       type: 'string',
       env: 'HOST',
       default: '0.0.0.0',
-      description: 'address the UDP port binds (0.0.0.0 also receives broadcasts)',
+      description:
+        'address the UDP port binds (0.0.0.0: unicast and broadcast; a broadcast address: broadcasts only)',
     },
     port: {
       type: 'port',

@@ -74,6 +74,13 @@ describe('the CLIs, given bad arguments', () => {
     }
   });
 
+  it('refuses request text that is not ASCII instead of mangling it, exit 2', async () => {
+    const result = await runCli(['request', '127.0.0.1', '-p', String(port), '--text', 'caf\u00e9']);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('error: invalid value for --text: must be ASCII text, as in the book\n');
+  });
+
   it('rejects a drop rate outside 0..1, exit 2', async () => {
     const result = await runCli(['server', '127.0.0.1', '-p', String(port), '--drop', '2']);
 
