@@ -7,6 +7,17 @@ afterAll(stopAll);
 const LARGE = String(32 * 1024 * 1024);
 const LARGE_BYTES = 32 * 1024 * 1024;
 
+/** The book's Python tcp_deadlock.py server, or our deadlock-server, listening on a free port. */
+async function startServer(which: 'python' | 'ours') {
+  const port = await freePort();
+  const server =
+    which === 'python'
+      ? startPython('tcp_deadlock.py', ['server', '127.0.0.1', '-p', String(port)])
+      : startCli(['deadlock-server', '127.0.0.1', '-p', String(port)]);
+  await server.waitForOutput(/Listening at/);
+  return { port, server };
+}
+
 /** The deadlock message, parsed: how many bytes went out before everything stopped. */
 function stalledAfter(stderr: string): number {
   const match = stderr.match(
@@ -19,9 +30,7 @@ function stalledAfter(stderr: string): number {
 
 describe("tcp_deadlock.py against the book's Python server", () => {
   it('stalls with a large payload sent before reading, and says how many bytes went out', async () => {
-    const port = await freePort();
-    const server = startPython('tcp_deadlock.py', ['server', '127.0.0.1', '-p', String(port)]);
-    await server.waitForOutput(/Listening at/);
+    const { port, server } = await startServer('python');
 
     const client = await runCli([
       'deadlock-client',
@@ -44,9 +53,7 @@ describe("tcp_deadlock.py against the book's Python server", () => {
   });
 
   it('completes the same transfer when the client reads while it writes', async () => {
-    const port = await freePort();
-    const server = startPython('tcp_deadlock.py', ['server', '127.0.0.1', '-p', String(port)]);
-    await server.waitForOutput(/Listening at/);
+    const { port, server } = await startServer('python');
 
     const client = await runCli([
       'streaming-client',
@@ -73,9 +80,7 @@ describe("tcp_deadlock.py against the book's Python server", () => {
 
 describe('tcp_deadlock.py against our own capitalizing server', () => {
   it('finishes a small transfer sent before reading, as the book shows', async () => {
-    const port = await freePort();
-    const server = startCli(['deadlock-server', '127.0.0.1', '-p', String(port)]);
-    await server.waitForOutput(/Listening at/);
+    const { port, server } = await startServer('ours');
 
     const client = await runCli(['deadlock-client', '127.0.0.1', '1000', '-p', String(port)]);
 
@@ -92,9 +97,7 @@ describe('tcp_deadlock.py against our own capitalizing server', () => {
   });
 
   it('stalls on a large one, the server reports the client leaving, then the fix succeeds', async () => {
-    const port = await freePort();
-    const server = startCli(['deadlock-server', '127.0.0.1', '-p', String(port)]);
-    await server.waitForOutput(/Listening at/);
+    const { port, server } = await startServer('ours');
 
     const stuck = await runCli([
       'deadlock-client',
