@@ -48,6 +48,7 @@ if need "$NODE_TAG"; then
   cp /usr/bin/node "$work/node/node"
   cp -a /usr/lib/node_modules/npm /usr/lib/node_modules/corepack "$work/node/node_modules/"
   cp /etc/ssl/certs/ca-certificates.crt "$work/node/"
+  mkdir -p "$work/node/include" && cp -a /usr/include/node "$work/node/include/"
   podman build -q -t "$NODE_TAG" -f "$DEPLOY_DIR/base/node.Containerfile" "$work/node" >/dev/null
   log "tagged $NODE_TAG"
 else

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# End-to-end test of docker-compose.yml on this machine: podman (rootful, runc) behind its
+# Docker-compatible socket, driven by docker-compose 1.29. Builds every service's image from
+# its own Dockerfile, brings the default profile up with deploy/compose.e2e.yml (no
+# restarts, so a crash fails the run) and the backing services on other host ports (the
+# host's own Redis, RabbitMQ and PostgreSQL hold 6379, 5672, 5432), waits until every
+# container is healthy, runs deploy/smoke.py against the published ports, then `down -v`.
+# Prints each step; exits non-zero on the first failure; always cleans up.
+#
+#   bash deploy/compose-e2e.sh            (as root; ~3-6 min with cached base images)
+#   KEEP_UP=1 bash deploy/compose-e2e.sh  leave the stack up for a look (then: see the last line)
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+PROJECT="${E2E_PROJECT:-fopnp-e2e}"
+HEALTH_TIMEOUT_S="${E2E_HEALTH_TIMEOUT_S:-240}"
+export REDIS_HOST_PORT="${REDIS_HOST_PORT:-16379}" AMQP_HOST_PORT="${AMQP_HOST_PORT:-15673}" \
+  RABBITMQ_UI_HOST_PORT="${RABBITMQ_UI_HOST_PORT:-15674}" POSTGRES_HOST_PORT="${POSTGRES_HOST_PORT:-15432}"
+# HEALTHCHECK is part of the Docker image format only; podman's default (OCI) drops it.
+export BUILDAH_FORMAT=docker
+SOCK="/tmp/fopnp-e2e-podman.$$.sock"
+COMPOSE=(docker-compose -p "$PROJECT" -f "$REPO_ROOT/docker-compose.yml" -f "$DEPLOY_DIR/compose.e2e.yml")
+started=$(date +%s)
+phase() { log "── $* (t+$(($(date +%s) - started))s)"; }
+
+cleanup() {
+  local rc=$?
+  set +e
+  stop_health_loop
+  if [[ -n "${DOCKER_HOST:-}" && "${KEEP_UP:-0}" != 1 ]]; then
+    phase "down -v: removing containers, network and volumes"
+    timeout 120 "${COMPOSE[@]}" down -v --remove-orphans >/tmp/fopnp-e2e-down.log 2>&1 ||
+      log "down failed, see /tmp/fopnp-e2e-down.log"
+  fi
+  [[ "${KEEP_UP:-0}" == 1 ]] || stop_podman_socket
+  rm -f "$SOCK"
+  if ((rc == 0)); then
+    log "compose e2e PASSED in $(($(date +%s) - started))s"
+  else
+    log "compose e2e FAILED (exit $rc) after $(($(date +%s) - started))s"
+  fi
+  [[ "${KEEP_UP:-0}" == 1 && $rc == 0 ]] &&
+    log "stack left up: DOCKER_HOST=unix://$SOCK ${COMPOSE[*]} down -v; kill $PODMAN_SOCKET_PID"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+[[ $EUID == 0 ]] || die "run as root: these machines have rootful podman only"
+bash "$DEPLOY_DIR/prereqs.sh"
+
+phase "base images (kept when already tagged)"
+timeout 900 bash "$DEPLOY_DIR/base-images.sh"
+
+phase "podman socket for docker-compose"
+start_podman_socket "$SOCK"
+log "docker-compose $(docker-compose version --short), podman $(podman version -f '{{.Server.Version}}' 2>/dev/null)"
+
+phase "leftovers of an earlier run"
+timeout 120 "${COMPOSE[@]}" down -v --remove-orphans >/dev/null 2>&1 || true
+
+# Host ports the stack publishes must be free, or `up` fails halfway with a vague error.
+busy=()
+for p in $("${COMPOSE[@]}" config | python3 "$DEPLOY_DIR/compose_info.py" published); do
+  if ss -Hltun "sport = :$p" | grep -q .; then busy+=("$p"); fi
+done
+((${#busy[@]} == 0)) || die "host ports in use, needed by the stack: ${busy[*]} ($(ss -Hltnup | grep -E ":($(IFS='|'; echo "${busy[*]}")) " | awk '{print $NF}' | sort -u | tr '\n' ' '))"
+
+phase "build every service image from its Dockerfile"
+services=($(ls "$REPO_ROOT"/services/*/Dockerfile | xargs -n1 dirname | xargs -n1 basename))
+log "services: ${services[*]}"
+timeout 900 "${COMPOSE[@]}" build "${services[@]}" >/tmp/fopnp-e2e-build.log 2>&1 ||
+  { tail -40 /tmp/fopnp-e2e-build.log; die "image build failed (full log: /tmp/fopnp-e2e-build.log)"; }
+for s in "${services[@]}"; do
+  podman image exists "fopnp/$s:local" || die "no image fopnp/$s:local after the build"
+  size=$(podman image inspect -f '{{.Size}}' "fopnp/$s:local")
+  user=$(podman image inspect -f '{{.Config.User}}' "fopnp/$s:local")
+  hc=$(podman image inspect -f '{{if .Config.Healthcheck}}{{json .Config.Healthcheck.Test}}{{end}}' "fopnp/$s:local")
+  [[ -n "$hc" ]] || die "image fopnp/$s:local has no HEALTHCHECK"
+  [[ -n "$user" && "$user" != root && "$user" != 0 && "$user" != 0:* ]] || die "image fopnp/$s:local runs as root"
+  log "  fopnp/$s:local $((size / 1000000)) MB, user $user, healthcheck set"
+done
+
+phase "up the default profile (health checks run by a background loop: no systemd here)"
+start_health_loop "$PROJECT" 2
+timeout 600 "${COMPOSE[@]}" up -d --no-build >/tmp/fopnp-e2e-up.log 2>&1 ||
+  { cat /tmp/fopnp-e2e-up.log; "${COMPOSE[@]}" ps; die "docker-compose up failed"; }
+
+phase "waiting for every container to be healthy (at most ${HEALTH_TIMEOUT_S}s)"
+deadline=$(($(date +%s) + HEALTH_TIMEOUT_S))
+while :; do
+  states="$(podman ps -a --filter "label=com.docker.compose.project=$PROJECT" --format '{{.Names}} {{.Status}}')"
+  total=$(wc -l <<<"$states")
+  healthy=$(grep -c '(healthy)' <<<"$states" || true)
+  if grep -q -E 'Exited|unhealthy' <<<"$states"; then
+    echo "$states"
+    for c in $(grep -E 'Exited|unhealthy' <<<"$states" | awk '{print $1}'); do
+      log "last logs of $c:"; podman logs --tail 30 "$c" 2>&1 | sed 's/^/    /'
+    done
+    die "a container exited or is unhealthy"
+  fi
+  ((healthy == total)) && break
+  (($(date +%s) < deadline)) || { echo "$states"; die "not all healthy after ${HEALTH_TIMEOUT_S}s"; }
+  sleep 2
+done
+echo "$states" | sed 's/^/    /'
+log "all $total containers healthy"
+
+phase "smoke tour against the published ports"
+health_ports="$("${COMPOSE[@]}" config | python3 "$DEPLOY_DIR/compose_info.py" health-ports)"
+log "health ports: $health_ports"
+timeout 120 python3 "$DEPLOY_DIR/smoke.py" 127.0.0.1 "$health_ports"
+
+phase "graceful stop: SIGTERM reaches every service (exit code 0 expected)"
+timeout 120 "${COMPOSE[@]}" stop -t 20 >/dev/null 2>&1
+bad=$(podman ps -a --filter "label=com.docker.compose.project=$PROJECT" --format '{{.Names}} {{.Status}}' |
+  grep -v -E 'Exited \(0\)' | grep -v -E '(rabbitmq|redis|postgres)_' || true)
+[[ -z "$bad" ]] || { echo "$bad"; die "services did not exit 0 on SIGTERM"; }
+log "every service exited 0 on SIGTERM"
