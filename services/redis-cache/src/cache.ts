@@ -109,7 +109,7 @@ export class Cache {
   async get(key: string): Promise<Lookup> {
     validateKey(key);
     const dataKey = this.keys.data(key);
-    const route = this.topology.route(dataKey);
+    const route = this.topology.route(dataKey, key);
     const raw = await this.attempt(route, () => route.client.getBuffer(dataKey));
     if (!raw.ok) throw new CacheUnavailableError(`reading "${key}" from ${route.id}`, { cause: raw.error });
     if (raw.value === null) {
@@ -131,7 +131,7 @@ export class Cache {
     const encoded = this.encodeChecked(value);
     const ttlMs = jitteredTtl(opts.ttlMs ?? this.options.ttlMs, this.options.ttlJitter);
     const dataKey = this.keys.data(key);
-    const route = this.topology.route(dataKey);
+    const route = this.topology.route(dataKey, key);
     const r = await this.attempt(route, () => route.client.set(dataKey, encoded, 'PX', ttlMs));
     if (!r.ok) throw new CacheUnavailableError(`writing "${key}" to ${route.id}`, { cause: r.error });
     return { bytes: encoded.length, ttlMs };
@@ -141,7 +141,7 @@ export class Cache {
   async delete(key: string): Promise<boolean> {
     validateKey(key);
     const dataKey = this.keys.data(key);
-    const route = this.topology.route(dataKey);
+    const route = this.topology.route(dataKey, key);
     const r = await this.attempt(route, () => route.client.unlink(dataKey));
     if (!r.ok) throw new CacheUnavailableError(`deleting "${key}" on ${route.id}`, { cause: r.error });
     return r.value > 0;
@@ -188,7 +188,7 @@ export class Cache {
     opts: LoadOptions,
   ): Promise<LoadResult<unknown>> {
     const dataKey = this.keys.data(key);
-    const route = this.topology.route(dataKey);
+    const route = this.topology.route(dataKey, key);
     const cached = await this.attempt(route, () => route.client.getBuffer(dataKey));
     if (!cached.ok) return this.failOpen(loader);
     if (cached.value !== null) {
@@ -199,7 +199,7 @@ export class Cache {
     this.counters.misses++;
 
     const lockKey = this.keys.lock(key);
-    const lockRoute = this.topology.route(lockKey);
+    const lockRoute = this.topology.route(lockKey, key);
     const token = newLockToken();
     const { lockTtlMs, lockWaitMs, lockPollMs } = this.options;
     const deadline = Date.now() + lockWaitMs;

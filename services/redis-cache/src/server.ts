@@ -37,8 +37,9 @@ export function createCacheServer(opts: CacheServerOptions): FastifyInstance {
   const { cache } = opts;
   const demoDelayMs = opts.demoDelayMs ?? 500;
   const app = Fastify({
-    ...(opts.logger ? { loggerInstance: opts.logger as FastifyBaseLogger } : {}),
-    disableRequestLogging: true,
+    // Only warnings and errors from fastify: a log line per request would cost more than the
+    // cache lookup it describes. The service logs its own "listening" line.
+    ...(opts.logger ? { loggerInstance: opts.logger.child({}, { level: 'warn' }) as FastifyBaseLogger } : {}),
     // Room for the largest value plus JSON whitespace; larger bodies get 413 before parsing.
     bodyLimit: cache.options.maxValueBytes + 64 * 1024,
     // Keys are validated by the cache (MAX_KEY_LENGTH bytes); let longer ones reach it.

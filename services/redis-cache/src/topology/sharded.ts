@@ -25,8 +25,8 @@ export class ShardedTopology implements Topology {
     this.description = `${urls.length} shards by ${strategy}: ${urls.map(redactUrl).join(', ')}`;
   }
 
-  route(key: string): Route {
-    return this.shardRoutes[this.strategy.shardFor(key)]!;
+  route(redisKey: string, userKey: string = redisKey): Route {
+    return this.shardRoutes[this.strategy.shardFor(userKey)]!;
   }
   probeTargets(): ProbeTarget[] {
     return this.shardRoutes.map((r) => ({ id: r.id, ping: () => r.client.ping() }));

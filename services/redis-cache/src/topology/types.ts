@@ -28,8 +28,12 @@ export interface Topology {
   readonly kind: TopologyKind;
   /** Human description for logs and /stats. */
   readonly description: string;
-  /** The client that owns `key`. */
-  route(key: string): Route;
+  /**
+   * The client that owns a key. Client-side sharding hashes the user's key (so the
+   * namespace prefix does not skew the strategy, and a key's value and loader lock share a
+   * shard); Redis Cluster hashes the full Redis key, as the servers do.
+   */
+  route(redisKey: string, userKey?: string): Route;
   /** One PING per owner route() can return now, for health probes. */
   probeTargets(): ProbeTarget[];
   /** The servers holding data (cluster: the current masters), for stats and cleanup. */
