@@ -223,6 +223,26 @@ const cli = {
           return 0;
         }),
     }),
+    publish: defineCommand({
+      description: 'publish one persistent message and wait for its confirm (try a malformed one)',
+      positionals: [
+        { name: 'routingKey', description: 'routing key (a queue name for the default exchange)' },
+        { name: 'body', description: 'message body' },
+      ],
+      options: {
+        ...common,
+        exchange: { type: 'string', default: '', description: 'exchange (default: the default exchange)' },
+      },
+      run: ({ values, positionals }) =>
+        guard(async () => {
+          const p = await open(values);
+          const key = positionals.routingKey as string;
+          await p.publisher.publish(values.exchange, key, Buffer.from(positionals.body as string));
+          await p.close();
+          out(`confirmed: ${values.exchange || '(default exchange)'} → ${key}`);
+          return 0;
+        }),
+    }),
     teardown: defineCommand({
       description: 'delete the exchanges and queues of a prefix (their messages are lost)',
       options: common,

@@ -8,6 +8,7 @@
 import { EventEmitter } from 'node:events';
 import { type Logger, silentLogger } from '@fopnp/net';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import { AckBatcher } from './acks.js';
 import type { Attachment, Broker } from './connection.js';
 import { MalformedMessageError } from './errors.js';
 import type { ReliablePublisher } from './publisher.js';
@@ -43,11 +44,14 @@ export interface ConsumerOptions {
 /** Events: 'outcome' (outcome, msg, error?) after each message is settled. */
 export class ReliableConsumer extends EventEmitter implements Attachment {
   private channel: Channel | undefined;
+  private acks: AckBatcher | undefined;
   private consumerTag: string | undefined;
   private closed = false;
   private active = 0;
   private readonly logger: Logger;
   readonly stats = { acked: 0, retried: 0, deadLettered: 0 };
+  /** Ack frames sent and the messages they covered: coalescing at work. */
+  readonly ackStats = { frames: 0, messages: 0 };
 
   constructor(
     private readonly broker: Broker,
@@ -70,12 +74,15 @@ export class ReliableConsumer extends EventEmitter implements Attachment {
       if (this.channel === ch) this.channel = undefined;
     });
     await ch.prefetch(this.options.prefetch ?? 64);
+    const acks = new AckBatcher(ch, this.ackStats);
     this.channel = ch;
+    this.acks = acks;
     const { consumerTag } = await ch.consume(this.options.queue, (msg) => {
       if (msg === null) {
         this.logger.warn('consumer cancelled by the broker (queue deleted?)');
         return;
       }
+      acks.track(msg);
       void this.handle(ch, msg);
     });
     this.consumerTag = consumerTag;
@@ -84,6 +91,7 @@ export class ReliableConsumer extends EventEmitter implements Attachment {
   detach(): void {
     // Unacked deliveries on the dead channel go back to the queue by themselves.
     this.channel = undefined;
+    this.acks = undefined;
   }
 
   private async handle(ch: Channel, msg: ConsumeMessage): Promise<void> {
@@ -113,8 +121,9 @@ export class ReliableConsumer extends EventEmitter implements Attachment {
         this.settle(ch, msg, 'retry', err);
         return;
       } catch (publishErr) {
-        // Could not republish: leave the original unacked; it comes back after a reconnect.
+        // Could not republish: give the original back to the queue to be tried again.
         this.logger.warn({ err: (publishErr as Error).message }, 'could not republish for retry');
+        this.settle(ch, msg, 'retry', err, 'requeue');
         return;
       }
     }
@@ -145,13 +154,14 @@ export class ReliableConsumer extends EventEmitter implements Attachment {
     msg: ConsumeMessage,
     outcome: Outcome,
     err?: Error,
-    how: 'ack' | 'nack' = outcome === 'dead-letter' ? 'nack' : 'ack',
+    how: 'ack' | 'nack' | 'requeue' = outcome === 'dead-letter' ? 'nack' : 'ack',
   ): void {
     // A delivery tag belongs to its channel: after a reconnect the broker redelivers it.
-    if (this.channel !== ch) return;
+    const acks = this.acks;
+    if (this.channel !== ch || !acks) return;
     try {
-      if (how === 'nack') ch.nack(msg, false, false);
-      else ch.ack(msg);
+      if (how === 'ack') acks.ack(msg);
+      else acks.nack(msg, how === 'requeue');
     } catch {
       return; // channel closing: the message is redelivered
     }
@@ -175,7 +185,13 @@ export class ReliableConsumer extends EventEmitter implements Attachment {
         new Promise((r) => setTimeout(r, timeoutMs).unref()),
       ]);
     }
+    try {
+      this.acks?.flush();
+    } catch {
+      // closing anyway
+    }
     this.channel = undefined;
+    this.acks = undefined;
     await ch.close().catch(() => {});
   }
 }

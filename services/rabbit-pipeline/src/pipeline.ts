@@ -127,7 +127,7 @@ export async function runBitsource(p: Pipeline, opts: BitsourceOptions): Promise
       const wait = due - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
-    await p.publisher.waitForRoom();
+    if (!p.publisher.hasRoom) await p.publisher.waitForRoom();
     const bits = onesAndZeros();
     sent++;
     p.publisher

@@ -69,6 +69,11 @@ export class ReliablePublisher extends EventEmitter implements Attachment {
     return this.pending.size;
   }
 
+  /** True when publish() would send at once rather than wait for the window. */
+  get hasRoom(): boolean {
+    return this.pending.size < this.maxInFlight;
+  }
+
   /** Resolves when the window has room, for producers that should not queue up calls. */
   async waitForRoom(): Promise<void> {
     while (this.pending.size >= this.maxInFlight && !this.closed) {
@@ -80,14 +85,18 @@ export class ReliablePublisher extends EventEmitter implements Attachment {
    * Publishes a persistent message and resolves when the broker has confirmed it (it is
    * then on disk for durable queues). Waits first while the window is full.
    */
-  async publish(
+  publish(
     exchange: string,
     routingKey: string,
     content: Buffer,
     options: Options.Publish = {},
   ): Promise<void> {
-    await this.waitForRoom();
-    if (this.closed) throw new ClosedError('publisher');
+    if (this.closed) return Promise.reject(new ClosedError('publisher'));
+    // The check and the insert must happen in one turn of the event loop: with an
+    // await between them, a burst of callers would all see the same free window.
+    if (this.pending.size >= this.maxInFlight) {
+      return this.waitForRoom().then(() => this.publish(exchange, routingKey, content, options));
+    }
     return new Promise<void>((resolve, reject) => {
       const p: Pending = {
         seq: ++this.seq,

@@ -57,7 +57,7 @@ it('consumes every confirmed message after a broker restart in the middle of pub
   const failed: Error[] = [];
   const publishing = (async () => {
     for (let i = 0; i < TOTAL; i++) {
-      await publisher.waitForRoom();
+      if (!publisher.hasRoom) await publisher.waitForRoom();
       void publisher.sendToQueue(queue, Buffer.from(String(i))).then(
         () => confirmed.add(i),
         (err: Error) => failed.push(err),

@@ -30,9 +30,21 @@ async function listNames(kind: 'queues' | 'exchanges', prefix: string): Promise<
 export async function deleteAllUnder(prefix: string): Promise<void> {
   const conn = await amqp.connect(AMQP_URL);
   try {
+    // One channel each, in parallel: a channel runs one command at a time, and deleting
+    // a quorum queue takes the broker a while.
+    const [queues, exchanges] = await Promise.all([
+      listNames('queues', prefix),
+      listNames('exchanges', prefix),
+    ]);
+    await Promise.all(
+      queues.map(async (q) => {
+        const ch = await conn.createChannel();
+        await ch.deleteQueue(q);
+        await ch.close();
+      }),
+    );
     const ch = await conn.createChannel();
-    for (const q of await listNames('queues', prefix)) await ch.deleteQueue(q);
-    for (const x of await listNames('exchanges', prefix)) await ch.deleteExchange(x);
+    for (const x of exchanges) await ch.deleteExchange(x);
     await ch.close();
   } finally {
     await conn.close();

@@ -1,0 +1,44 @@
+/**
+ * Clear errors and exit codes: an unreachable broker, a bad option, and the error codes
+ * themselves (unique, each the key it is listed under).
+ */
+import { freePort, runNode } from '@fopnp/net/testing';
+import { expect, it } from 'vitest';
+import { BrokerUnreachableError, ERROR_CODES, redactUrl } from '../src/errors.js';
+import { CLI } from './helpers.js';
+
+it('gives every error code once, under its own name', () => {
+  const values = Object.values(ERROR_CODES);
+  expect(new Set(values).size).toBe(values.length);
+  for (const [key, value] of Object.entries(ERROR_CODES)) expect(value).toBe(key);
+});
+
+it('says in one line that RabbitMQ is unreachable, and exits 1', async () => {
+  const port = await freePort();
+  const r = await runNode(CLI, ['judge', '--amqp-url', `amqp://guest:secret@127.0.0.1:${port}`]);
+  expect(r.code).toBe(1);
+  expect(r.stderr.trim().split('\n').at(-1)).toMatch(
+    new RegExp(
+      `^error: cannot reach RabbitMQ at amqp://guest:\\*\\*\\*@127\\.0\\.0\\.1:${port}.*ECONNREFUSED.*set AMQP_URL`,
+    ),
+  );
+  expect(r.stderr).not.toContain('secret');
+  expect(r.stdout).toBe('');
+});
+
+it('rejects a bad option value with exit code 2, naming the option', async () => {
+  const r = await runNode(CLI, ['bitsource', '--points', 'lots']);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toMatch(/invalid value for --points: expected an integer, got "lots"/);
+});
+
+it('rejects an unknown role with the list of roles', async () => {
+  const r = await runNode(CLI, ['oracle']);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toMatch(/unknown command "oracle"; expected one of: bitsource, always-yes, judge/);
+});
+
+it('hides the password of a URL in messages', () => {
+  expect(redactUrl('amqp://u:p4ss@h:5672/v')).toBe('amqp://u:***@h:5672/v');
+  expect(new BrokerUnreachableError('amqp://h').code).toBe('RP_ERR_BROKER_UNREACHABLE');
+});
