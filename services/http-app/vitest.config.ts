@@ -1,3 +1,4 @@
+import { defineConfig } from 'vitest/config';
 import { sharedConfig } from '../../vitest.shared.ts';
 
 // The shared config lists the 'import' condition explicitly; Node 20 then resolves the
@@ -6,8 +7,8 @@ import { sharedConfig } from '../../vitest.shared.ts';
 // this package leaves it (and 'module') out.
 const conditions = ['source', 'node', 'default'];
 
-export default {
+export default defineConfig({
   ...sharedConfig,
   resolve: { ...sharedConfig.resolve, conditions },
   ssr: { ...sharedConfig.ssr, resolve: { ...sharedConfig.ssr?.resolve, conditions } },
-};
+});

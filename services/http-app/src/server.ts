@@ -4,7 +4,6 @@
  * http module is the server that parses HTTP; fastify is the framework that routes.
  */
 import { randomBytes } from 'node:crypto';
-import cookie from '@fastify/cookie';
 import { InvalidConfigError, type Logger, silentLogger } from '@fopnp/net';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { bankRoutes } from './bank/routes.js';
@@ -45,11 +44,11 @@ export async function createHttpAppServer(opts: HttpAppServerOptions): Promise<F
     requestTimeout: 30_000,
     keepAliveTimeout: 5_000,
   });
-  await app.register(cookie, { secret });
   await app.register(echoRoutes, { maxDelaySeconds: opts.maxDelaySeconds ?? 10, bodyLimit });
   await app.register(bankRoutes, {
     prefix: '/bank',
     store: opts.store,
+    sessionSecret: secret,
     loginRateLimit: opts.loginRateLimit ?? 10,
   });
   app.setNotFoundHandler((request, reply) => {

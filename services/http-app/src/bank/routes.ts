@@ -6,6 +6,7 @@
  */
 
 import { STATUS_CODES } from 'node:http';
+import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -29,6 +30,8 @@ import { checkPayment } from './validate.js';
 
 export interface BankOptions {
   store: BankStore;
+  /** Signs the session cookie. */
+  sessionSecret: string;
   /** Login attempts per client IP per minute. */
   loginRateLimit: number;
 }
@@ -39,6 +42,7 @@ export async function bankRoutes(app: FastifyInstance, opts: BankOptions): Promi
   const { store } = opts;
   const eta = createTemplates();
 
+  await app.register(cookie, { secret: opts.sessionSecret });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     try {

@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
+import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { HttpAppError } from '../errors.js';
@@ -168,14 +169,18 @@ export async function echoRoutes(app: FastifyInstance, opts: EchoOptions): Promi
     reply.redirect(absolute ? `${facts.protocol}://${facts.host}${next}` : next, 302);
   });
 
-  app.get('/cookies', (req) => ({ cookies: req.cookies }));
-  app.get('/cookies/set', (req, reply) => {
-    for (const [k, v] of Object.entries(parseArgs(req.url))) reply.setCookie(k, String(v), { path: '/' });
-    reply.redirect('/cookies', 302);
-  });
-  app.get('/cookies/delete', (req, reply) => {
-    for (const k of Object.keys(parseArgs(req.url))) reply.clearCookie(k, { path: '/' });
-    reply.redirect('/cookies', 302);
+  // Cookie parsing only where cookies are the subject, so /get and friends run no hooks.
+  await app.register(async (scope) => {
+    await scope.register(cookie);
+    scope.get('/cookies', (req) => ({ cookies: req.cookies }));
+    scope.get('/cookies/set', (req, reply) => {
+      for (const [k, v] of Object.entries(parseArgs(req.url))) reply.setCookie(k, String(v), { path: '/' });
+      reply.redirect('/cookies', 302);
+    });
+    scope.get('/cookies/delete', (req, reply) => {
+      for (const k of Object.keys(parseArgs(req.url))) reply.clearCookie(k, { path: '/' });
+      reply.redirect('/cookies', 302);
+    });
   });
 
   app.get<{ Params: { user: string; pass: string } }>('/basic-auth/:user/:pass', (req, reply) => {
