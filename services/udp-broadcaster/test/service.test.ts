@@ -53,6 +53,19 @@ describe('udp-broadcaster serve', () => {
     expect(text).toContain('udp_broadcaster_replies_sent_total{service="udp-broadcaster"} 1');
   });
 
+  it('counts a non-ASCII datagram as an error of its kind, and still answers it', async () => {
+    // The 4th datagram: DROP_RATE 0.5 answers it.
+    expect(await sendFrom('127.0.0.4', port, Buffer.from([0xc3, 0xa9]))).toBe(
+      "reply b'Your data was 2 bytes long'\n",
+    );
+
+    const text = await metrics();
+    expect(text).toContain('udp_broadcaster_errors_total{kind="non_ascii",service="udp-broadcaster"} 1');
+    expect(text).toContain(
+      'udp_broadcaster_datagrams_received_total{source="127.0.0.4",service="udp-broadcaster"} 1',
+    );
+  });
+
   it('serves /healthz and /readyz on the health port', async () => {
     const live = await fetch(`http://127.0.0.1:${healthPort}/healthz`);
     expect(live.status).toBe(200);
