@@ -5,7 +5,7 @@
  */
 import { InvalidParamsError } from './errors.js';
 
-/** XML-RPC type names, used in signatures and to check arguments. */
+/** XML-RPC type names, used in signatures and to check arguments ('any': no check, shown as 'any'). */
 export type RpcType = 'string' | 'int' | 'double' | 'boolean' | 'array' | 'struct' | 'base64' | 'any';
 
 export interface ParamSpec {
@@ -35,7 +35,7 @@ export function signaturesOf(m: RpcMethod): string[][] {
   const required = m.params.filter((p) => !p.optional).length;
   const out: string[][] = [];
   for (let n = required; n <= m.params.length; n++) {
-    out.push([m.returns, ...m.params.slice(0, n).map((p) => (p.type === 'any' ? 'string' : p.type))]);
+    out.push([m.returns, ...m.params.slice(0, n).map((p) => p.type)]);
   }
   return out;
 }

@@ -4,19 +4,9 @@
  */
 import { freePort, runNode, startProcess, stopAll, waitForHttp } from '@fopnp/net/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, startOurServer, startPythonServer } from './helpers.js';
+import { BOOK_CLIENT_LINES, CLI, startOurServer, startPythonServer } from './helpers.js';
 
-const BOOK_CLIENT_OUTPUT = [
-  'xÿz',
-  '55',
-  '[0.0, 8.0]',
-  '[-1.0]',
-  "[1, 2.0, 'three']",
-  "[1, 2.0, 'three']",
-  "{'name': 'Arthur', 'data': {'age': 42, 'sex': 'M'}}",
-  `<Fault 1: "<class 'ValueError'>:math domain error">`,
-  '',
-].join('\n');
+const BOOK_CLIENT_OUTPUT = `${BOOK_CLIENT_LINES.join('\n')}\n`;
 
 let python: Awaited<ReturnType<typeof startPythonServer>>;
 let ours: Awaited<ReturnType<typeof startOurServer>>;

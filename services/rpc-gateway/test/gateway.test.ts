@@ -205,8 +205,8 @@ describe('gateway methods against the real services', () => {
       ]),
     );
     expect(await xml.call('system.methodSignature', 'cache.set')).toEqual([
-      ['boolean', 'string', 'string'],
-      ['boolean', 'string', 'string', 'int'],
+      ['boolean', 'string', 'any'],
+      ['boolean', 'string', 'any', 'int'],
     ]);
     expect(await xml.call('system.methodHelp', 'zen.ask')).toMatch(/zen-asyncio/);
   });

@@ -5,6 +5,18 @@ import { fileURLToPath } from 'node:url';
 import { type BackgroundProcess, freePort, startProcess, waitForPort } from '@fopnp/net/testing';
 import { createRpcServer, type RpcServer, type RpcServerOptions } from '../src/server.js';
 
+/** What the book's xmlrpc_client.py prints (chapter 18), its final fault included. */
+export const BOOK_CLIENT_LINES = [
+  'xÿz',
+  '55',
+  '[0.0, 8.0]',
+  '[-1.0]',
+  "[1, 2.0, 'three']",
+  "[1, 2.0, 'three']",
+  "{'name': 'Arthur', 'data': {'age': 42, 'sex': 'M'}}",
+  `<Fault 1: "<class 'ValueError'>:math domain error">`,
+];
+
 export const here = path.dirname(fileURLToPath(import.meta.url));
 export const PEERS = path.join(here, 'peers');
 export const CLI = path.join(here, '..', 'dist', 'src', 'cli.js');

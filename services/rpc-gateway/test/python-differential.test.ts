@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { run, stopAll } from '@fopnp/net/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PEERS, startOurServer, startPythonServer } from './helpers.js';
+import { BOOK_CLIENT_LINES, PEERS, startOurServer, startPythonServer } from './helpers.js';
 
 const clientScript = path.join(PEERS, 'book_clients.py');
 
@@ -30,14 +30,7 @@ describe('the book scripts through Python xmlrpc.client', () => {
     expect(actual).toContain(
       [
         '=== xmlrpc_client.py',
-        'xÿz',
-        '55',
-        '[0.0, 8.0]',
-        '[-1.0]',
-        "[1, 2.0, 'three']",
-        "[1, 2.0, 'three']",
-        "{'name': 'Arthur', 'data': {'age': 42, 'sex': 'M'}}",
-        `<Fault 1: "<class 'ValueError'>:math domain error">`,
+        ...BOOK_CLIENT_LINES,
         '=== xmlrpc_multicall.py',
         'abc',
         '[0.0, 8.0]',

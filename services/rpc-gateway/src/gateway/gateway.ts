@@ -104,7 +104,7 @@ export class Gateway {
         name: 'cache.get',
         help: 'Read a key from redis-cache (GET /cache/:key). Returns the stored value, or nil when the key is missing.',
         params: [{ name: 'key', type: 'string' }],
-        returns: 'struct',
+        returns: 'any',
         call: ([key]) => this.cacheGet(key as string),
       },
       {
