@@ -98,7 +98,8 @@ export function summarizeCertificate(der: Buffer, now = Date.now()): Certificate
   };
 }
 
-function isoSeconds(d: Date): string {
+/** 2026-12-25T09:59:55Z: whole seconds, as certificates count time. */
+export function isoSeconds(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 

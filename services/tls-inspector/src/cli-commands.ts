@@ -70,7 +70,7 @@ export async function runServer(values: Values, positionals: Positionals): Promi
   }
   const host = String(positionals.HOST);
   const port = portOf(positionals, true);
-  const pair = loadCertAndKey(values.server!, values.key);
+  const pair = loadCertAndKey(values.serverCert!, values.key);
   const ca = values.cafile ? loadCaFile(values.cafile) : undefined;
   const server = new TestTlsServer({
     ...pair,

@@ -20,9 +20,10 @@ export const inspectOptions = defineOptions({
     default: 'TLSv1.2',
     description: 'minimum protocol version (below TLSv1.2 also lowers OpenSSL to @SECLEVEL=0 unless -C)',
   },
-  server: {
+  serverCert: {
     type: 'string',
     short: 's',
+    flag: 'server',
     description: 'run as a TLS server on HOST PORT with this certificate (PEM, with its key unless --key)',
   },
   key: { type: 'string', description: 'private key (PEM) when it is not in the -c/-s file' },

@@ -20,7 +20,9 @@ const commands = {
     options: inspectOptions,
     async run({ values, positionals }) {
       try {
-        return values.server ? await runServer(values, positionals) : await runClient(values, positionals);
+        return values.serverCert
+          ? await runServer(values, positionals)
+          : await runClient(values, positionals);
       } catch (err) {
         if (!(err instanceof InspectorError)) throw err;
         process.stderr.write(`error: ${err.message}\n`);

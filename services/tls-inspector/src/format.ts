@@ -95,7 +95,7 @@ export function formatReport(r: InspectionReport): string {
         : 'none',
     ),
     say('Client certificate offered', yesNo(r.clientCertificateOffered)),
-    say('Handshake took', `${r.timings.handshakeMs} ms (TCP connect ${r.timings.connectMs} ms)`),
+    say('Handshake took', `${r.timings.handshakeMs} ms (resolve and TCP connect ${r.timings.connectMs} ms)`),
   );
   for (const w of r.warnings) lines.push(say('WARNING', w));
   return `${lines.join('\n')}\n`;

@@ -6,6 +6,7 @@
  */
 import { BasicOCSPResponse, OCSPResponse, OCSPResponseStatus } from '@peculiar/asn1-ocsp';
 import { AsnConvert } from '@peculiar/asn1-schema';
+import { isoSeconds } from './certificate.js';
 
 export interface OcspSummary {
   stapled: boolean;
@@ -45,9 +46,9 @@ export function summarizeOcsp(der: Buffer | null): OcspSummary {
     if (!single) return summary;
     const status = single.certStatus;
     summary.certStatus = status.revoked ? 'revoked' : status.unknown !== undefined ? 'unknown' : 'good';
-    summary.thisUpdate = single.thisUpdate.toISOString();
-    summary.nextUpdate = single.nextUpdate?.toISOString() ?? null;
-    summary.revokedAt = status.revoked?.revocationTime.toISOString() ?? null;
+    summary.thisUpdate = isoSeconds(single.thisUpdate);
+    summary.nextUpdate = single.nextUpdate ? isoSeconds(single.nextUpdate) : null;
+    summary.revokedAt = status.revoked ? isoSeconds(status.revoked.revocationTime) : null;
   } catch (err) {
     summary.error = `unparseable OCSP response: ${err instanceof Error ? err.message : String(err)}`;
   }
