@@ -3,46 +3,30 @@
  * library's report fields are asserted, and the CLI's text and JSON once each.
  */
 import { readFileSync } from 'node:fs';
-import { runNode, stopAll } from '@fopnp/net/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runNode } from '@fopnp/net/testing';
+import { describe, expect, it } from 'vitest';
 import { inspect } from '../src/inspect.js';
-import { CLI, type OpenSslServer, startOpenSslServer } from './helpers/peers.js';
-import { makePki, type Pki } from './helpers/pki.js';
+import { useOpenSslFixture } from './helpers/fixture.js';
+import { CLI } from './helpers/peers.js';
 
-let pki: Pki;
-const servers: OpenSslServer[] = [];
-
-async function server(...args: string[]): Promise<OpenSslServer> {
-  const s = await startOpenSslServer(args);
-  servers.push(s);
-  return s;
-}
-
-beforeAll(async () => {
-  pki = await makePki();
-});
-
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.stop()));
-  await stopAll();
-  pki?.cleanup();
-});
+const fixture = useOpenSslFixture();
+const server = fixture.server;
+/** The localhost certificate, sent with the CA that issued it. */
+const chained = () => [
+  '-cert',
+  fixture.pki.serverCert,
+  '-key',
+  fixture.pki.serverKey,
+  '-cert_chain',
+  fixture.pki.caCert,
+];
 
 describe('inspecting openssl s_server', () => {
   it('reports a verified chain, matching names, TLS 1.3 and a stapled OCSP response', async () => {
-    const s = await server(
-      '-cert',
-      pki.serverCert,
-      '-key',
-      pki.serverKey,
-      '-cert_chain',
-      pki.caCert,
-      '-status_file',
-      pki.ocspResponse,
-    );
+    const s = await server(...chained(), '-status_file', fixture.pki.ocspResponse);
     const r = await inspect(
       { host: 'localhost', port: s.port },
-      { ca: readFileSync(pki.caCert), caFromFile: true },
+      { ca: readFileSync(fixture.pki.caCert), caFromFile: true },
     );
     expect(r.peerCertificate).toBe(true);
     expect(r.names).toEqual(['localhost']);
@@ -71,7 +55,7 @@ describe('inspecting openssl s_server', () => {
   });
 
   it('says "none" when the server staples no OCSP response, and the chain fails without -a', async () => {
-    const s = await server('-cert', pki.serverCert, '-key', pki.serverKey);
+    const s = await server('-cert', fixture.pki.serverCert, '-key', fixture.pki.serverKey);
     const r = await inspect({ host: 'localhost', port: s.port });
     expect(r.ocsp.stapled).toBe(false);
     expect(r.verification.verified).toBe(false);
@@ -82,8 +66,8 @@ describe('inspecting openssl s_server', () => {
   });
 
   it('flags an expired certificate with the reason OpenSSL gives', async () => {
-    const s = await server('-cert', pki.expiredCert, '-key', pki.expiredKey);
-    const r = await inspect({ host: 'localhost', port: s.port }, { ca: readFileSync(pki.caCert) });
+    const s = await server('-cert', fixture.pki.expiredCert, '-key', fixture.pki.expiredKey);
+    const r = await inspect({ host: 'localhost', port: s.port }, { ca: readFileSync(fixture.pki.caCert) });
     expect(r.verification.verified).toBe(false);
     expect(r.verification.error).toBe('CERT_HAS_EXPIRED (certificate has expired)');
     expect(r.chain[0]).toMatchObject({ expired: true, notAfter: '2020-02-01T00:00:00Z' });
@@ -91,8 +75,8 @@ describe('inspecting openssl s_server', () => {
   });
 
   it('reports a certificate for the wrong name as not matching, though its chain verifies', async () => {
-    const s = await server('-cert', pki.wrongNameCert, '-key', pki.wrongNameKey);
-    const r = await inspect({ host: 'localhost', port: s.port }, { ca: readFileSync(pki.caCert) });
+    const s = await server('-cert', fixture.pki.wrongNameCert, '-key', fixture.pki.wrongNameKey);
+    const r = await inspect({ host: 'localhost', port: s.port }, { ca: readFileSync(fixture.pki.caCert) });
     expect(r.names).toEqual(['wrong.example']);
     expect(r.hostname.matches).toBe(false);
     expect(r.hostname.error).toMatch(/localhost.*wrong\.example|wrong\.example.*localhost/);
@@ -100,7 +84,7 @@ describe('inspecting openssl s_server', () => {
   });
 
   it('reports a self-signed certificate as such', async () => {
-    const s = await server('-cert', pki.selfSignedCert, '-key', pki.selfSignedKey);
+    const s = await server('-cert', fixture.pki.selfSignedCert, '-key', fixture.pki.selfSignedKey);
     const r = await inspect({ host: '127.0.0.1', port: s.port });
     expect(r.target.servername).toBeNull(); // no SNI for an IP literal (RFC 6066)
     expect(r.hostname).toMatchObject({ checked: '127.0.0.1', matches: true }); // IP SAN
@@ -110,8 +94,8 @@ describe('inspecting openssl s_server', () => {
   });
 
   it('honours -p by negotiating what the server allows: TLS 1.2 from a server capped at 1.2', async () => {
-    const s = await server('-cert', pki.serverCert, '-key', pki.serverKey, '-tls1_2');
-    const r = await inspect({ host: 'localhost', port: s.port }, { ca: readFileSync(pki.caCert) });
+    const s = await server('-cert', fixture.pki.serverCert, '-key', fixture.pki.serverKey, '-tls1_2');
+    const r = await inspect({ host: 'localhost', port: s.port }, { ca: readFileSync(fixture.pki.caCert) });
     expect(r.protocol).toBe('TLSv1.2');
     expect(r.cipher.version).toBe('TLSv1.2');
     expect(r.cipher.name).toMatch(/^ECDHE-RSA-/);
@@ -121,8 +105,8 @@ describe('inspecting openssl s_server', () => {
   });
 
   it('prints the book-style aligned report, and the same data as JSON', async () => {
-    const s = await server('-cert', pki.serverCert, '-key', pki.serverKey, '-cert_chain', pki.caCert);
-    const text = await runNode(CLI, ['localhost', String(s.port), '-a', pki.caCert]);
+    const s = await server(...chained());
+    const text = await runNode(CLI, ['localhost', String(s.port), '-a', fixture.pki.caCert]);
     expect(text.code).toBe(0);
     const lines = text.stdout.split('\n');
     expect(lines).toContain('Peer certificate.................... provided');
@@ -134,7 +118,7 @@ describe('inspecting openssl s_server', () => {
     expect(lines).toContain('OCSP stapled response............... none');
     // Every say() line puts its value at column 37, as the book's does.
     for (const line of lines.filter((l) => /^\S.*\.{2,} /.test(l))) expect(line.indexOf('.. ') + 3).toBe(37);
-    const json = await runNode(CLI, ['localhost', String(s.port), '-a', pki.caCert, '--json']);
+    const json = await runNode(CLI, ['localhost', String(s.port), '-a', fixture.pki.caCert, '--json']);
     expect(json.code).toBe(0);
     const report = JSON.parse(json.stdout);
     expect(report).toMatchObject({

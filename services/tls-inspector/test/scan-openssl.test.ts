@@ -2,30 +2,15 @@
  * --scan against openssl s_server limited with -tls1_2, -tls1_3, -tls1 and -cipher: each
  * version is probed on its own connection, suites are enumerated, weak ones flagged.
  */
-import { runNode, stopAll } from '@fopnp/net/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runNode } from '@fopnp/net/testing';
+import { describe, expect, it } from 'vitest';
 import { scan } from '../src/scan.js';
-import { CLI, type OpenSslServer, startOpenSslServer } from './helpers/peers.js';
-import { makePki, type Pki } from './helpers/pki.js';
+import { useOpenSslFixture } from './helpers/fixture.js';
+import { CLI } from './helpers/peers.js';
 
-let pki: Pki;
-const servers: OpenSslServer[] = [];
-
-async function server(...args: string[]): Promise<OpenSslServer> {
-  const s = await startOpenSslServer(['-cert', pki.serverCert, '-key', pki.serverKey, ...args]);
-  servers.push(s);
-  return s;
-}
-
-beforeAll(async () => {
-  pki = await makePki();
-});
-
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.stop()));
-  await stopAll();
-  pki?.cleanup();
-});
+const fixture = useOpenSslFixture();
+const server = (...args: string[]) =>
+  fixture.server('-cert', fixture.pki.serverCert, '-key', fixture.pki.serverKey, ...args);
 
 const accepted = (r: Awaited<ReturnType<typeof scan>>) =>
   r.versions.filter((v) => v.accepted).map((v) => v.version);
