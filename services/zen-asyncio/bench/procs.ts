@@ -45,6 +45,12 @@ export function cpuMs(pid: number): number {
   return (ticks * 1000) / TICKS_PER_SECOND;
 }
 
+const running = new Set<ChildProcess>();
+// Detached servers would outlive a crashed benchmark: take them down with it.
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 export interface StartedServer {
   name: string;
   pid: number;
@@ -56,10 +62,16 @@ export interface StartedServer {
 /** Starts a server that prints "Listening at HOST:PORT" and resolves with its port. */
 export function startServer(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}) {
   return new Promise<StartedServer>((resolve, reject) => {
+    // Its own session, as a daemon would be: with Linux autogroup scheduling (on here) a
+    // session shares one CPU slice, and the server should not split its slice with the
+    // load generator any more than it would on a separate machine.
     const child = spawn(command, args, {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
+    running.add(child);
+    child.once('exit', () => running.delete(child));
     let output = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');

@@ -96,6 +96,39 @@ describe('the zen-asyncio command', () => {
     expect(await server.stop('SIGTERM')).toBe(0);
   });
 
+  it('serve in cluster mode sums every worker’s counters in one /metrics and is ready with all workers up', async () => {
+    const server = startProcess(process.execPath, [cli, 'serve'], {
+      env: {
+        PORT: '0',
+        HEALTH_PORT: '0',
+        HOST: '127.0.0.1',
+        HEALTH_HOST: '127.0.0.1',
+        ZEN_MODE: 'cluster',
+        ZEN_WORKERS: '2',
+        LOG_LEVEL: 'info',
+      },
+    });
+    await server.waitForOutput(/"msg":"ready"/);
+    const lines = jsonLines(server.output());
+    const healthPort = lines.find((l) => l.msg === 'health endpoints listening')!.healthPort as number;
+    const port = lines.find((l) => l.msg === 'zen listening')!.port as number;
+    const runs = await Promise.all(
+      Array.from({ length: 8 }, () => runNode(cli, ['client', '127.0.0.1', '-p', String(port)])),
+    );
+    for (const r of runs) expect(r.code).toBe(0);
+    const ready = await (await fetch(`http://127.0.0.1:${healthPort}/readyz`)).json();
+    expect(ready).toMatchObject({ status: 'ok', checks: { workers: { status: 'ok' } } });
+    // workers report every second
+    let metrics = '';
+    for (let i = 0; i < 30 && !/^zen_questions_answered_total\{[^}]*\} 24$/m.test(metrics); i++) {
+      await sleep(100);
+      metrics = await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text();
+    }
+    expect(metrics).toMatch(/^zen_questions_answered_total\{[^}]*\} 24$/m);
+    expect(metrics).toMatch(/^zen_connections_accepted_total\{[^}]*\} 8$/m);
+    expect(await server.stop('SIGTERM')).toBe(0);
+  });
+
   it('says clearly when nothing listens, and exits 1', async () => {
     const port = await freePort();
     const r = await runNode(cli, ['client', '127.0.0.1', '-p', String(port)]);
