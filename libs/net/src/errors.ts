@@ -19,13 +19,16 @@ export type NetErrorCode =
   | 'FOPNP_ERR_INVALID_CONFIG'
   | 'FOPNP_ERR_NETWORK';
 
+/** A service's own codes (e.g. `ZEN_ERR_SERVER_BUSY`) extend the shared ones. */
+export type ErrorCode = NetErrorCode | (string & {});
+
 export class NetError extends Error {
-  readonly code: NetErrorCode;
+  readonly code: ErrorCode;
   /** Exit code for a CLI that stops on this error. */
   readonly exitCode: number = 1;
   override readonly cause?: unknown;
 
-  constructor(code: NetErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message);
     this.name = new.target.name;
     this.code = code;
@@ -201,7 +204,7 @@ interface SystemErrorLike {
  * Turns a Node system error (ECONNREFUSED, ENOTFOUND, …) into one of the classes above.
  * `target` is what the user asked for ("example.com:80"), used in the message.
  */
-export function classifyError(err: unknown, target?: string): NetError {
+export function classifyError(err: unknown, target?: string, details: { size?: number } = {}): NetError {
   if (err instanceof NetError) return err;
   const e = (err ?? {}) as SystemErrorLike;
   const where =
@@ -234,7 +237,7 @@ export function classifyError(err: unknown, target?: string): NetError {
     case 'EPERM':
       return new PermissionDeniedError(e.syscall ? `${e.syscall} ${where}` : where, { cause: err });
     case 'EMSGSIZE':
-      return new MessageTooLongError(0, { cause: err });
+      return new MessageTooLongError(details.size ?? 0, { cause: err });
     default:
       return new NetworkError(
         `${e.syscall ? `${e.syscall} ` : ''}${where} failed: ${e.code ?? e.message ?? String(err)}`,

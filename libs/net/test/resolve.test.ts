@@ -130,6 +130,11 @@ describe('error classification', () => {
     }
   });
 
+  it('names the size of a datagram refused with EMSGSIZE', () => {
+    const err = classifyError(Object.assign(new Error('send EMSGSIZE'), { code: 'EMSGSIZE' }), 'h:1', { size: 70_000 });
+    expect(err.message).toMatch(/^datagram of 70000 bytes is too long for the network \(EMSGSIZE\)/);
+  });
+
   it('reports a real EADDRINUSE from bind as address in use', async () => {
     const port = await listen('127.0.0.1');
     const second = net.createServer();
