@@ -14,7 +14,7 @@ import {
   waitForHttp,
 } from '@fopnp/net/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, startSilentServer } from './helpers/peers.js';
+import { CLI, PEERS_DIR, startSilentServer } from './helpers/peers.js';
 import { makePki, type Pki } from './helpers/pki.js';
 
 let pki: Pki;
@@ -71,6 +71,19 @@ describe('the CLI on bad input', () => {
     );
     expect(elapsed).toBeGreaterThanOrEqual(800);
     expect(elapsed).toBeLessThan(5_000);
+  });
+
+  it('gives up connecting to a host that never answers the SYN, within the connect timeout', async () => {
+    const full = startProcess('python3', [path.join(PEERS_DIR, 'full_backlog.py')]);
+    try {
+      const port = (await full.waitForOutput(/^(\d+)$/m))[1]!;
+      const started = Date.now();
+      const line = await oneLineFailure(['127.0.0.1', port, '--connect-timeout-ms', '700']);
+      expect(line).toBe(`error: connecting to 127.0.0.1:${port} timed out after 700 ms`);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await full.stop('SIGKILL');
+    }
   });
 
   it('names a missing certificate file', async () => {

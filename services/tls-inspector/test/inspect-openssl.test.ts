@@ -118,6 +118,11 @@ describe('inspecting openssl s_server', () => {
     expect(lines).toContain('OCSP stapled response............... none');
     // Every say() line puts its value at column 37, as the book's does.
     for (const line of lines.filter((l) => /^\S.*\.{2,} /.test(l))) expect(line.indexOf('.. ') + 3).toBe(37);
+    const verbose = await runNode(CLI, ['localhost', String(s.port), '-a', fixture.pki.caCert, '-v']);
+    expect(verbose.stdout).toMatch(
+      /^ {4}subject alternative names\.+ DNS:localhost\s+IP\s+Address:127\.0\.0\.1$/m,
+    );
+    expect(verbose.stdout).toMatch(/^ {4}CA certificate\.+ yes$/m);
     const json = await runNode(CLI, ['localhost', String(s.port), '-a', fixture.pki.caCert, '--json']);
     expect(json.code).toBe(0);
     const report = JSON.parse(json.stdout);
