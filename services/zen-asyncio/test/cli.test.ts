@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, runNode, sleep, startProcess, stopAll } from '@fopnp/net/testing';
+import { type BackgroundProcess, freePort, runNode, sleep, startProcess, stopAll } from '@fopnp/net/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { APHORISMS } from '../src/index.js';
 import { manifest } from '../src/manifest.js';
@@ -17,6 +17,13 @@ afterAll(stopAll);
 function childrenOf(pid: number): number[] {
   const text = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
   return text ? text.split(/\s+/).map(Number) : [];
+}
+
+/** `zen-asyncio server 127.0.0.1 -p 0 …extra` as a real process, once it listens. */
+async function startServer(...extra: string[]): Promise<{ server: BackgroundProcess; port: string }> {
+  const server = startProcess(process.execPath, [cli, 'server', '127.0.0.1', '-p', '0', ...extra]);
+  const port = (await server.waitForOutput(/Listening at 127\.0\.0\.1:(\d+)/))[1]!;
+  return { server, port };
 }
 
 function jsonLines(output: string): Array<Record<string, unknown>> {
@@ -35,8 +42,7 @@ describe('the zen-asyncio command', () => {
   });
 
   it('client prints three distinct questions with their answers, like client.py', async () => {
-    const server = startProcess(process.execPath, [cli, 'server', '127.0.0.1', '-p', '0']);
-    const port = (await server.waitForOutput(/Listening at 127\.0\.0\.1:(\d+)/))[1]!;
+    const { server, port } = await startServer();
     const r = await runNode(cli, ['client', '127.0.0.1', '-p', port]);
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
@@ -52,20 +58,8 @@ describe('the zen-asyncio command', () => {
   });
 
   it('cluster mode forks one worker per requested core on one shared port and answers through them', async () => {
-    const server = startProcess(process.execPath, [
-      cli,
-      'server',
-      '127.0.0.1',
-      '-p',
-      '0',
-      '--mode',
-      'cluster',
-      '--workers',
-      '2',
-    ]);
-    const port = (
-      await server.waitForOutput(/Listening at 127\.0\.0\.1:(\d+) \(mode cluster, 2 workers\)/)
-    )[1]!;
+    const { server, port } = await startServer('--mode', 'cluster', '--workers', '2');
+    expect(server.output()).toContain(`Listening at 127.0.0.1:${port} (mode cluster, 2 workers)`);
     const workers = childrenOf(server.child.pid!);
     expect(workers).toHaveLength(2);
     const runs = await Promise.all(
@@ -149,20 +143,11 @@ describe('the zen-asyncio command', () => {
   });
 
   it('client says the server is busy, and exits 1, when the server is at its connection limit', async () => {
-    const server = startProcess(process.execPath, [
-      cli,
-      'server',
-      '127.0.0.1',
-      '-p',
-      '0',
-      '--max-connections',
-      '1',
-    ]);
-    const port = Number((await server.waitForOutput(/Listening at 127\.0\.0\.1:(\d+)/))[1]);
-    const holder = net.connect(port, '127.0.0.1');
+    const { server, port } = await startServer('--max-connections', '1');
+    const holder = net.connect(Number(port), '127.0.0.1');
     await new Promise((r) => holder.once('connect', r));
     await sleep(200); // let the server accept and count it
-    const r = await runNode(cli, ['client', '127.0.0.1', '-p', String(port)]);
+    const r = await runNode(cli, ['client', '127.0.0.1', '-p', port]);
     holder.destroy();
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
