@@ -56,7 +56,8 @@ process.exitCode = await runCli(
   {
     name: 'tls-inspector',
     description:
-      "Inspect a TLS endpoint like the book's test_tls.py (ch. 6), scan it, serve TLS, or run the HTTP API.",
+      "Inspect a TLS endpoint like the book's test_tls.py (ch. 6), scan it, serve TLS, or run the HTTP API.\n" +
+      "'tls-inspector HOST PORT [options]' is short for 'tls-inspector inspect HOST PORT [options]'.",
     commands,
   },
   explicit ? argv : ['inspect', ...argv],
