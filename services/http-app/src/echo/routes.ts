@@ -68,9 +68,6 @@ export async function echoRoutes(app: FastifyInstance, opts: EchoOptions): Promi
   // Keep every body as bytes: /anything decides per Content-Type and reports bad JSON itself.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-  await app.register(multipart, {
-    limits: { fileSize: opts.bodyLimit, fieldSize: opts.bodyLimit, files: 20 },
-  });
   const startedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
 
   app.get('/', (_req, reply) => {
@@ -86,8 +83,15 @@ export async function echoRoutes(app: FastifyInstance, opts: EchoOptions): Promi
   app.get('/ip', (req) => ({ origin: req.ip }));
   app.get('/user-agent', (req) => ({ 'user-agent': req.headers['user-agent'] ?? null }));
   app.get('/get', (req) => getEcho(factsOf(req)));
-  app.all('/anything', anythingEcho);
-  app.all('/anything/*', anythingEcho);
+  // multipart adds an onRequest and an onResponse hook (temp-file cleanup): keep them on
+  // /anything, the one place that takes uploads, and off the fast GET paths.
+  await app.register(async (scope) => {
+    await scope.register(multipart, {
+      limits: { fileSize: opts.bodyLimit, fieldSize: opts.bodyLimit, files: 20 },
+    });
+    scope.all('/anything', anythingEcho);
+    scope.all('/anything/*', anythingEcho);
+  });
 
   app.all<{ Params: { codes: string } }>('/status/:codes', (req, reply) => {
     const choices: number[] = [];
