@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { runNode } from '@fopnp/net/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Cache } from '../src/cache.js';
+import { SingleTopology } from '../src/topology/single.js';
 import { SHARED_REDIS_URL, testNamespace } from './helpers/namespace.js';
 import { type RedisServer, startRedisServers, stopRedisServers } from './helpers/redis-servers.js';
 
@@ -107,5 +109,8 @@ describe('redis-cache live-movement and demo against real Redis', () => {
     expect(lines.map((l) => l[1])).toEqual(['loader', 'cache']);
     expect(Number(lines[0]![2])).toBeGreaterThanOrEqual(195);
     expect(Number(lines[1]![2])).toBeLessThan(100);
+    const cleaner = new Cache({ topology: new SingleTopology(SHARED_REDIS_URL), namespace: ns });
+    expect(await cleaner.clear()).toBe(1);
+    await cleaner.close();
   });
 });
