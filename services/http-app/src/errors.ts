@@ -22,10 +22,6 @@ export const HTTP_APP_ERRORS = {
     message: () =>
       'the form is stale or came from another site (CSRF token missing or wrong): reload the page',
   },
-  HTTP_APP_ERR_DATABASE: {
-    statusCode: 503,
-    message: (detail: string) => `bank database unavailable: ${detail} (check DATABASE_URL or SQLITE_PATH)`,
-  },
 } as const;
 
 export type HttpAppErrorCode = keyof typeof HTTP_APP_ERRORS;

@@ -58,6 +58,18 @@ describe('http-app serve', () => {
   });
 });
 
+describe('http-app serve with a database that is down', () => {
+  it('exits 1 with one line naming DATABASE_URL', async () => {
+    const port = await freePort();
+    const r = await runNode(CLI, ['serve'], {
+      env: { PORT: '0', HEALTH_PORT: '0', DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/test` },
+      timeoutMs: 15_000,
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: bank database unavailable: .*\(check DATABASE_URL\)\n$/);
+  });
+});
+
 describe('error codes', () => {
   it('are unique, match their keys and carry a 4xx/5xx status', () => {
     for (const [code, def] of Object.entries(HTTP_APP_ERRORS)) {

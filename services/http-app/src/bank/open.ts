@@ -1,3 +1,4 @@
+import { NetworkError } from '@fopnp/net';
 import { hashPassword } from './passwords.js';
 import { PgStore } from './pg-store.js';
 import { SqliteStore } from './sqlite-store.js';
@@ -27,7 +28,11 @@ export async function openBank(opts: OpenBankOptions = {}): Promise<BankStore> {
     }
   } catch (err) {
     await store.close().catch(() => {});
-    throw err;
+    const detail = err instanceof Error ? err.message || (err as { code?: string }).code : String(err);
+    throw new NetworkError(
+      `bank database unavailable: ${detail} (check ${opts.databaseUrl ? 'DATABASE_URL' : 'SQLITE_PATH'})`,
+      { cause: err },
+    );
   }
   return store;
 }
