@@ -70,7 +70,8 @@ export const manifest = defineService({
       type: 'string',
       env: 'API_TOKEN',
       flag: false,
-      description: 'bearer token every API call must carry; the service refuses to start without one',
+      description:
+        'bearer token (16+ characters) every API call must carry; unset = every call is refused with 503',
     },
     concurrency: {
       type: 'int',

@@ -13,7 +13,8 @@ import type { JobsConfig } from './jobs.js';
 
 export interface RunnerServerOptions {
   jobs: JobsConfig;
-  apiToken: string;
+  /** Unset: every call is refused (503), so a forgotten token never means an open runner. */
+  apiToken: string | undefined;
   exec: Omit<ExecOptions, 'onStdout' | 'onStderr'>;
   defaults: { user: string; port: number };
   logger: Logger;
@@ -59,6 +60,10 @@ export function createRunnerServer(opts: RunnerServerOptions): http.Server {
       res.end(`${JSON.stringify(body, null, 2)}\n`);
     };
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (opts.apiToken === undefined) {
+      refused.inc({ reason: 'no-token-configured' });
+      return send(503, { error: 'API_TOKEN is not set on the server: the job runner refuses every call' });
+    }
     if (!tokenMatches(req.headers.authorization, opts.apiToken)) {
       refused.inc({ reason: 'token' });
       res.setHeader('www-authenticate', 'Bearer');

@@ -12,11 +12,12 @@ export async function startService(
   ctx: ServiceContext<typeof manifest.options>,
 ): Promise<RunningService & { port: number }> {
   const config: Config = ctx.config;
-  if (!config.apiToken || config.apiToken.length < 16) {
-    throw new InvalidConfigError(
-      'API_TOKEN',
-      'set a bearer token of at least 16 characters; the job runner does not run unauthenticated',
-    );
+  if (config.apiToken !== undefined && config.apiToken.length < 16) {
+    throw new InvalidConfigError('API_TOKEN', 'use a bearer token of at least 16 characters');
+  }
+  if (config.apiToken === undefined) {
+    // Fail closed but stay up: health and metrics work, every API call is refused.
+    ctx.logger.warn('API_TOKEN is not set: every API call will be refused with 503 until it is');
   }
   const jobs = loadJobs(config.jobsFile);
   const server = createRunnerServer({

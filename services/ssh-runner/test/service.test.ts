@@ -57,6 +57,28 @@ afterAll(async () => {
 const auth = { authorization: `Bearer ${TOKEN}` };
 
 describe('the job runner API', () => {
+  it('refuses every call when no token is configured, while health stays up', async () => {
+    const [port, healthPort] = [await freePort(), await freePort()];
+    const proc = startProcess(process.execPath, [CLI, 'serve'], {
+      env: {
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        HEALTH_PORT: String(healthPort),
+        HEALTH_HOST: '127.0.0.1',
+        API_TOKEN: '',
+      },
+    });
+    await waitForHttp(`http://127.0.0.1:${healthPort}/readyz`);
+    const res = await fetch(`http://127.0.0.1:${port}/jobs`, {
+      headers: { authorization: 'Bearer anything-at-all-123' },
+    });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({
+      error: 'API_TOKEN is not set on the server: the job runner refuses every call',
+    });
+    await proc.stop();
+  });
+
   it('refuses a call without the token, or with a wrong one', async () => {
     expect((await fetch(`${api}/jobs`)).status).toBe(401);
     const wrong = await fetch(`${api}/run/pair/whoami`, {

@@ -111,3 +111,41 @@ export async function ensureBacking(needs: Iterable<BackingService>, logger: Log
   }
   return servers;
 }
+
+/**
+ * Compose gives http-app its own PostgreSQL role and database; on this machine they may
+ * not exist yet. Creates them through the local server's superuser when psql can, else
+ * says how.
+ */
+export function ensurePostgresDatabase(databaseUrl: string, logger: Logger): void {
+  const url = new URL(databaseUrl);
+  const role = decodeURIComponent(url.username);
+  const password = decodeURIComponent(url.password);
+  const db = url.pathname.replace(/^\//, '');
+  if (!role || !db || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(role) || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(db)) return;
+  const psql = (sql: string) =>
+    spawnSync(
+      'psql',
+      ['-h', url.hostname, '-p', url.port || '5432', '-U', 'postgres', '-d', 'postgres', '-tAc', sql],
+      {
+        encoding: 'utf8',
+        timeout: 15_000,
+      },
+    );
+  const probe = psql(`SELECT 1 FROM pg_database WHERE datname = '${db}'`);
+  if (probe.status !== 0) {
+    logger.warn(
+      { db },
+      `cannot check PostgreSQL database ${db} (${probe.stderr?.trim() || 'psql missing'}); create role ${role} and database ${db} yourself`,
+    );
+    return;
+  }
+  if (probe.stdout.trim() === '1') return;
+  const quoted = password.replace(/'/g, "''");
+  const roleExists = psql(`SELECT 1 FROM pg_roles WHERE rolname = '${role}'`).stdout.trim() === '1';
+  if (!roleExists) psql(`CREATE ROLE ${role} LOGIN PASSWORD '${quoted}'`);
+  const made = psql(`CREATE DATABASE ${db} OWNER ${role}`);
+  if (made.status === 0)
+    logger.info({ role, db }, 'created the PostgreSQL role and database compose declares');
+  else logger.warn({ db }, `could not create database ${db}: ${made.stderr.trim()}`);
+}

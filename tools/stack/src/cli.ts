@@ -6,7 +6,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger, defineCommand, defineOptions, runCli } from '@fopnp/net';
-import { ensureBacking, type LocalServer } from './backing.js';
+import { ensureBacking, ensurePostgresDatabase, type LocalServer } from './backing.js';
 import { CHECKS } from './checks.js';
 import { type DiscoveredService, discover, healthPortOf, portsOf } from './discover.js';
 import { startProfileServers } from './profiles.js';
@@ -88,6 +88,10 @@ const up = defineCommand({
       services.flatMap((s) => s.manifest.needs),
       logger,
     );
+    for (const svc of services) {
+      if (svc.manifest.needs.includes('postgres') && svc.env.DATABASE_URL)
+        ensurePostgresDatabase(svc.env.DATABASE_URL, logger);
+    }
     const profileServers = await startProfileServers(values.profile, logger);
     const sup = new Supervisor(logger);
     let shuttingDown = false;

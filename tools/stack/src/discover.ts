@@ -53,8 +53,8 @@ function composeEnv(svc: ComposeService | undefined): Record<string, string> {
  */
 /** Compose names of backing servers that are several on one local host get their own ports. */
 export const LOCAL_PORTS: Record<string, number> = {
-  ...Object.fromEntries([1, 2, 3, 4].map((i) => [`redis-shard-${i}`, 6390 + i])),
-  ...Object.fromEntries([1, 2, 3, 4, 5, 6].map((i) => [`redis-node-${i}`, 7100 + i])),
+  ...Object.fromEntries([0, 1, 2, 3].map((i) => [`redis-shard-${i}`, 6391 + i])),
+  ...Object.fromEntries([0, 1, 2, 3, 4, 5].map((i) => [`redis-node-${i}`, 7101 + i])),
 };
 
 export function mapHosts(value: string, hostNames: readonly string[]): string {

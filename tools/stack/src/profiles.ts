@@ -21,14 +21,14 @@ async function startMany(
   const out: LocalServer[] = [];
   for (const [i, port] of ports.entries()) {
     if (await portOpen(port)) {
-      out.push({ name: `${name}-${i + 1}`, port, startedHere: false });
+      out.push({ name: `${name}-${i}`, port, startedHere: false });
       continue;
     }
     const stop = startRedis(port, extra(port));
     if (!stop || !(await waitForPortOpen(port, 10_000))) {
       throw new Error(`could not start redis-server on port ${port}: apt-get install redis-server`);
     }
-    out.push({ name: `${name}-${i + 1}`, port, startedHere: true, stop });
+    out.push({ name: `${name}-${i}`, port, startedHere: true, stop });
   }
   return out;
 }

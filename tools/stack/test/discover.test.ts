@@ -21,9 +21,9 @@ describe('mapping compose host names to this machine', () => {
   });
 
   it('gives each Redis shard and cluster node its own local port', () => {
-    expect(mapHosts('redis://redis-shard-1:6379,redis://redis-shard-4:6379', names)).toBe(
+    expect(mapHosts('redis://redis-shard-0:6379,redis://redis-shard-3:6379', names)).toBe(
       'redis://127.0.0.1:6391,redis://127.0.0.1:6394',
     );
-    expect(mapHosts('redis-node-1:6379,redis-node-6:6379', names)).toBe('127.0.0.1:7101,127.0.0.1:7106');
+    expect(mapHosts('redis-node-0:6379,redis-node-5:6379', names)).toBe('127.0.0.1:7101,127.0.0.1:7106');
   });
 });
