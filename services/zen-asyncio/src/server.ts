@@ -32,6 +32,8 @@ export interface ZenServerOptions extends Partial<ZenLimits> {
 }
 
 const BUSY = Buffer.from(REPLIES.busy, 'latin1');
+/** How long a refused connection may stay half-closed, waiting for the client's FIN. */
+const REFUSED_LINGER_MS = 2_000;
 
 export class ZenServer {
   readonly server: net.Server;
@@ -133,7 +135,14 @@ export class ZenServer {
           `connection limit of ${this.limits.maxConnections} reached: refusing new clients with a busy reply until some close (raise --max-connections / ZEN_MAX_CONNECTIONS)`,
         );
       }
+      // Discard whatever it sends (unread bytes would turn our close into a reset that
+      // can destroy the reply), and do not wait forever for a peer that never closes.
       socket.on('error', () => {});
+      socket.resume();
+      const idle = this.limits.idleTimeoutMs;
+      socket.setTimeout(idle > 0 ? Math.min(idle, REFUSED_LINGER_MS) : REFUSED_LINGER_MS, () =>
+        socket.destroy(),
+      );
       socket.end(BUSY);
       return;
     }

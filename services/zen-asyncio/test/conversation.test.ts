@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { APHORISMS, REPLIES, ZenClient, type ZenServer } from '../src/index.js';
 import { capturedLogger, listening, rawConnect, readAnswers, readToEnd, waitFor } from './helpers.js';
@@ -128,6 +129,29 @@ describe('a conversation with the loop server', () => {
     again.write('Simple is better than?');
     expect(await readAnswers(again, 1)).toEqual(['Complex.']);
     again.destroy();
+  });
+
+  it('drops a refused client that never closes its side instead of holding its descriptor', async () => {
+    const { port, zen } = await start({ maxConnections: 1, idleTimeoutMs: 300 });
+    const holder = await rawConnect(port);
+    const keepBusy = setInterval(() => holder.write('x'), 50); // slow, not idle
+    await waitFor(() => zen.stats.openConnections === 1);
+    const stubborn = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+    let reply = '';
+    stubborn.on('data', (d: Buffer) => {
+      reply += d.toString('latin1');
+    });
+    const connections = () =>
+      new Promise<number>((resolve) => zen.server.getConnections((_, n) => resolve(n)));
+    await waitFor(() => reply === REPLIES.busy, 2_000, 'the busy reply');
+    expect(await connections()).toBe(2);
+    const deadline = Date.now() + 2_000;
+    while ((await connections()) > 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(await connections()).toBe(1);
+    expect(zen.stats.openConnections).toBe(1);
+    clearInterval(keepBusy);
+    stubborn.destroy();
+    holder.destroy();
   });
 
   it('logs a client that hangs up mid-question and keeps serving others', async () => {
