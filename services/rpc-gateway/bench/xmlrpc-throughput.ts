@@ -4,13 +4,14 @@
  * own process, driven in the same run by the same TypeScript load client (C concurrent
  * callers, keep-alive where the server allows it, every reply checked for 55).
  *
- *   node dist/bench/xmlrpc-throughput.js [--duration-ms 5000] [--concurrency 32]
+ *   node dist/bench/xmlrpc-throughput.js [--duration-ms 3000] [--concurrency 32] [--rounds 3]
  *
  * Run it under `flock /tmp/fopnp-bench.lock` on the shared machine.
  */
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,9 +21,10 @@ const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 };
-const DURATION_MS = arg('--duration-ms', 5000);
+const DURATION_MS = arg('--duration-ms', 3000);
 const WARMUP_MS = arg('--warmup-ms', 1000);
 const CONCURRENCY = arg('--concurrency', 32);
+const ROUNDS = arg('--rounds', 3);
 
 // What Python's xmlrpc.client sends for proxy.addtogether(20, 30, 4, 1).
 const BODY = Buffer.from(
@@ -75,7 +77,7 @@ interface Result {
 async function load(port: number, durationMs: number): Promise<Result> {
   let connections = 0;
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  agent.on('free', () => {});
+  const sockets = new WeakSet<object>();
   const latencies: number[] = [];
   let calls = 0;
   let errors = 0;
@@ -110,8 +112,8 @@ async function load(port: number, durationMs: number): Promise<Result> {
         },
       );
       req.on('socket', (s) => {
-        if (!(s as net.Socket & { counted?: boolean }).counted) {
-          (s as net.Socket & { counted?: boolean }).counted = true;
+        if (!sockets.has(s)) {
+          sockets.add(s);
           connections++;
         }
       });
@@ -134,42 +136,52 @@ async function load(port: number, durationMs: number): Promise<Result> {
   return { calls, errors, seconds, p50: pct(0.5), p99: pct(0.99), connections };
 }
 
-async function measure(
-  name: string,
-  cmd: string,
-  args: (port: number) => string[],
-  ready: RegExp,
-): Promise<Result> {
+interface Server {
+  name: string;
+  cmd: string;
+  args: (port: number) => string[];
+}
+
+const SERVERS: Server[] = [
+  {
+    name: 'rpc-gateway (node, this package)',
+    cmd: process.execPath,
+    args: (port) => [path.join(pkg, 'dist', 'src', 'cli.js'), 'server', '127.0.0.1', '-p', String(port)],
+  },
+  {
+    name: 'Python SimpleXMLRPCServer + ThreadingMixIn',
+    cmd: 'python3',
+    args: (port) => [path.join(pkg, 'test', 'peers', 'xmlrpc_server.py'), String(port), '--threading'],
+  },
+];
+
+/** One round: start the server, warm up, measure, stop. Returns calls/s. */
+async function measure(server: Server, round: number): Promise<number> {
   const port = await freePort();
-  const child = await startServer(cmd, args(port), ready);
+  const child = await startServer(server.cmd, server.args(port), /Server ready/);
   try {
     await load(port, WARMUP_MS);
     const r = await load(port, DURATION_MS);
     const rate = r.calls / r.seconds;
     console.log(
-      `${name.padEnd(44)} ${rate.toFixed(0).padStart(7)} calls/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  errors ${r.errors}  connections ${r.connections}`,
+      `  round ${round}  ${server.name.padEnd(44)} ${rate.toFixed(0).padStart(7)} calls/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  errors ${r.errors}  connections ${r.connections}`,
     );
-    return r;
+    if (r.errors) throw new Error(`${r.errors} calls failed against ${server.name}`);
+    return rate;
   } finally {
     child.kill('SIGTERM');
   }
 }
 
 console.log(
-  `addtogether(20, 30, 4, 1) over XML-RPC, ${CONCURRENCY} concurrent callers, ${DURATION_MS} ms each (after ${WARMUP_MS} ms warm-up)`,
+  `addtogether(20, 30, 4, 1) over XML-RPC: ${CONCURRENCY} concurrent callers, ${ROUNDS} alternating rounds of ${DURATION_MS} ms each (after ${WARMUP_MS} ms warm-up); load average at start ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`,
 );
-const ours = await measure(
-  'rpc-gateway (node, this package)',
-  process.execPath,
-  (port) => [path.join(pkg, 'dist', 'src', 'cli.js'), 'server', '127.0.0.1', '-p', String(port)],
-  /Server ready/,
-);
-const python = await measure(
-  'Python SimpleXMLRPCServer + ThreadingMixIn',
-  'python3',
-  (port) => [path.join(pkg, 'test', 'peers', 'xmlrpc_server.py'), String(port), '--threading'],
-  /Server ready/,
-);
-const ratio = ours.calls / ours.seconds / (python.calls / python.seconds);
-console.log(`ratio ours/python: ${ratio.toFixed(2)}x (target >= 5x)`);
-if (ours.errors || python.errors) console.log(`note: errors ours ${ours.errors}, python ${python.errors}`);
+const rates: number[][] = SERVERS.map(() => []);
+for (let round = 1; round <= ROUNDS; round++) {
+  for (const [i, server] of SERVERS.entries()) rates[i]!.push(await measure(server, round));
+}
+// Other developers share this machine: the best round of each is the least disturbed one.
+const best = rates.map((r) => Math.max(...r));
+for (const [i, server] of SERVERS.entries())
+  console.log(`${server.name.padEnd(52)} ${best[i]!.toFixed(0).padStart(7)} calls/s (best round)`);
+console.log(`ratio ours/python: ${(best[0]! / best[1]!).toFixed(2)}x (target >= 5x)`);
