@@ -4,8 +4,9 @@
  *   plain:    the same guarantees as ours written straight on amqplib (no reconnection)
  *   ours:     our path: durable queue, persistent messages, confirms with a bounded
  *             window (ReliablePublisher), manual acks after the handler (ReliableConsumer)
- * Prints msg/s of each (publish start → last message consumed), the ratio, and the
- * end-to-end latency percentiles (publish call → handler).
+ * Prints msg/s of each (publish start → last message consumed) and the ratio, with
+ * end-to-end latency percentiles (publish call → handler) at saturation, then the
+ * latency of raw and ours again at a fixed rate below saturation (LATENCY_RATE).
  *
  *   flock /tmp/fopnp-bench.lock node dist/bench/throughput.js [messages]
  */
@@ -35,13 +36,19 @@ function body(filler: Buffer): Buffer {
   return b;
 }
 
+/** Below saturation: sleeps until message i is due at `rate` per second. */
+async function pace(start: bigint, i: number, rate: number): Promise<void> {
+  const aheadMs = (i * 1e3) / rate - Number(process.hrtime.bigint() - start) / 1e6;
+  if (aheadMs > 1) await new Promise((r) => setTimeout(r, aheadMs));
+}
+
 function summarize(latenciesNs: bigint[], start: bigint, end: bigint): Result {
   const ms = latenciesNs.map((l) => Number(l) / 1e6).sort((a, b) => a - b);
   const pct = (p: number) => ms[Math.min(ms.length - 1, Math.floor((p / 100) * ms.length))]!;
   return { rate: (ms.length * 1e9) / Number(end - start), p50: pct(50), p99: pct(99) };
 }
 
-async function raw(queue: string, filler: Buffer, n: number): Promise<Result> {
+async function raw(queue: string, filler: Buffer, n: number, rate = 0): Promise<Result> {
   const conn = await amqp.connect(URL);
   const ch = await conn.createChannel();
   await ch.assertQueue(queue, { durable: false, autoDelete: false });
@@ -63,6 +70,7 @@ async function raw(queue: string, filler: Buffer, n: number): Promise<Result> {
   });
   const start = process.hrtime.bigint();
   for (let i = 0; i < n; i++) {
+    if (rate) await pace(start, i, rate);
     if (!ch.sendToQueue(queue, body(filler))) await new Promise((r) => ch.once('drain', r));
   }
   await done;
@@ -72,7 +80,7 @@ async function raw(queue: string, filler: Buffer, n: number): Promise<Result> {
 }
 
 /** The same guarantees written straight on amqplib (no reconnects, acks one by one). */
-async function plainReliable(queue: string, filler: Buffer, n: number): Promise<Result> {
+async function plainReliable(queue: string, filler: Buffer, n: number, rate = 0): Promise<Result> {
   const conn = await amqp.connect(URL);
   const pub = await conn.createConfirmChannel();
   const sub = await conn.createChannel();
@@ -95,6 +103,7 @@ async function plainReliable(queue: string, filler: Buffer, n: number): Promise<
   let wake: (() => void) | undefined;
   const start = process.hrtime.bigint();
   for (let i = 0; i < n; i++) {
+    if (rate) await pace(start, i, rate);
     while (inFlight >= IN_FLIGHT) await new Promise<void>((r) => (wake = r));
     inFlight++;
     pub.sendToQueue(queue, body(filler), { persistent: true }, () => {
@@ -109,7 +118,7 @@ async function plainReliable(queue: string, filler: Buffer, n: number): Promise<
   return summarize(latencies, start, end);
 }
 
-async function reliable(queue: string, filler: Buffer, n: number): Promise<Result> {
+async function reliable(queue: string, filler: Buffer, n: number, rate = 0): Promise<Result> {
   const broker = await Broker.connect({
     url: URL,
     async declare(model) {
@@ -138,6 +147,7 @@ async function reliable(queue: string, filler: Buffer, n: number): Promise<Resul
   }).start();
   const start = process.hrtime.bigint();
   for (let i = 0; i < n; i++) {
+    if (rate) await pace(start, i, rate);
     if (!publisher.hasRoom) await publisher.waitForRoom();
     void publisher.sendToQueue(queue, body(filler));
   }
@@ -159,6 +169,11 @@ await reliable(`${PREFIX}.warm-reliable`, filler, 2_000);
 const r = await raw(`${PREFIX}.raw`, filler, N);
 const plain = await plainReliable(`${PREFIX}.plain`, filler, N);
 const ours = await reliable(`${PREFIX}.reliable`, filler, N);
+// Latency below saturation: the same paths at a fixed, moderate rate.
+const LATENCY_RATE = Number(process.env.LATENCY_RATE ?? 2_000);
+const LATENCY_N = LATENCY_RATE * 3;
+const rawPaced = await raw(`${PREFIX}.raw-paced`, filler, LATENCY_N, LATENCY_RATE);
+const oursPaced = await reliable(`${PREFIX}.reliable-paced`, filler, LATENCY_N, LATENCY_RATE);
 const fmt = (x: Result) =>
   `${Math.round(x.rate).toString().padStart(7)} msg/s   p50 ${x.p50.toFixed(1).padStart(6)} ms   p99 ${x.p99.toFixed(1).padStart(6)} ms`;
 console.log(
@@ -169,3 +184,6 @@ console.log(`plain amqplib, same guarantees:              ${fmt(plain)}`);
 console.log(`ours (persistent, confirms, manual ack):     ${fmt(ours)}`);
 console.log(`ratio ours/raw: ${(ours.rate / r.rate).toFixed(2)} (target >= 0.50)`);
 console.log(`ratio ours/plain amqplib with the same guarantees: ${(ours.rate / plain.rate).toFixed(2)}`);
+console.log(`end-to-end latency at ${LATENCY_RATE} msg/s (below saturation), ${LATENCY_N} messages:`);
+console.log(`  raw:  p50 ${rawPaced.p50.toFixed(2)} ms   p99 ${rawPaced.p99.toFixed(2)} ms`);
+console.log(`  ours: p50 ${oursPaced.p50.toFixed(2)} ms   p99 ${oursPaced.p99.toFixed(2)} ms`);

@@ -133,7 +133,10 @@ export async function startService(ctx: ServiceContext<Options>): Promise<Starte
       ? 'ok'
       : { status: 'down', detail: `broker ${pipeline.broker.state}` },
   );
-  const handles = await startRoles(pipeline, roles, tally);
+  const every = config.printEvery;
+  const handles = await startRoles(pipeline, roles, tally, (t) => {
+    if (every > 0 && t.count % every === 0) logger.info(t.snapshot(), 'estimate');
+  });
 
   let port: number | undefined;
   const server = tally ? createTallyServer(tally) : undefined;
