@@ -96,7 +96,11 @@ export class Cache {
 
   /** getOrLoad that also says where the answer came from. */
   getOrLoadDetailed<T>(key: string, loader: Loader<T>, opts: LoadOptions = {}): Promise<LoadResult<T>> {
-    validateKey(key);
+    try {
+      validateKey(key);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     const { promise, joined } = this.flights.run(key, () =>
       this.loadThrough(key, loader as Loader<unknown>, opts),
     );

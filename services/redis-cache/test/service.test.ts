@@ -110,6 +110,31 @@ describe('redis-cache serve', () => {
     expect(await serve.stop('SIGTERM')).toBe(0);
   });
 
+  it('starts with Redis unreachable: ready but degraded, loaders answer', async () => {
+    const [port, healthPort, nothing] = [await freePort(), await freePort(), await freePort()];
+    const lonely = startProcess(process.execPath, [cli, 'serve'], {
+      env: {
+        CI: '1',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        HEALTH_PORT: String(healthPort),
+        HEALTH_HOST: '127.0.0.1',
+        REDIS_URL: `redis://127.0.0.1:${nothing}`,
+        DEMO_LOADER_DELAY_MS: '10',
+        REDIS_OP_TIMEOUT_MS: '300',
+      },
+    });
+    try {
+      await lonely.waitForOutput(/starting with Redis unreachable: the cache fails open/);
+      const ready = await waitForHttp(`http://127.0.0.1:${healthPort}/readyz`);
+      expect(await ready.json()).toMatchObject({ status: 'degraded' });
+      const demo = (await (await fetch(`http://127.0.0.1:${port}/demo/slow/z`)).json()) as { source: string };
+      expect(demo.source).toBe('fail-open');
+    } finally {
+      expect(await lonely.stop('SIGTERM')).toBe(0);
+    }
+  });
+
   it('refuses a sharded topology without shards, naming the variable to set', async () => {
     const r = await runNode(cli, ['serve', '--topology', 'sharded', '--port', '0', '--health-port', '0'], {
       env: { REDIS_SHARDS: '' },

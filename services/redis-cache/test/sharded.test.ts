@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cache } from '../src/cache.js';
 import { measureLiveMovement } from '../src/live-movement.js';
+import { createCacheServer } from '../src/server.js';
 import { createStrategy, STRATEGY_NAMES } from '../src/sharding/strategies.js';
 import { loadWords, shippedWordsPath } from '../src/sharding/words.js';
 import { ShardedTopology } from '../src/topology/sharded.js';
@@ -17,7 +18,8 @@ const caches: Cache[] = [];
 
 beforeAll(async () => {
   servers = await startRedisServers(4);
-  direct = servers.map((s) => new Redis(s.url));
+  // The fail-open test kills a server; these plain clients just reconnect quietly.
+  direct = servers.map((s) => new Redis(s.url).on('error', () => {}));
 });
 
 afterAll(async () => {
@@ -74,6 +76,38 @@ describe('client-side sharding across real redis-server processes', () => {
     expect(result.ketama).toBeGreaterThan(0.15);
     expect(result.ketama).toBeLessThan(0.35);
     for (const c of direct) expect(await c.dbsize()).toBe(0);
+  });
+
+  it('reports keys per shard on GET /stats of the HTTP API', async () => {
+    const urls = servers.slice(0, 3).map((s) => s.url);
+    const cache = new Cache({
+      topology: new ShardedTopology(urls, 'md5'),
+      namespace: testNamespace('stats'),
+    });
+    caches.push(cache);
+    const app = createCacheServer({ cache });
+    const sample = words.slice(0, 90);
+    for (const w of sample)
+      expect(
+        (
+          await app.inject({
+            method: 'PUT',
+            url: `/cache/${w}`,
+            payload: '1',
+            headers: { 'content-type': 'application/json' },
+          })
+        ).statusCode,
+      ).toBe(201);
+    const stats = (await app.inject({ method: 'GET', url: '/stats' })).json() as {
+      topology: string;
+      shards: { id: string; keys: number }[];
+    };
+    const strategy = createStrategy('md5', 3);
+    const expected = [0, 1, 2].map((i) => sample.filter((w) => strategy.shardFor(w) === i).length);
+    expect(stats.topology).toBe('sharded');
+    expect(stats.shards).toEqual(expected.map((keys, i) => ({ id: `shard${i}`, keys })));
+    await app.close();
+    await cache.clear();
   });
 
   it('fails open for the keys of a dead shard only, logs the outage once, and resumes by itself', async () => {
