@@ -11,7 +11,7 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import os from 'node:os';
-import type { Logger } from '@fopnp/net';
+import { type Logger, NetworkError } from '@fopnp/net';
 import type { ZenLimits } from './config.js';
 import { createZenServer } from './server.js';
 import { emptyStats, sumStats, type ZenStats } from './stats.js';
@@ -69,7 +69,7 @@ export function startClusterPrimary(options: ClusterOptions): Promise<RunningClu
       else if (msg.type === 'zen-failed') {
         closing = true;
         for (const w of Object.values(cluster.workers ?? {})) w?.kill();
-        reject(new Error(msg.message));
+        reject(new NetworkError(msg.message)); // printed as one line by the CLI
       } else if (msg.type === 'zen-listening') {
         // Every worker listens with the same (address, port) key, so node:cluster gives
         // them the same handle: with port 0 they all share the one port picked first.

@@ -132,14 +132,19 @@ describe('the zen-asyncio command', () => {
     );
   });
 
-  it('says clearly when the port is taken, and exits 1', async () => {
+  it('says clearly when the port is taken, in loop and cluster mode, and exits 1', async () => {
     const holder = net.createServer();
     await new Promise<void>((r) => holder.listen(0, '127.0.0.1', r));
     const { port } = holder.address() as net.AddressInfo;
-    const r = await runNode(cli, ['server', '127.0.0.1', '-p', String(port)]);
+    const loop = await runNode(cli, ['server', '127.0.0.1', '-p', String(port)]);
+    const cluster = await runNode(cli, ['server', '127.0.0.1', '-p', String(port), '--mode', 'cluster']);
     holder.close();
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`address 127.0.0.1:${port} is already in use`);
+    for (const r of [loop, cluster]) {
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(
+        `error: address 127.0.0.1:${port} is already in use: stop the other server or choose another port with -p\n`,
+      );
+    }
   });
 
   it('client says the server is busy, and exits 1, when the server is at its connection limit', async () => {
