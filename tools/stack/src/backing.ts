@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import net from 'node:net';
-import type { BackingService, Logger } from '@fopnp/net';
+import { type BackingService, type Logger, NetworkError } from '@fopnp/net';
 import { sleep } from '@fopnp/net/testing';
 
 export interface LocalServer {
@@ -105,7 +105,7 @@ export async function ensureBacking(needs: Iterable<BackingService>, logger: Log
       servers.push({ name, port: known.port, startedHere: true, stop });
       continue;
     }
-    throw new Error(
+    throw new NetworkError(
       `${name} is not answering on 127.0.0.1:${known.port} and could not be started here: ${known.howTo}`,
     );
   }

@@ -119,12 +119,12 @@ const piEstimate: Check = async (svc) => {
 };
 
 const bankLogin: Check = async (svc) => {
-  const res = await fetch(`http://127.0.0.1:${portOf(svc, 'http')}/login`, {
+  const res = await fetch(`http://127.0.0.1:${portOf(svc, 'http')}/bank/login`, {
     signal: AbortSignal.timeout(10_000),
   });
   const html = await res.text();
   if (res.status !== 200 || !/<form[^>]*>/i.test(html) || !/password/i.test(html)) {
-    throw new Error(`GET /login answered ${res.status} without a login form`);
+    throw new Error(`GET /bank/login answered ${res.status} without a login form`);
   }
   const csp = res.headers.get('content-security-policy');
   return `login page served (${html.length} bytes${csp ? ', with a Content-Security-Policy' : ''})`;

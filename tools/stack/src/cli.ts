@@ -5,7 +5,14 @@
  */
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLogger, defineCommand, defineOptions, runCli } from '@fopnp/net';
+import {
+  createLogger,
+  defineCommand,
+  defineOptions,
+  InvalidConfigError,
+  NetworkError,
+  runCli,
+} from '@fopnp/net';
 import { ensureBacking, ensurePostgresDatabase, type LocalServer } from './backing.js';
 import { CHECKS } from './checks.js';
 import { type DiscoveredService, discover, healthPortOf, portsOf } from './discover.js';
@@ -45,8 +52,10 @@ const common = defineOptions({
 function select(all: DiscoveredService[], only: string[]): DiscoveredService[] {
   if (only.length === 0) return all;
   const unknown = only.filter((n) => !all.some((s) => s.name === n));
-  if (unknown.length)
-    throw new Error(`unknown service(s): ${unknown.join(', ')}; known: ${all.map((s) => s.name).join(', ')}`);
+  if (unknown.length) {
+    const known = all.map((s) => s.name).join(', ');
+    throw new InvalidConfigError('--only', `unknown service(s): ${unknown.join(', ')}; known: ${known}`);
+  }
   return all.filter((s) => only.includes(s.name));
 }
 
@@ -83,7 +92,7 @@ const up = defineCommand({
   async run({ values }) {
     const logger = createLogger('stack', { level: 'info' });
     const services = select(await discover(ROOT, values.profile), values.only);
-    if (services.length === 0) throw new Error('no built services found; run `pnpm build` first');
+    if (services.length === 0) throw new NetworkError('no built services found; run `pnpm build` first');
     const backing: LocalServer[] = await ensureBacking(
       services.flatMap((s) => s.manifest.needs),
       logger,
