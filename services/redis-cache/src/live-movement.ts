@@ -31,7 +31,7 @@ export interface LiveMovement {
   before: (number | null)[];
 }
 
-const BATCH = 500;
+const BATCH = 200;
 
 async function inBatches<T>(items: readonly T[], fn: (item: T) => Promise<unknown>): Promise<void> {
   for (let i = 0; i < items.length; i += BATCH) await Promise.all(items.slice(i, i + BATCH).map(fn));
@@ -44,8 +44,14 @@ export async function measureLiveMovement(o: LiveMovementOptions): Promise<LiveM
     ttlJitter: 0,
     ...(o.logger ? { logger: o.logger } : {}),
   };
-  const before = new Cache({ ...base, topology: new ShardedTopology(o.urls, o.strategy) });
-  const after = new Cache({ ...base, topology: new ShardedTopology([...o.urls, o.added], o.strategy) });
+  const before = new Cache({
+    ...base,
+    topology: new ShardedTopology(o.urls, o.strategy, { commandTimeoutMs: 15_000 }),
+  });
+  const after = new Cache({
+    ...base,
+    topology: new ShardedTopology([...o.urls, o.added], o.strategy, { commandTimeoutMs: 15_000 }),
+  });
   try {
     await Promise.all([before.started(), after.started()]);
     await inBatches(o.keys, (k) => before.set(k, k));
