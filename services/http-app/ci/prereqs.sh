@@ -19,7 +19,14 @@ if ! (cd "$here" && node -e "new (require('better-sqlite3'))(':memory:')" 2>/dev
   (cd "$here/../.." && npm_config_nodedir=/usr pnpm rebuild better-sqlite3)
 fi
 
-# The PostgreSQL tests need the machine's server (127.0.0.1:5432, trust auth).
+# The PostgreSQL tests need the machine's server (127.0.0.1:5432, trust auth), which this
+# kind of machine starts before the session; start it again if it has stopped.
 if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
-  echo "http-app prereqs: PostgreSQL is not answering on 127.0.0.1:5432; the postgres bank tests will fail" >&2
+  echo "http-app prereqs: starting PostgreSQL"
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true
+  for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+  pg_isready -q -h 127.0.0.1 -p 5432 || {
+    echo "http-app prereqs: PostgreSQL is not answering on 127.0.0.1:5432; the postgres bank tests will fail" >&2
+    exit 1
+  }
 fi
