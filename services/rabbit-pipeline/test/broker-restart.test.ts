@@ -5,7 +5,7 @@
  * confirmed is consumed afterwards. Other developers share this broker: the outage is
  * kept to one short restart, and `finally` always starts the app again and waits for it.
  */
-import { run } from '@fopnp/net/testing';
+import { run, waitForPort } from '@fopnp/net/testing';
 import type { ChannelModel } from 'amqplib';
 import { afterAll, expect, it } from 'vitest';
 import { Broker } from '../src/connection.js';
@@ -29,7 +29,8 @@ async function restartBroker(): Promise<number> {
     await rabbitmqctl('stop_app');
   } finally {
     await rabbitmqctl('start_app');
-    await rabbitmqctl('await_startup', '--timeout', '60');
+    // start_app returns once the app has booted; the listener answering is what we need.
+    await waitForPort(5672, '127.0.0.1', 60_000);
   }
   return Date.now() - started;
 }

@@ -20,10 +20,18 @@ function role(...args: string[]): BackgroundProcess {
   return startProcess(process.execPath, [CLI, ...args, '--prefix', prefix]);
 }
 
+/** A wider prefetch than the default 64 halves the run here: judges wait on RPC and confirms. */
+const wide = ['--prefetch', '256'];
+
 it('estimates pi within 0.05 after 20,000 points with each role in its own process', async () => {
   const tally = role('tally', '--port', '0', '--print-every', '0');
   const [, port] = await tally.waitForOutput(/tally listening on http:\/\/127\.0\.0\.1:(\d+)/);
-  const workers = [role('pythagoras'), role('judge'), role('judge'), role('always-yes')];
+  const workers = [
+    role('pythagoras', ...wide),
+    role('judge', ...wide),
+    role('judge', ...wide),
+    role('always-yes', ...wide),
+  ];
   await Promise.all(workers.map((w) => w.waitForOutput(/consuming under prefix/)));
 
   const source = await runNode(
