@@ -94,4 +94,17 @@ describe('serve', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`address 127.0.0.1:${ours2} is already in use`);
   });
+
+  it('names the variable of a malformed downstream address and exits 2', async () => {
+    const env = { HEALTH_PORT: '0', PORT: '0', HOST: '127.0.0.1', HEALTH_HOST: '127.0.0.1' };
+    const zen = await runNode(CLI, ['serve'], { env: { ...env, ZEN_ADDRESS: 'zen-asyncio:99999' } });
+    expect(zen.code).toBe(2);
+    expect(zen.stderr).toContain(
+      'error: invalid value for ZEN_ADDRESS: "zen-asyncio:99999" has no valid port',
+    );
+    const amqpUrl = await runNode(CLI, ['serve'], { env: { ...env, AMQP_URL: 'http://rabbitmq:5672' } });
+    expect(amqpUrl.stderr).toContain(
+      'error: invalid value for AMQP_URL: expected amqp://user:pass@host:port',
+    );
+  });
 });

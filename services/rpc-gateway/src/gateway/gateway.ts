@@ -3,7 +3,7 @@
  * protocols. Each downstream has its own timeout and circuit breaker (downstream.ts), and
  * every failure reaches the caller as a fault / error naming the service.
  */
-import type { Logger } from '@fopnp/net';
+import { InvalidConfigError, type Logger } from '@fopnp/net';
 import { InvalidParamsError } from '../errors.js';
 import type { RpcMethod } from '../methods.js';
 import { AmqpPublisher, redactAmqpUrl } from './amqp.js';
@@ -42,10 +42,14 @@ export class Gateway {
     private readonly config: GatewayConfig,
     logger?: Logger,
   ) {
-    this.zenAddr = parseHostPort(config.zenAddress, 1061);
-    this.farewellAddr = parseHostPort(config.farewellAddress, 1060);
-    this.cacheBase = new URL(config.cacheUrl);
-    this.tlsBase = new URL(config.tlsInspectorUrl);
+    this.zenAddr = checked('ZEN_ADDRESS', () => parseHostPort(config.zenAddress, 1061));
+    this.farewellAddr = checked('FAREWELL_ADDRESS', () => parseHostPort(config.farewellAddress, 1060));
+    this.cacheBase = checked('CACHE_URL', () => httpUrl(config.cacheUrl));
+    this.tlsBase = checked('TLS_INSPECTOR_URL', () => httpUrl(config.tlsInspectorUrl));
+    checked('AMQP_URL', () => {
+      if (!/^amqps?:$/.test(new URL(config.amqpUrl).protocol))
+        throw new Error('expected amqp://user:pass@host:port');
+    });
     const b = config.breaker;
     this.downstreams = {
       zen: new Downstream('zen-asyncio', config.zenAddress, b, logger),
@@ -220,6 +224,22 @@ export class Gateway {
       return parseJsonReply(down, reply);
     });
   }
+}
+
+/** Runs a parse of one configuration value; its failure names the variable to fix. */
+function checked<T>(option: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    throw new InvalidConfigError(option, err instanceof Error ? err.message : String(err));
+  }
+}
+
+function httpUrl(text: string): URL {
+  const u = new URL(text);
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw new Error(`expected an http:// URL, got ${text}`);
+  return u;
 }
 
 function withSlash(u: URL): URL {
