@@ -5,7 +5,7 @@
  * the others wait for its value. If Redis cannot be reached the cache fails open: loaders
  * are called directly, the outage is logged once, and caching resumes by itself.
  */
-import { createLogger, TimeoutError } from '@fopnp/net';
+import { createLogger } from '@fopnp/net';
 import { Availability } from './availability.js';
 import { ABSENT_ENTRY, decodeValue, encodeValue } from './codec.js';
 import { CacheUnavailableError, ValueTooLargeError } from './errors.js';
@@ -14,6 +14,7 @@ import { acquireLock, newLockToken, releaseLock } from './lock.js';
 import { type CacheOptions, jitteredTtl, type ResolvedCacheOptions, resolveOptions } from './options.js';
 import { countKeys, deleteKeys, type ShardKeyCount } from './scan.js';
 import { SingleFlight } from './single-flight.js';
+import { bounded, sleep } from './timing.js';
 import type { Route, Topology } from './topology/types.js';
 
 export type Loader<T> = () => Promise<T | undefined> | T | undefined;
@@ -311,24 +312,4 @@ export class Cache {
     }, this.options.probeIntervalMs);
     this.probeTimer.unref();
   }
-}
-
-function bounded<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new TimeoutError(what, ms)), ms);
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        reject(e);
-      },
-    );
-  });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
