@@ -68,6 +68,12 @@ describe('XML-RPC codec', () => {
     expect(() => encodeValue('bell \u0007')).toThrow('XML 1.0 cannot carry');
   });
 
+  it('writes any fault, replacing characters XML cannot carry', () => {
+    expect(parseMethodResponse(encodeFault(new Fault(-32013, 'reply "\u0000\u0007ok"')))).toEqual({
+      fault: new Fault(-32013, 'reply "\ufffd\ufffdok"'),
+    });
+  });
+
   it('reads a fault back as a Fault', () => {
     expect(parseMethodResponse(encodeFault(new Fault(4, 'Too many parameters.')))).toEqual({
       fault: new Fault(4, 'Too many parameters.'),

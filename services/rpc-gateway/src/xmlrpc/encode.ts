@@ -101,7 +101,9 @@ export function encodeFault(fault: Fault): string {
     out,
     new Map<string, XmlRpcValue>([
       ['faultCode', BigInt(fault.faultCode)],
-      ['faultString', fault.faultString],
+      // A fault must always be writable: characters XML cannot carry (from a downstream
+      // reply quoted in the message, say) become U+FFFD instead of failing the response.
+      ['faultString', fault.faultString.replace(new RegExp(INVALID_XML_CHARS.source, 'g'), '\ufffd')],
     ]),
     {},
     new Set(),
