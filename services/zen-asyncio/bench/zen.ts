@@ -41,8 +41,8 @@ const options = defineOptions({
   idle: { type: 'int', default: 10_000, min: 0, description: 'idle connections to hold (0 = skip)' },
   servers: {
     type: 'list',
-    default: ['python', 'loop', 'cluster'],
-    description: 'servers to race: python, loop, cluster',
+    default: ['python', 'bare', 'loop', 'cluster'],
+    description: 'servers to race: python, bare (the yardstick in bare-server.ts), loop, cluster',
   },
 });
 
@@ -78,6 +78,8 @@ function launch(name: string): Promise<StartedServer> {
         [cliPath, 'server', '127.0.0.1', '-p', '0', ...limits],
         quiet,
       );
+    case 'bare':
+      return startServer('bare node', process.execPath, [path.join(here, 'bare-server.js')]);
     case 'cluster':
       return startServer(
         'zen cluster',
@@ -86,7 +88,7 @@ function launch(name: string): Promise<StartedServer> {
         quiet,
       );
     default:
-      throw new Error(`unknown server ${name}: expected python, loop or cluster`);
+      throw new Error(`unknown server ${name}: expected python, bare, loop or cluster`);
   }
 }
 
@@ -282,11 +284,17 @@ for (const depth of cfg.depth.map(Number)) {
       `  depth ${depth}: cluster/python = ${fmt(cluster.qps / python.qps, 2)}x   p99 cluster/python = ${fmt(cluster.p99 / python.p99, 2)}`,
     );
   if (cluster && loop) console.log(`  depth ${depth}: cluster/loop = ${fmt(cluster.qps / loop.qps, 2)}x`);
+  const bare = by('bare node');
+  if (bare && python)
+    console.log(
+      `  depth ${depth}: bare/python per CPU-s = ${fmt(perCpu(bare) / perCpu(python), 2)}x (bare = the least Node can do per question)   loop/bare per CPU-s = ${fmt(perCpu(loop ?? bare) / perCpu(bare), 2)}x`,
+    );
 }
 
 if (cfg.idle > 0) {
   console.log(
     `\nidle connections (file-descriptor limit of this run: ${process.env.ZEN_BENCH_NOFILE ?? 'unknown'}):`,
   );
-  for (const name of cfg.servers.filter((s) => s !== 'cluster')) console.log(`  ${await holdIdle(name)}`);
+  for (const name of cfg.servers.filter((s) => s === 'python' || s === 'loop'))
+    console.log(`  ${await holdIdle(name)}`);
 }
