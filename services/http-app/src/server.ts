@@ -4,7 +4,7 @@
  * http module is the server that parses HTTP; fastify is the framework that routes.
  */
 import { randomBytes } from 'node:crypto';
-import { InvalidConfigError, type Logger, silentLogger } from '@fopnp/net';
+import { InvalidConfigError, type Logger } from '@fopnp/net';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { bankRoutes } from './bank/routes.js';
 import type { BankStore } from './bank/store.js';
@@ -35,7 +35,8 @@ export async function createHttpAppServer(opts: HttpAppServerOptions): Promise<F
   }
   const bodyLimit = opts.bodyLimit ?? 1_048_576;
   const app = Fastify({
-    loggerInstance: (opts.logger ?? silentLogger()) as FastifyBaseLogger,
+    // Without a logger fastify's no-op logger skips the pino child it makes for every request.
+    ...(opts.logger ? { loggerInstance: opts.logger as FastifyBaseLogger } : { logger: false }),
     // Per-request lines would swamp the log at the rates the echo endpoints see.
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: opts.trustProxy ?? false,
