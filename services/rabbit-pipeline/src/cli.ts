@@ -12,7 +12,7 @@ import {
   runCli,
   runService,
 } from '@fopnp/net';
-import { ERROR_CODES, PipelineError } from './errors.js';
+import { BrokerRefusedError, ERROR_CODES, PipelineError } from './errors.js';
 import { describeDeadLetter, peek } from './inspect.js';
 import { brokerOptions, manifest, ROLES, type Role, roleOptions } from './manifest.js';
 import { openPipeline, type Pipeline, runBitsource } from './pipeline.js';
@@ -32,25 +32,41 @@ const logOption = defineOptions({
 const common = { ...brokerOptions, ...logOption };
 type Common = OptionValues<typeof common>;
 
-function open(values: Common): Promise<Pipeline> {
+/** Pipelines opened by the running command; `guard` closes them however it ends. */
+const opened = new Set<Pipeline>();
+
+async function open(values: Common): Promise<Pipeline> {
   const logger = createLogger('rabbit-pipeline', {
     level: values.logLevel,
     pretty: false,
     destination: process.stderr,
   });
-  return openPipeline({ ...values, logger });
+  const p = await openPipeline({ ...values, logger });
+  opened.add(p);
+  return p;
 }
 
-/** Our coded errors print as one line with their exit code; the rest goes to runCli. */
+/**
+ * Runs a command: our coded errors, and AMQP errors (which carry the broker's numeric
+ * reply code), print as one line with exit 1; anything else goes to runCli. Whatever
+ * happens, the connection is closed, so the process can exit.
+ */
 async function guard(fn: () => Promise<number | undefined>): Promise<number> {
   try {
     return (await fn()) ?? 0;
-  } catch (err) {
+  } catch (caught) {
+    const err =
+      caught instanceof Error && typeof (caught as { code?: unknown }).code === 'number'
+        ? new BrokerRefusedError((caught as unknown as { code: number }).code, caught.message)
+        : caught;
     if (err instanceof PipelineError && err.code in ERROR_CODES) {
       process.stderr.write(`error: ${err.message}\n`);
       return err.exitCode;
     }
     throw err;
+  } finally {
+    for (const p of opened) await p.close().catch(() => {});
+    opened.clear();
   }
 }
 

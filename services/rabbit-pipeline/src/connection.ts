@@ -151,7 +151,32 @@ export class Broker extends EventEmitter {
   async add(a: Attachment): Promise<void> {
     if (this.state === 'closed') throw new ClosedError('broker connection');
     this.attachments.add(a);
-    if (this.model) await this.attachTo(a, this.model);
+    if (!this.model) return;
+    try {
+      await this.attachTo(a, this.model);
+    } catch (err) {
+      // It could not open now (a missing queue, say): it must not break every reconnect.
+      this.attachments.delete(a);
+      throw err;
+    }
+  }
+
+  /**
+   * An attachment lost its channel while the connection may still be up (the broker
+   * closed the channel: a missing exchange, a queue deleted under a consumer). Opens it
+   * again after `delayMs`; if the connection is gone instead, the next connect does it.
+   */
+  reattach(a: Attachment, delayMs = 250): void {
+    if (!this.attachments.has(a)) return;
+    this.attachedTo.delete(a);
+    setTimeout(() => {
+      const model = this.model;
+      if (!model || !this.attachments.has(a)) return;
+      this.attachTo(a, model).catch((err: Error) => {
+        this.logger.warn({ err: err.message }, 'could not re-open a channel; retrying');
+        this.reattach(a, Math.min(delayMs * 2, 5_000));
+      });
+    }, delayMs).unref();
   }
 
   /** Unregisters (the attachment closes its own channels). */

@@ -71,7 +71,9 @@ export class ReliableConsumer extends EventEmitter implements Attachment {
     const ch = await model.createChannel();
     ch.on('error', (err: Error) => this.logger.warn({ err: err.message }, 'consumer channel error'));
     ch.on('close', () => {
-      if (this.channel === ch) this.channel = undefined;
+      if (this.channel !== ch) return;
+      this.detach();
+      if (!this.closed) this.broker.reattach(this);
     });
     await ch.prefetch(this.options.prefetch ?? 64);
     const acks = new AckBatcher(ch, this.ackStats);

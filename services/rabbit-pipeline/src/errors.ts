@@ -7,8 +7,10 @@ export const ERROR_CODES = {
   RP_ERR_RPC_INTERRUPTED: 'RP_ERR_RPC_INTERRUPTED',
   RP_ERR_MALFORMED_MESSAGE: 'RP_ERR_MALFORMED_MESSAGE',
   RP_ERR_PUBLISH_NACKED: 'RP_ERR_PUBLISH_NACKED',
+  RP_ERR_PUBLISH_FAILED: 'RP_ERR_PUBLISH_FAILED',
   RP_ERR_CLOSED: 'RP_ERR_CLOSED',
   RP_ERR_BROKER_UNREACHABLE: 'RP_ERR_BROKER_UNREACHABLE',
+  RP_ERR_BROKER_REFUSED: 'RP_ERR_BROKER_REFUSED',
 } as const;
 export type PipelineErrorCode = keyof typeof ERROR_CODES;
 
@@ -64,6 +66,26 @@ export class PublishNackedError extends PipelineError {
       'RP_ERR_PUBLISH_NACKED',
       `broker refused (nacked) a message to exchange "${exchange || '(default)'}" key "${routingKey}": check the broker's disk and memory alarms`,
     );
+  }
+}
+
+/** The broker closed the channel over a message: e.g. its exchange does not exist. */
+export class PublishFailedError extends PipelineError {
+  constructor(exchange: string, reason: string) {
+    super(
+      'RP_ERR_PUBLISH_FAILED',
+      `cannot publish to exchange "${exchange}": ${reason} (declare it first, or check --prefix)`,
+    );
+  }
+}
+
+/** The broker refused an operation on a queue or exchange (AMQP channel error). */
+export class BrokerRefusedError extends PipelineError {
+  constructor(
+    readonly replyCode: number,
+    reason: string,
+  ) {
+    super('RP_ERR_BROKER_REFUSED', `RabbitMQ refused: ${reason}`);
   }
 }
 

@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import { type Logger, silentLogger } from '@fopnp/net';
 import type { ChannelModel, ConfirmChannel, Options } from 'amqplib';
 import type { Attachment, Broker } from './connection.js';
-import { ClosedError, PublishNackedError } from './errors.js';
+import { ClosedError, PublishFailedError, PublishNackedError } from './errors.js';
 
 export interface PublisherOptions {
   /** Messages sent but not yet confirmed before `publish` waits. @default 512 */
@@ -188,9 +188,17 @@ export class ReliablePublisher extends EventEmitter implements Attachment {
 
   async attach(model: ChannelModel): Promise<void> {
     const ch = await model.createConfirmChannel();
-    ch.on('error', (err: Error) => this.logger.warn({ err: err.message }, 'publisher channel error'));
+    ch.on('error', (err: Error) => {
+      this.logger.warn({ err: err.message }, 'publisher channel error');
+      // The broker closes the channel for a publish to a missing exchange: fail those
+      // messages (resending them would close the next channel too), keep the rest.
+      const missing = /no exchange '([^']*)'/.exec(err.message)?.[1];
+      if (missing !== undefined) this.failExchange(missing, err);
+    });
     ch.on('close', () => {
-      if (this.channel === ch) this.channel = undefined;
+      if (this.channel !== ch) return;
+      this.detach();
+      if (!this.closed) this.broker.reattach(this);
     });
     this.channel = ch;
     let resent = 0;
@@ -203,6 +211,14 @@ export class ReliablePublisher extends EventEmitter implements Attachment {
     if (resent) {
       this.logger.info({ resent }, 'republished unconfirmed messages');
       this.emit('republish', resent);
+    }
+  }
+
+  private failExchange(exchange: string, err: Error): void {
+    for (const p of [...this.pending.values()]) {
+      if (p.exchange !== exchange) continue;
+      this.settle(p);
+      p.reject(new PublishFailedError(exchange, err.message));
     }
   }
 

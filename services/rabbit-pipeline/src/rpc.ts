@@ -48,7 +48,9 @@ export class RpcClient implements Attachment {
     const ch = await model.createChannel();
     ch.on('error', (err: Error) => this.logger.warn({ err: err.message }, 'rpc channel error'));
     ch.on('close', () => {
-      if (this.channel === ch) this.channel = undefined;
+      if (this.channel !== ch) return;
+      this.detach();
+      if (!this.closed) this.broker.reattach(this);
     });
     // Exclusive + auto-delete: the queue lives exactly as long as this connection.
     const name = `${this.options.replyQueuePrefix}.${randomUUID()}`;

@@ -5,7 +5,7 @@
 import { freePort, runNode } from '@fopnp/net/testing';
 import { expect, it } from 'vitest';
 import { BrokerUnreachableError, ERROR_CODES, redactUrl } from '../src/errors.js';
-import { CLI } from './helpers.js';
+import { CLI, deleteAllUnder, uniquePrefix } from './helpers.js';
 
 it('gives every error code once, under its own name', () => {
   const values = Object.values(ERROR_CODES);
@@ -24,6 +24,14 @@ it('says in one line that RabbitMQ is unreachable, and exits 1', async () => {
   );
   expect(r.stderr).not.toContain('secret');
   expect(r.stdout).toBe('');
+});
+
+it("reports the broker's refusal of a missing queue in one line, and exits 1", async () => {
+  const prefix = uniquePrefix('cli');
+  const r = await runNode(CLI, ['consume', `${prefix}.nothing-here`, '--prefix', prefix]);
+  await deleteAllUnder(prefix);
+  expect(r.code).toBe(1);
+  expect(r.stderr.trim()).toMatch(/^error: RabbitMQ refused: .*404 \(NOT-FOUND\).*no queue '.*nothing-here'/);
 });
 
 it('rejects a bad option value with exit code 2, naming the option', async () => {
