@@ -5,6 +5,7 @@
  * stop the server. Not listening yet: the caller listens (tests use port 0).
  */
 import http from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import type { Logger } from '@fopnp/net';
 import { AccessControl, InvalidTokenError, type Principal } from './auth.js';
 import { BOOK_XMLRPC_FUNCTIONS } from './book/functions.js';
@@ -164,6 +165,27 @@ export function createRpcServer(options: RpcServerOptions = {}): RpcServer {
       return isXml
         ? xmlFault(413, -32600, message, close)
         : jsonError(413, -32600, 'Invalid Request', message, close);
+    }
+    const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
+    if (encoding === 'gzip') {
+      // Python's xmlrpc.client gzips requests above its encode_threshold. The limit applies
+      // to the inflated size too, so a small gzip bomb is refused like a big body.
+      try {
+        raw = gunzipSync(raw, { maxOutputLength: maxBody });
+      } catch (err) {
+        const tooBig = (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
+        options.onRejected?.(tooBig ? 'too-large' : 'bad-encoding');
+        const message = tooBig
+          ? `request body inflates past ${maxBody} bytes`
+          : 'request body is not valid gzip';
+        return isXml
+          ? xmlFault(tooBig ? 413 : 400, -32600, message)
+          : jsonError(tooBig ? 413 : 400, -32600, 'Invalid Request', message);
+      }
+    } else if (encoding !== 'identity') {
+      options.onRejected?.('bad-encoding');
+      const message = `Content-Encoding ${encoding} is not supported (send identity or gzip)`;
+      return isXml ? xmlFault(415, -32600, message) : jsonError(415, -32600, 'Invalid Request', message);
     }
     let text: string;
     try {

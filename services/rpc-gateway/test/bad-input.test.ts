@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { run } from '@fopnp/net/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMethodResponse } from '../src/xmlrpc/parse.js';
@@ -171,6 +172,31 @@ describe('broken requests', () => {
       pump();
     });
     expect(status).toBe(413);
+  });
+
+  it('inflates a gzip body (as Python sends above encode_threshold) and refuses a gzip bomb', async () => {
+    const script = `
+import sys, xmlrpc.client
+proxy = xmlrpc.client.ServerProxy(sys.argv[1])
+proxy._ServerProxy__transport.encode_threshold = 0
+print(proxy.addtogether('x' * 3000, 'y')[-3:])
+`;
+    const r = await run('python3', ['-c', script, server.url]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('xxy\n');
+    const bomb = gzipSync(Buffer.from(call(`<value><string>${'z'.repeat(1_000_000)}</string></value>`)));
+    expect(bomb.length).toBeLessThan(64 * 1024);
+    const res = await fetch(server.url, {
+      method: 'POST',
+      body: bomb,
+      headers: { 'content-encoding': 'gzip' },
+    });
+    expect(res.status).toBe(413);
+    expect(parseMethodResponse(await res.text())).toMatchObject({
+      fault: { faultString: 'request body inflates past 65536 bytes' },
+    });
+    const br = await fetch(server.url, { method: 'POST', body: 'x', headers: { 'content-encoding': 'br' } });
+    expect(br.status).toBe(415);
   });
 
   it('answers GET with 405 and an unknown path with 404', async () => {
