@@ -1,3 +1,6 @@
+import { mergeConfig } from 'vitest/config';
 import { sharedConfig } from '../../vitest.shared.ts';
 
-export default sharedConfig;
+export default mergeConfig(sharedConfig, {
+  test: { globalSetup: ['test/global-setup.ts'] },
+});

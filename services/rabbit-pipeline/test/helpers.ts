@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run } from '@fopnp/net/testing';
 import amqp from 'amqplib';
+import { pipelineTopology } from '../src/topology.js';
 
 export const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 export const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/src/cli.js');
@@ -16,14 +17,35 @@ export function uniquePrefix(label: string): string {
   return `rp-test-${label}-${process.pid}-${randomBytes(3).toString('hex')}`;
 }
 
-async function listNames(kind: 'queues' | 'exchanges', prefix: string): Promise<string[]> {
+async function listNames(kind: 'queues' | 'exchanges', start: string): Promise<string[]> {
   const r = await run('rabbitmqctl', ['-q', `list_${kind}`, 'name', '--no-table-headers'], {
-    timeoutMs: 30_000,
+    timeoutMs: 60_000,
   });
+  if (r.code !== 0) throw new Error(`rabbitmqctl list_${kind} failed: ${r.stderr}`);
   return r.stdout
     .split('\n')
     .map((l) => l.trim())
-    .filter((n) => n.startsWith(`${prefix}.`));
+    .filter((n) => n.startsWith(start));
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Test prefixes on the broker whose run (the pid in the name) no longer exists. */
+export async function staleTestPrefixes(): Promise<string[]> {
+  const names = [...(await listNames('queues', 'rp-test-')), ...(await listNames('exchanges', 'rp-test-'))];
+  const prefixes = new Set<string>();
+  for (const name of names) {
+    const m = /^(rp-test-[a-z]+-(\d+)-[0-9a-f]{6})\./.exec(name);
+    if (m && !alive(Number(m[2]))) prefixes.add(m[1]!);
+  }
+  return [...prefixes];
 }
 
 /** Deletes every queue and exchange whose name starts with `prefix.`. */
@@ -33,9 +55,13 @@ export async function deleteAllUnder(prefix: string): Promise<void> {
     // One channel each, in parallel: a channel runs one command at a time, and deleting
     // a quorum queue takes the broker a while.
     const [queues, exchanges] = await Promise.all([
-      listNames('queues', prefix),
-      listNames('exchanges', prefix),
+      listNames('queues', `${prefix}.`),
+      listNames('exchanges', `${prefix}.`),
     ]);
+    // The names every pipeline declares are deleted even if the listing missed them.
+    const topology = pipelineTopology(prefix);
+    for (const q of topology.queues) if (!queues.includes(q.name)) queues.push(q.name);
+    for (const x of topology.exchanges) if (!exchanges.includes(x.name)) exchanges.push(x.name);
     await Promise.all(
       queues.map(async (q) => {
         const ch = await conn.createChannel();
