@@ -1,7 +1,9 @@
 /**
  * Which Redis owners (the single server, a shard, the cluster) are reachable. One outage is
  * logged once when it starts and once when it ends, however many calls fail in between;
- * readiness reads `status()`. The state changes in one method only (like ioredis setStatus).
+ * readiness reads `status()`. A failed call starts an outage; a successful probe (a PING to
+ * that server) or the server leaving the topology ends it. The state changes in one method
+ * only (like ioredis setStatus).
  */
 import type { Logger } from '@fopnp/net';
 

@@ -176,7 +176,11 @@ export class Cache {
   /** PINGs every owner, updating availability; 'degraded' while any is unreachable. */
   async probe(): Promise<{ status: 'ok' | 'degraded'; down: string[] }> {
     const targets = this.topology.probeTargets();
-    await Promise.all(targets.map((t) => this.attempt(t, () => t.ping())));
+    await Promise.all(
+      targets.map(async (t) => {
+        if ((await this.attempt(t, () => t.ping())).ok) this.availability.success(t.id);
+      }),
+    );
     if (targets.length) this.availability.retain(targets.map((t) => t.id));
     return { status: this.availability.status(), down: this.availability.down().map((o) => o.id) };
   }
@@ -286,13 +290,18 @@ export class Cache {
     return encoded;
   }
 
-  /** Runs one Redis call bounded by opTimeoutMs, recording the owner's availability. */
+  /**
+   * Runs one Redis call bounded by opTimeoutMs. A failure starts an outage of the owner; only
+   * a probe ends it. During a cluster failover calls succeed and fail by turns while the
+   * nodes' slot tables disagree, and counting those successes would log one outage per flip.
+   */
   private async attempt<T>(route: { id: string }, call: () => Promise<T>): Promise<Attempt<T>> {
     if (this.starting) await this.starting;
     try {
-      const value = await bounded(call(), this.options.opTimeoutMs, `redis call to ${route.id}`);
-      this.availability.success(route.id);
-      return { ok: true, value };
+      return {
+        ok: true,
+        value: await bounded(call(), this.options.opTimeoutMs, `redis call to ${route.id}`),
+      };
     } catch (error) {
       this.availability.failure(route.id, error);
       this.startProbing();
@@ -302,13 +311,20 @@ export class Cache {
 
   private startProbing(): void {
     if (this.probeTimer || this.closed) return;
+    let probing = false;
     this.probeTimer = setInterval(() => {
-      void this.probe().then((r) => {
-        if (r.status === 'ok') {
-          clearInterval(this.probeTimer);
-          this.probeTimer = undefined;
-        }
-      });
+      if (probing) return; // a probe may take up to opTimeoutMs; never stack them
+      probing = true;
+      void this.probe()
+        .then((r) => {
+          if (r.status === 'ok' && this.probeTimer) {
+            clearInterval(this.probeTimer);
+            this.probeTimer = undefined;
+          }
+        })
+        .finally(() => {
+          probing = false;
+        });
     }, this.options.probeIntervalMs);
     this.probeTimer.unref();
   }
