@@ -22,14 +22,29 @@ async function rabbitmqctl(...args: string[]) {
   if (r.code !== 0) throw new Error(`rabbitmqctl ${args.join(' ')} failed: ${r.stderr || r.stdout}`);
 }
 
-/** stop_app then start_app; whatever happens, the app is started again and awaited. */
+/**
+ * stop_app then start_app, under a lock so two runs of this suite never interleave their
+ * restarts; start_app runs whatever stop_app did, and the finally waits for the port.
+ */
 async function restartBroker(): Promise<number> {
   const started = Date.now();
   try {
-    await rabbitmqctl('stop_app');
+    const r = await run(
+      'flock',
+      [
+        '-w',
+        '120',
+        '/tmp/fopnp-rabbitmq-restart.lock',
+        'sh',
+        '-c',
+        'rabbitmqctl -q stop_app; rc=$?; rabbitmqctl -q start_app || exit 1; exit $rc',
+      ],
+      { timeoutMs: 150_000 },
+    );
+    if (r.code !== 0) throw new Error(`broker restart failed (${r.code}): ${r.stderr || r.stdout}`);
   } finally {
+    // Never leave the shared broker down, whatever happened above.
     await rabbitmqctl('start_app');
-    // start_app returns once the app has booted; the listener answering is what we need.
     await waitForPort(5672, '127.0.0.1', 60_000);
   }
   return Date.now() - started;
