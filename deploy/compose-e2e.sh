@@ -69,8 +69,13 @@ done
 phase "build every service image from its Dockerfile"
 services=($(ls "$REPO_ROOT"/services/*/Dockerfile | xargs -n1 dirname | xargs -n1 basename))
 log "services: ${services[*]}"
-timeout 900 "${COMPOSE[@]}" build "${services[@]}" >/tmp/fopnp-e2e-build.log 2>&1 ||
-  { tail -40 /tmp/fopnp-e2e-build.log; die "image build failed (full log: /tmp/fopnp-e2e-build.log)"; }
+: >/tmp/fopnp-e2e-build.log
+for s in "${services[@]}"; do
+  t0=$(date +%s)
+  timeout 900 "${COMPOSE[@]}" build "$s" >>/tmp/fopnp-e2e-build.log 2>&1 ||
+    { tail -40 /tmp/fopnp-e2e-build.log; die "image build of $s failed (full log: /tmp/fopnp-e2e-build.log)"; }
+  log "  built fopnp/$s:local in $(($(date +%s) - t0))s"
+done
 for s in "${services[@]}"; do
   podman image exists "fopnp/$s:local" || die "no image fopnp/$s:local after the build"
   size=$(podman image inspect -f '{{.Size}}' "fopnp/$s:local")

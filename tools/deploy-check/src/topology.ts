@@ -49,6 +49,12 @@ export const SECRET_ENV = /SECRET|PASSWORD|TOKEN/;
 
 /** Dev-only values for options that have no default but must be set in a shared deployment. */
 const REQUIRED_VALUES: Record<string, Record<string, { value: string; why: string }>> = {
+  'ssh-runner': {
+    API_TOKEN: {
+      value: 'dev-only-api-token-change-me',
+      why: 'the runner refuses to start unauthenticated (dev value; k8s reads a Secret)',
+    },
+  },
   'http-app': {
     SESSION_SECRET: {
       value: 'dev-only-session-secret-change-me-0123456789',

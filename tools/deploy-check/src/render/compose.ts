@@ -82,7 +82,8 @@ function backing(): string[] {
   volumes:
     - rabbitmq-data:/var/lib/rabbitmq
   healthcheck:
-    test: ${flow(['CMD', 'rabbitmq-diagnostics', '-q', 'ping'])}
+    # healthy once the AMQP and UI listeners accept connections, not merely when the node is up
+    test: ${flow(['CMD', 'rabbitmq-diagnostics', '-q', 'check_port_connectivity'])}
     interval: 10s
     timeout: 10s
     retries: 12

@@ -31,23 +31,6 @@ function workspacePackages(): Map<string, string> {
   return out;
 }
 
-/** The folder of a service and of every workspace package it depends on, dependencies first. */
-export function workspaceSlice(folder: string): string[] {
-  const byName = workspacePackages();
-  const seen: string[] = [];
-  const visit = (dir: string) => {
-    if (seen.includes(dir)) return;
-    const pkg = readPackage(dir);
-    for (const [dep, version] of Object.entries({ ...pkg.dependencies, ...pkg.devDependencies })) {
-      const depDir = byName.get(dep);
-      if (version.startsWith('workspace:') && depDir) visit(depDir);
-    }
-    seen.push(dir);
-  };
-  visit(`services/${folder}`);
-  return seen;
-}
-
 export function renderDockerfile(svc: LoadedService, template = readFileSync(TEMPLATE_PATH, 'utf8')): string {
   const m = svc.manifest;
   const health = portEnv(m, healthOption(m));
@@ -64,11 +47,10 @@ export function renderDockerfile(svc: LoadedService, template = readFileSync(TEM
     livenessPath: HEALTH_PATHS.liveness,
     bin: svc.bin,
     command: JSON.stringify(m.command),
-    copyManifests: workspaceSlice(svc.folder)
+    copyManifests: [...workspacePackages().values()]
+      .filter((d) => d.startsWith('libs/') || d.startsWith('services/'))
+      .sort()
       .map((d) => `COPY ${d}/package.json ${d}/`)
-      .join('\n'),
-    copySources: workspaceSlice(svc.folder)
-      .map((d) => `COPY ${d}/ ${d}/`)
       .join('\n'),
   };
   return template.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
