@@ -110,7 +110,11 @@ async function runRoles(roles: Role[], values: Common & OptionValues<typeof role
     out(`bitsource: ${n} points published and confirmed`);
   }
   if (roles.length > 1 || !roles.includes('bitsource')) await stopped;
-  for (const h of handles) await h.close();
+  for (const [role, h] of Object.entries(handles)) {
+    await h.close();
+    const { acked, retried, deadLettered } = h.stats;
+    out(`${role}: ${acked} messages processed, ${retried} retried, ${deadLettered} dead-lettered`);
+  }
   if (server) {
     server.closeAllConnections();
     await new Promise((r) => server.close(r));

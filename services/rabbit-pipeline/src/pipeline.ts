@@ -54,6 +54,8 @@ export interface Pipeline {
 }
 
 export interface RoleHandle {
+  /** Messages this role's consumer settled, so far. */
+  readonly stats: { acked: number; retried: number; deadLettered: number };
   close(): Promise<void>;
 }
 
@@ -177,6 +179,7 @@ export async function startJudge(p: Pipeline): Promise<RoleHandle> {
   });
   await startConsumer(p, consumer, p.names.judge);
   return {
+    stats: consumer.stats,
     async close() {
       await consumer.close();
       await rpc.close();
@@ -215,5 +218,5 @@ export async function startTally(
   consumer.on('outcome', (outcome: string) => {
     if (outcome === 'dead-letter') tally.malformed++;
   });
-  return { tally, close: () => consumer.close() };
+  return { tally, stats: consumer.stats, close: () => consumer.close() };
 }

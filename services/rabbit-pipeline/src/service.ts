@@ -39,12 +39,12 @@ export async function startRoles(
   roles: readonly Role[],
   tally?: Tally,
   onDecision?: (t: Tally) => void,
-): Promise<RoleHandle[]> {
-  const handles: RoleHandle[] = [];
-  if (roles.includes('tally')) handles.push(await startTally(p, tally, onDecision));
-  if (roles.includes('pythagoras')) handles.push(await startPythagoras(p));
-  if (roles.includes('judge')) handles.push(await startJudge(p));
-  if (roles.includes('always-yes')) handles.push(await startAlwaysYes(p));
+): Promise<Partial<Record<Role, RoleHandle>>> {
+  const handles: Partial<Record<Role, RoleHandle>> = {};
+  if (roles.includes('tally')) handles.tally = await startTally(p, tally, onDecision);
+  if (roles.includes('pythagoras')) handles.pythagoras = await startPythagoras(p);
+  if (roles.includes('judge')) handles.judge = await startJudge(p);
+  if (roles.includes('always-yes')) handles['always-yes'] = await startAlwaysYes(p);
   return handles;
 }
 
@@ -164,7 +164,7 @@ export async function startService(ctx: ServiceContext<Options>): Promise<Starte
     async close() {
       stopSource.abort();
       await source;
-      for (const h of handles) await h.close();
+      for (const h of Object.values(handles)) await h.close();
       if (server) {
         await new Promise<void>((r) => server.close(() => r()));
         server.closeAllConnections();

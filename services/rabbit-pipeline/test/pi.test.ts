@@ -62,4 +62,11 @@ it('estimates pi within 0.05 after 20,000 points with each role in its own proce
   // Every role stops cleanly on SIGTERM, as in a container.
   for (const p of [...workers, tally]) expect(await p.stop('SIGTERM')).toBe(0);
   expect(tally.output()).toMatch(/pi ≈ 3\.\d{5} after 20000 points/);
+  expect(tally.output()).toContain('tally: 20000 messages processed, 0 retried, 0 dead-lettered');
+  // The two judges shared the judge queue: each did part of the three quarters.
+  const judged = workers
+    .slice(1, 3)
+    .map((j) => Number(/judge: (\d+) messages processed/.exec(j.output())?.[1]));
+  console.log(`pi run: the judges processed ${judged.join(' and ')} points`);
+  for (const n of judged) expect(n).toBeGreaterThan(1_000);
 });
