@@ -48,6 +48,16 @@ export const manifest = defineService({
       description:
         'key that signs the session cookie (32+ chars); unset = a random key per process, so sessions end on restart and replicas disagree',
     },
+    tlsCertFile: {
+      type: 'string',
+      env: 'TLS_CERT_FILE',
+      description: 'PEM certificate chain: serve HTTPS on PORT instead of HTTP (with TLS_KEY_FILE)',
+    },
+    tlsKeyFile: {
+      type: 'string',
+      env: 'TLS_KEY_FILE',
+      description: 'PEM private key for TLS_CERT_FILE',
+    },
     trustProxy: {
       type: 'boolean',
       env: 'TRUST_PROXY',

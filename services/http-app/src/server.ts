@@ -23,6 +23,8 @@ export interface HttpAppServerOptions {
   /** Cap on /delay and /drip, seconds. @default 10 */
   maxDelaySeconds?: number;
   logger?: Logger;
+  /** Serve HTTPS directly (PEM certificate chain and key); cookies are then always Secure. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
 }
 
 export async function createHttpAppServer(opts: HttpAppServerOptions): Promise<FastifyInstance> {
@@ -35,6 +37,7 @@ export async function createHttpAppServer(opts: HttpAppServerOptions): Promise<F
   }
   const bodyLimit = opts.bodyLimit ?? 1_048_576;
   const app = Fastify({
+    ...(opts.tls ? { https: { cert: opts.tls.cert, key: opts.tls.key } } : {}),
     // Without a logger fastify's no-op logger skips the pino child it makes for every request.
     ...(opts.logger ? { loggerInstance: opts.logger as FastifyBaseLogger } : { logger: false }),
     // Per-request lines would swamp the log at the rates the echo endpoints see.
@@ -44,7 +47,7 @@ export async function createHttpAppServer(opts: HttpAppServerOptions): Promise<F
     // Slow clients must not hold sockets forever (book ch. 7's lesson).
     requestTimeout: 30_000,
     keepAliveTimeout: 5_000,
-  });
+  }) as unknown as FastifyInstance; // the HTTPS variant has another server type, same API
   await app.register(echoRoutes, { maxDelaySeconds: opts.maxDelaySeconds ?? 10, bodyLimit });
   await app.register(bankRoutes, {
     prefix: '/bank',

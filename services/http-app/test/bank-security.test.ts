@@ -1,3 +1,7 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { run } from '@fopnp/net/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, DATABASES, startApp, type TestApp } from './helpers.ts';
 
@@ -263,5 +267,68 @@ describe('the bank behind a proxy, and its login rate limit', () => {
       body: new URLSearchParams({ csrf_token: token, username: 'brandon', password: 'atigdng' }).toString(),
     });
     expect(other.status).toBe(303);
+  });
+});
+
+describe('the bank served over TLS directly', () => {
+  let app: TestApp;
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'http-app-tls-'));
+    const made = await run('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+    ]);
+    expect(made.code).toBe(0);
+    app = await startApp('sqlite', {
+      tls: { cert: readFileSync(join(dir, 'cert.pem')), key: readFileSync(join(dir, 'key.pem')) },
+    });
+  });
+  afterAll(async () => {
+    await app?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('marks the cookies Secure when curl logs in over HTTPS', async () => {
+    const jar = join(dir, 'jar');
+    const curl = (...args: string[]) =>
+      run('curl', ['-sS', '--cacert', join(dir, 'cert.pem'), '-c', jar, '-b', jar, ...args]);
+    const page = await curl('-D', join(dir, 'login-head'), `${app.url}/bank/login`);
+    expect(readFileSync(join(dir, 'login-head'), 'utf8')).toMatch(
+      /set-cookie: bank_login_csrf=[^\r]*; Secure/i,
+    );
+    const token = /name="csrf_token" value="([^"]+)"/.exec(page.stdout)![1]!;
+    const login = await curl(
+      '-D',
+      '-',
+      '-o',
+      '/dev/null',
+      '--data-urlencode',
+      `csrf_token=${token}`,
+      '-d',
+      'username=sam',
+      '-d',
+      'password=xyzzy',
+      `${app.url}/bank/login`,
+    );
+    expect(login.stdout).toMatch(/^HTTP\/1\.1 303/);
+    const session = /^set-cookie: (bank_session=.*)\r$/im.exec(login.stdout)![1]!;
+    expect(session.split('; ')).toEqual(expect.arrayContaining(['HttpOnly', 'SameSite=Lax', 'Secure']));
+    expect(login.stdout).toMatch(/strict-transport-security: max-age=\d+/i);
+    const account = await curl(`${app.url}/bank/`);
+    expect(account.stdout).toContain('Welcome, sam');
   });
 });

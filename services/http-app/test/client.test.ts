@@ -45,6 +45,17 @@ describe('http-app get, the curl -v style client', () => {
     expect(r.stderr).toContain('* 3 request(s), 3 connection(s) opened (no keep-alive)');
   });
 
+  it('says how each body was framed', async () => {
+    for (const [mode, framing] of [
+      ['length', 'Content-Length: 96'],
+      ['chunked', 'chunked'],
+      ['close', 'connection close'],
+    ]) {
+      const r = await runNode(CLI, ['get', `${app.url}/framing/${mode}`, '-v']);
+      expect(r.stderr).toContain(`* body: 96 bytes, framed by ${framing}\n`);
+    }
+  });
+
   it('counts a new connection after the server closes one (Connection: close framing)', async () => {
     const client = new HttpClient();
     const first = await client.request(`${app.url}/framing/close`);

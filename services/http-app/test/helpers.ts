@@ -35,7 +35,7 @@ export async function startApp(
   await app.listen({ port: 0, host });
   const port = (app.server.address() as AddressInfo).port;
   return {
-    url: `http://${host}:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://${host}:${port}`,
     port,
     store,
     async close() {

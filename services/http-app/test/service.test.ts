@@ -58,6 +58,17 @@ describe('http-app serve', () => {
   });
 });
 
+describe('http-app serve with half a TLS setup', () => {
+  it('exits 2 asking for both files', async () => {
+    const r = await runNode(CLI, ['serve'], {
+      env: { PORT: '0', HEALTH_PORT: '0', SQLITE_PATH: ':memory:', TLS_CERT_FILE: '/nonexistent.pem' },
+      timeoutMs: 15_000,
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('set both TLS_CERT_FILE and TLS_KEY_FILE, or neither');
+  });
+});
+
 describe('http-app serve with a database that is down', () => {
   it('exits 1 with one line naming DATABASE_URL', async () => {
     const port = await freePort();
