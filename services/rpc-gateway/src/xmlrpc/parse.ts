@@ -12,16 +12,16 @@
  *   allow it is an error at once, not after the whole document was read.
  */
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
-import { Fault, XmlRpcDateTime, type XmlRpcStruct, type XmlRpcValue } from './values.js';
+import {
+  FAULT_INVALID_XMLRPC,
+  FAULT_NOT_WELL_FORMED,
+  FAULT_UNSUPPORTED_ENCODING,
+  XmlRpcParseError,
+} from './errors.js';
+import { invalid, scalar } from './scalars.js';
+import { Fault, type XmlRpcStruct, type XmlRpcValue } from './values.js';
 
-/** -32700: not well-formed XML (the xmlrpc-epi fault code interoperability convention). */
-export const FAULT_NOT_WELL_FORMED = -32700;
-/** -32701: an encoding other than UTF-8 declared. */
-export const FAULT_UNSUPPORTED_ENCODING = -32701;
-/** -32702: bytes that are not valid UTF-8. */
-export const FAULT_INVALID_CHARACTER = -32702;
-/** -32600: well-formed XML that is not a valid XML-RPC document. */
-export const FAULT_INVALID_XMLRPC = -32600;
+export * from './errors.js';
 
 export interface ParseLimits {
   /** Deepest element nesting accepted. @default 64 */
@@ -36,14 +36,6 @@ export interface MethodCall {
 }
 
 export type MethodResponse = { fault: Fault } | { value: XmlRpcValue };
-
-/** Thrown for any document we refuse; carries the fault code to send back. */
-export class XmlRpcParseError extends Fault {
-  constructor(code: number, message: string) {
-    super(code, message);
-    this.name = 'XmlRpcParseError';
-  }
-}
 
 const SCALARS = new Set([
   'int',
@@ -87,52 +79,6 @@ interface ValueFrame {
   text: string;
   typed: boolean;
   result: XmlRpcValue;
-}
-
-const INT_RE = /^\s*[+-]?\d+(?:_\d+)*\s*$/;
-const FLOAT_RE =
-  /^\s*[+-]?(?:(?:\d+(?:_\d+)*)?\.?\d+(?:_\d+)*(?:[eE][+-]?\d+(?:_\d+)*)?|\d+(?:_\d+)*\.|inf|infinity|nan)\s*$/i;
-
-function invalid(message: string): never {
-  throw new XmlRpcParseError(FAULT_INVALID_XMLRPC, `invalid XML-RPC: ${message}`);
-}
-
-/** Python's int(): whitespace around, an optional sign, digits with single underscores. */
-function parsePyInt(tag: string, text: string): bigint {
-  if (!INT_RE.test(text)) invalid(`<${tag}> holds ${JSON.stringify(text)}, not an integer`);
-  return BigInt(text.trim().replaceAll('_', ''));
-}
-
-/** Python's float(): also accepts inf, infinity and nan in any case. */
-function parseDouble(tag: string, text: string): number {
-  if (!FLOAT_RE.test(text)) invalid(`<${tag}> holds ${JSON.stringify(text)}, not a number`);
-  const t = text.trim().replaceAll('_', '').toLowerCase();
-  if (t.endsWith('nan')) return Number.NaN;
-  if (t.endsWith('inf') || t.endsWith('infinity')) return t.startsWith('-') ? -Infinity : Infinity;
-  return Number(t);
-}
-
-function scalar(tag: string, text: string): XmlRpcValue {
-  switch (tag) {
-    case 'string':
-      return text;
-    case 'double':
-    case 'float':
-      return parseDouble(tag, text);
-    case 'boolean':
-      if (text === '0') return false;
-      if (text === '1') return true;
-      return invalid(`<boolean> holds ${JSON.stringify(text)}; only 0 and 1 are booleans`);
-    case 'base64':
-      return Buffer.from(text, 'base64');
-    case 'dateTime.iso8601':
-      return new XmlRpcDateTime(text);
-    case 'nil':
-      if (text.trim() !== '') invalid('<nil/> must be empty');
-      return null;
-    default:
-      return parsePyInt(tag, text);
-  }
 }
 
 interface Document {

@@ -1,0 +1,19 @@
+/** The fault codes a refused XML-RPC document gets (xmlrpc-epi's interoperability list). */
+import { Fault } from './values.js';
+
+/** -32700: not well-formed XML (the xmlrpc-epi fault code interoperability convention). */
+export const FAULT_NOT_WELL_FORMED = -32700;
+/** -32701: an encoding other than UTF-8 declared. */
+export const FAULT_UNSUPPORTED_ENCODING = -32701;
+/** -32702: bytes that are not valid UTF-8. */
+export const FAULT_INVALID_CHARACTER = -32702;
+/** -32600: well-formed XML that is not a valid XML-RPC document. */
+export const FAULT_INVALID_XMLRPC = -32600;
+
+/** Thrown for any document we refuse; carries the fault code to send back. */
+export class XmlRpcParseError extends Fault {
+  constructor(code: number, message: string) {
+    super(code, message);
+    this.name = 'XmlRpcParseError';
+  }
+}
