@@ -38,10 +38,12 @@ async function inBatches<T>(items: readonly T[], fn: (item: T) => Promise<unknow
 }
 
 export async function measureLiveMovement(o: LiveMovementOptions): Promise<LiveMovement> {
+  // A measurement, not a request path: a busy server should slow it down, not fail it.
   const base = {
     namespace: o.namespace,
     ttlMs: 600_000,
     ttlJitter: 0,
+    opTimeoutMs: 15_000,
     ...(o.logger ? { logger: o.logger } : {}),
   };
   const before = new Cache({
