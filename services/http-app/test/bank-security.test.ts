@@ -7,8 +7,11 @@ import { Agent, DATABASES, startApp, type TestApp } from './helpers.ts';
 
 describe.each(DATABASES)('the bank on %s', (db) => {
   let app: TestApp;
+  let brandon: Agent;
   beforeAll(async () => {
     app = await startApp(db, { bodyLimit: 4096 });
+    brandon = new Agent(app.url);
+    expect((await brandon.login()).status).toBe(303);
   });
   afterAll(async () => {
     await app?.close();
@@ -74,8 +77,7 @@ describe.each(DATABASES)('the bank on %s', (db) => {
   });
 
   it('refuses a payment without the CSRF token (403) and stores nothing', async () => {
-    const a = new Agent(app.url);
-    await a.login();
+    const a = brandon; // logged in once for the tests that only need a session
     const before = (await app.store.paymentsOf('brandon')).length;
     const res = await a.postForm('/bank/pay', { account: 'mallory', dollars: '100', memo: 'csrf' });
     expect(res.status).toBe(403);
@@ -103,8 +105,7 @@ describe.each(DATABASES)('the bank on %s', (db) => {
     ['0', 'Dollars must be a whole number'],
     ['', 'Please fill in all three fields'],
   ])('answers dollars=%j with a form error (400) and stores nothing', async (dollars, complaint) => {
-    const a = new Agent(app.url);
-    await a.login();
+    const a = brandon; // logged in once for the tests that only need a session
     const before = (await app.store.paymentsOf('brandon')).length;
     const token = await a.csrfFrom('/bank/pay');
     const res = await a.postForm('/bank/pay', {
@@ -121,8 +122,7 @@ describe.each(DATABASES)('the bank on %s', (db) => {
   });
 
   it('stores a valid payment and shows it, the payee sees it as received', async () => {
-    const a = new Agent(app.url);
-    await a.login();
+    const a = brandon; // logged in once for the tests that only need a session
     const token = await a.csrfFrom('/bank/pay');
     const res = await a.postForm('/bank/pay', {
       csrf_token: token,
@@ -143,8 +143,7 @@ describe.each(DATABASES)('the bank on %s', (db) => {
   });
 
   it('escapes a <script> memo in the page it renders', async () => {
-    const a = new Agent(app.url);
-    await a.login();
+    const a = brandon; // logged in once for the tests that only need a session
     const token = await a.csrfFrom('/bank/pay');
     await a.postForm('/bank/pay', {
       csrf_token: token,
@@ -184,16 +183,14 @@ describe.each(DATABASES)('the bank on %s', (db) => {
   });
 
   it('answers an oversized body with 413', async () => {
-    const a = new Agent(app.url);
-    await a.login();
+    const a = brandon; // logged in once for the tests that only need a session
     const res = await a.postForm('/bank/pay', { memo: 'x'.repeat(10_000) });
     expect(res.status).toBe(413);
     expect(await res.text()).toContain('too large');
   });
 
   it('answers a malformed form with 400', async () => {
-    const a = new Agent(app.url);
-    await a.login();
+    const a = brandon; // logged in once for the tests that only need a session
     const res = await a.request('/bank/pay', {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -204,8 +201,7 @@ describe.each(DATABASES)('the bank on %s', (db) => {
   });
 
   it('answers JSON sent to the bank with 415, and an unknown bank page with an HTML 404', async () => {
-    const a = new Agent(app.url);
-    await a.login();
+    const a = brandon; // logged in once for the tests that only need a session
     const json = await a.request('/bank/pay', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
