@@ -44,6 +44,24 @@ async function startService(name: string, extraEnv: NodeJS.ProcessEnv = {}, port
   return { proc, port: Number(env.PORT), healthPort: Number(env.HEALTH_PORT), env };
 }
 
+const AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
+
+/**
+ * Connects to the machine's RabbitMQ, waiting while it is down: other packages' tests
+ * (rabbit-pipeline's broker restart) may stop and start it while this suite runs.
+ */
+async function brokerConnection(timeoutMs = 60_000): Promise<amqp.ChannelModel> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await amqp.connect(AMQP_URL);
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
 const exchange = `rpc-gateway-test-${randomUUID()}`;
 const CALL_TIMEOUT_MS = 1000;
 const services: Record<string, Started> = {};
@@ -75,7 +93,7 @@ beforeAll(async () => {
     FAREWELL_ADDRESS: `127.0.0.1:${farewell.port}`,
     CACHE_URL: `http://127.0.0.1:${cache.port}`,
     TLS_INSPECTOR_URL: `http://127.0.0.1:${tls.port}`,
-    AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672',
+    AMQP_URL,
     QUEUE_EXCHANGE: exchange,
     CALL_TIMEOUT_MS: String(CALL_TIMEOUT_MS),
     BREAKER_FAILURES: '3',
@@ -90,7 +108,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   try {
-    const conn = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');
+    const conn = await brokerConnection();
     const ch = await conn.createChannel();
     await ch.deleteExchange(exchange);
     await conn.close();
@@ -142,7 +160,7 @@ describe('gateway methods against the real services', () => {
   });
 
   it('queue.publish publishes, confirmed, to the configured exchange on RabbitMQ', async () => {
-    const conn = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');
+    const conn = await brokerConnection();
     try {
       const ch = await conn.createChannel();
       await ch.assertExchange(exchange, 'topic', { durable: true });
