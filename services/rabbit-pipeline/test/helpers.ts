@@ -77,8 +77,8 @@ export async function deleteAllUnder(prefix: string): Promise<void> {
   }
 }
 
-/** Names of queues under a prefix with their type and message count, from rabbitmqctl. */
-export async function queueInfo(prefix: string): Promise<Map<string, { type: string; messages: number }>> {
+/** Queues whose name starts with `start`, with their type and message count (rabbitmqctl). */
+export async function queueInfo(start: string): Promise<Map<string, { type: string; messages: number }>> {
   const r = await run(
     'rabbitmqctl',
     ['-q', 'list_queues', 'name', 'type', 'messages', '--no-table-headers'],
@@ -89,7 +89,7 @@ export async function queueInfo(prefix: string): Promise<Map<string, { type: str
   const out = new Map<string, { type: string; messages: number }>();
   for (const line of r.stdout.split('\n')) {
     const [name, type, messages] = line.trim().split(/\s+/);
-    if (name?.startsWith(`${prefix}.`)) out.set(name, { type: type!, messages: Number(messages) });
+    if (name?.startsWith(start)) out.set(name, { type: type!, messages: Number(messages) });
   }
   return out;
 }
