@@ -5,7 +5,7 @@
  * the others wait for its value. If Redis cannot be reached the cache fails open: loaders
  * are called directly, the outage is logged once, and caching resumes by itself.
  */
-import { createLogger } from '@fopnp/net';
+import { createLogger, type Logger } from '@fopnp/net';
 import { Availability } from './availability.js';
 import { ABSENT_ENTRY, decodeValue, encodeValue } from './codec.js';
 import { CacheUnavailableError, ValueTooLargeError } from './errors.js';
@@ -53,6 +53,13 @@ export interface CacheStats {
   outages: number;
 }
 
+let sharedDefaultLogger: Logger | undefined;
+/** Without a logger: one shared JSON logger, warnings only, on stderr (stdout belongs to the program). */
+function defaultLogger(): Logger {
+  sharedDefaultLogger ??= createLogger('redis-cache', { level: 'warn', destination: process.stderr });
+  return sharedDefaultLogger;
+}
+
 type Attempt<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
 export class Cache {
@@ -76,7 +83,7 @@ export class Cache {
   private starting: Promise<void> | undefined;
 
   constructor(options: CacheOptions) {
-    this.options = resolveOptions(options, createLogger('redis-cache', { level: 'warn' }));
+    this.options = resolveOptions(options, defaultLogger());
     this.topology = options.topology;
     this.keys = new KeySpace(this.options.namespace);
     this.availability = new Availability(this.options.logger);

@@ -29,6 +29,12 @@ export interface CacheServerOptions {
   demoDelayMs?: number;
 }
 
+/** The logger at warn, or at its own level when that is already quieter. */
+function quieter(logger: Logger): FastifyBaseLogger {
+  const warn = logger.levels.values.warn ?? 40;
+  return logger.child({}, { level: logger.levelVal > warn ? logger.level : 'warn' }) as FastifyBaseLogger;
+}
+
 function sendError(reply: FastifyReply, status: number, code: CacheErrorCode, message: string) {
   return reply.code(status).type('application/json').send({ error: message, code });
 }
@@ -39,7 +45,7 @@ export function createCacheServer(opts: CacheServerOptions): FastifyInstance {
   const app = Fastify({
     // Only warnings and errors from fastify: a log line per request would cost more than the
     // cache lookup it describes. The service logs its own "listening" line.
-    ...(opts.logger ? { loggerInstance: opts.logger.child({}, { level: 'warn' }) as FastifyBaseLogger } : {}),
+    ...(opts.logger ? { loggerInstance: quieter(opts.logger) } : {}),
     // Room for the largest value plus JSON whitespace; larger bodies get 413 before parsing.
     bodyLimit: cache.options.maxValueBytes + 64 * 1024,
     // Keys are validated by the cache (MAX_KEY_LENGTH bytes); let longer ones reach it.
