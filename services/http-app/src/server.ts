@@ -8,6 +8,7 @@ import { InvalidConfigError, type Logger } from '@fopnp/net';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { bankRoutes } from './bank/routes.js';
 import type { BankStore } from './bank/store.js';
+import { parseQuery } from './echo/request-info.js';
 import { echoRoutes } from './echo/routes.js';
 
 export interface HttpAppServerOptions {
@@ -42,6 +43,8 @@ export async function createHttpAppServer(opts: HttpAppServerOptions): Promise<F
     ...(opts.logger ? { loggerInstance: opts.logger as FastifyBaseLogger } : { logger: false }),
     // Per-request lines would swamp the log at the rates the echo endpoints see.
     logController: new LogController({ disableRequestLogging: true }),
+    // The echo endpoints' own parser, so /get's args are parsed once, and the same way as httpbin.
+    routerOptions: { querystringParser: parseQuery },
     trustProxy: opts.trustProxy ?? false,
     bodyLimit,
     // Slow clients must not hold sockets forever (book ch. 7's lesson).

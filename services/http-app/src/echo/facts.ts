@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { RequestFacts } from './request-info.js';
+import type { Args, RequestFacts } from './request-info.js';
 
 /** A fastify request reduced to what the echo endpoints report. */
 export function factsOf(request: FastifyRequest): RequestFacts {
@@ -10,5 +10,6 @@ export function factsOf(request: FastifyRequest): RequestFacts {
     ip: request.ip,
     protocol: request.protocol,
     host: request.host,
+    args: request.query as Args,
   };
 }

@@ -15,6 +15,8 @@ export interface RequestFacts {
   protocol: 'http' | 'https';
   /** Host header value (host[:port]). */
   host: string;
+  /** Query parameters if the framework already parsed them (with parseQuery). */
+  args?: Args;
 }
 
 export type Args = Record<string, string | string[]>;
@@ -30,12 +32,16 @@ export function echoHeaders(rawHeaders: readonly string[]): Record<string, strin
   return out;
 }
 
-/** Query parameters; a repeated name becomes a list, as httpbin shows it. */
+/** Query parameters of a URL; a repeated name becomes a list, as httpbin shows it. */
 export function parseArgs(url: string): Args {
   const q = url.indexOf('?');
-  const out: Args = {};
-  if (q < 0) return out;
-  for (const [k, v] of new URLSearchParams(url.slice(q + 1))) addValue(out, k, v);
+  return q < 0 ? Object.create(null) : parseQuery(url.slice(q + 1));
+}
+
+/** A query string's parameters (fastify's querystringParser too, so it is parsed once). */
+export function parseQuery(query: string): Args {
+  const out: Args = Object.create(null);
+  for (const [k, v] of new URLSearchParams(query)) addValue(out, k, v);
   return out;
 }
 
@@ -52,7 +58,7 @@ export function absoluteUrl(facts: RequestFacts): string {
 /** The body of GET /get. */
 export function getEcho(facts: RequestFacts) {
   return {
-    args: parseArgs(facts.url),
+    args: facts.args ?? parseArgs(facts.url),
     headers: echoHeaders(facts.rawHeaders),
     origin: facts.ip,
     url: absoluteUrl(facts),
