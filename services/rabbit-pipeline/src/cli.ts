@@ -139,8 +139,9 @@ function roleCommand(role: Role, description: string) {
   });
 }
 type RoleValues = OptionValues<typeof roleOptions>;
+/** The defaults of the role options a command does not take, from their one declaration. */
 function roleOptionDefaults(): RoleValues {
-  return { points: 0, rate: 100, port: 8006, host: '127.0.0.1', printEvery: 1000 };
+  return Object.fromEntries(Object.entries(roleOptions).map(([k, spec]) => [k, spec.default])) as RoleValues;
 }
 
 const topologyOptions = defineOptions({
