@@ -223,7 +223,8 @@ export function classifyError(err: unknown, target?: string, details: { size?: n
     case 'EHOSTDOWN':
     case 'ENETDOWN':
     case 'EADDRNOTAVAIL':
-      return e.syscall === 'bind'
+      // A TCP server reports its bind failure from listen(); a UDP socket from bind().
+      return e.syscall === 'bind' || e.syscall === 'listen'
         ? new NetworkError(`cannot bind ${where}: no such local address (${e.code})`, { cause: err })
         : new HostUnreachableError(where, { cause: err });
     case 'ETIMEDOUT':

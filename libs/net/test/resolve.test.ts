@@ -131,8 +131,22 @@ describe('error classification', () => {
   });
 
   it('names the size of a datagram refused with EMSGSIZE', () => {
-    const err = classifyError(Object.assign(new Error('send EMSGSIZE'), { code: 'EMSGSIZE' }), 'h:1', { size: 70_000 });
+    const err = classifyError(Object.assign(new Error('send EMSGSIZE'), { code: 'EMSGSIZE' }), 'h:1', {
+      size: 70_000,
+    });
     expect(err.message).toMatch(/^datagram of 70000 bytes is too long for the network \(EMSGSIZE\)/);
+  });
+
+  it('reports a TCP server asked to listen on an address this host lacks as a bind problem, not a route', async () => {
+    // 192.0.2.1 (TEST-NET-1) is on no interface here: listen() fails with EADDRNOTAVAIL, no packet is sent.
+    const server = net.createServer();
+    const err = await new Promise((resolve) => {
+      server.once('error', resolve);
+      server.listen(0, '192.0.2.1');
+    });
+    const classified = classifyError(err, '192.0.2.1:0');
+    expect(classified.code).toBe('FOPNP_ERR_NETWORK');
+    expect(classified.message).toBe('cannot bind 192.0.2.1:0: no such local address (EADDRNOTAVAIL)');
   });
 
   it('reports a real EADDRINUSE from bind as address in use', async () => {
