@@ -56,8 +56,12 @@ export function createInspectorApi(options: InspectorApiOptions): http.Server {
   const logger = options.logger ?? silentLogger();
   const server = http.createServer((req, res) => {
     const started = performance.now();
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const endpoint = url.pathname;
+    // A request target such as `//` or `//[::1` is no valid URL: new URL() throws, and a
+    // throw here would end the whole process. Such a request gets a 400 like any other.
+    const url = URL.canParse(req.url ?? '/', 'http://localhost')
+      ? new URL(req.url ?? '/', 'http://localhost')
+      : null;
+    const endpoint = url?.pathname ?? 'invalid';
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
       res.end(`${JSON.stringify(body, null, 2)}\n`);
@@ -81,6 +85,12 @@ export function createInspectorApi(options: InspectorApiOptions): http.Server {
     };
     if (req.method !== 'GET')
       return send(405, { error: { code: 'TI_ERR_METHOD', message: 'use GET' } }, { allow: 'GET' });
+    if (!url)
+      return fail(
+        new BadRequestError(
+          `request target is not a valid path: ${JSON.stringify((req.url ?? '').slice(0, 80))}`,
+        ),
+      );
     if (endpoint === '/') {
       return send(200, {
         service: 'tls-inspector',

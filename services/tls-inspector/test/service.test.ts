@@ -4,6 +4,7 @@
  * the resolved address), too many requests from one client, more work than its slots, bad
  * parameters; target failures come back as JSON errors with fitting statuses.
  */
+import net from 'node:net';
 import { type BackgroundProcess, freePort, startProcess, stopAll, waitForHttp } from '@fopnp/net/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, type OpenSslServer, startOpenSslServer, startSilentServer } from './helpers/peers.js';
@@ -37,6 +38,19 @@ async function startService(env: Record<string, string>): Promise<Service> {
 async function get(url: string): Promise<{ status: number; body: any; headers: Headers }> {
   const res = await fetch(url, { signal: AbortSignal.timeout(20_000) });
   return { status: res.status, body: await res.json(), headers: res.headers };
+}
+
+/** Sends raw bytes to the API and returns everything it answers before closing. */
+function rawRequest(api: string, request: string): Promise<string> {
+  const { hostname, port } = new URL(api);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname, () => socket.end(request));
+    const chunks: Buffer[] = [];
+    socket.setTimeout(10_000, () => socket.destroy(new Error('no answer within 10 s')));
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
+  });
 }
 
 let pki: Pki;
@@ -146,9 +160,31 @@ describe('GET /inspect and /scan', () => {
     expect(post.status).toBe(405);
   });
 
+  it('answers 400 to a request target that is not a valid URL path, and keeps serving', async () => {
+    // fetch() cannot send these, so a raw socket does: `//` alone is no valid URL.
+    for (const target of ['//', '//[::1']) {
+      const head = await rawRequest(
+        open.api,
+        `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+      );
+      expect(head).toMatch(/^HTTP\/1\.1 400 /);
+      expect(head).toContain('"code": "TI_ERR_BAD_REQUEST"');
+    }
+    expect((await get(`${open.api}/`)).status).toBe(200);
+  });
+
   it('answers 503 when every slot is busy, and counts it in /metrics', async () => {
     const slow = get(`${open.api}/inspect?host=127.0.0.1&port=${silent.port}`); // holds the only slot
-    await new Promise((r) => setTimeout(r, 200));
+    // Wait until the service has really taken the slot: a fixed sleep loses that race on a busy machine.
+    await expect
+      .poll(
+        async () =>
+          (await (await fetch(`${open.health}/metrics`)).text()).match(
+            /^tls_inspector_in_flight\{[^}]*\} (\d+)$/m,
+          )?.[1],
+        { interval: 20, timeout: 1_400 },
+      )
+      .toBe('1');
     const busy = await get(`${open.api}/inspect?host=localhost&port=${openssl.port}`);
     expect(busy.status).toBe(503);
     expect(busy.body.error.code).toBe('TI_ERR_BUSY');
