@@ -8,7 +8,7 @@
 import type { Logger } from '@fopnp/net';
 import type { Principal } from '../auth.js';
 import { type BookFunction, checkArity } from '../book/functions.js';
-import { PyException, pyTypeName } from '../book/python.js';
+import { PyException, pyStr, pyTypeName } from '../book/python.js';
 import { RpcError } from '../errors.js';
 import { bindArguments, type RpcMethod, signaturesOf } from '../methods.js';
 import { fromPlain, toPlain } from './convert.js';
@@ -58,7 +58,7 @@ export class XmlRpcDispatcher {
       "system.listMethods() => ['add', 'subtract', 'multiple']\n\nReturns a list of the methods supported by the server.",
       [['array']],
       (params) => {
-        checkArity('system.listMethods', [], params.length);
+        systemArity('listMethods', [], params.length);
         return this.listMethods();
       },
     );
@@ -70,8 +70,9 @@ export class XmlRpcDispatcher {
         ['string', 'string'],
       ],
       (params) => {
-        checkArity('system.methodSignature', ['method_name'], params.length);
-        const e = this.entries.get(String(params[0]));
+        systemArity('methodSignature', ['method_name'], params.length);
+        // Python's never looks the name up (so never fails on it); ours does for strings only.
+        const e = typeof params[0] === 'string' ? this.entries.get(params[0]) : undefined;
         if (e?.kind === 'gateway') return signaturesOf(e.method);
         if (e?.kind === 'system') return e.signature;
         return NOT_SUPPORTED;
@@ -82,8 +83,8 @@ export class XmlRpcDispatcher {
       'system.methodHelp(\'add\') => "Adds two integers together"\n\nReturns a string containing documentation for the specified method.',
       [['string', 'string']],
       (params) => {
-        checkArity('system.methodHelp', ['method_name'], params.length);
-        const e = this.entries.get(String(params[0]));
+        systemArity('methodHelp', ['method_name'], params.length);
+        const e = this.lookup(params[0]!);
         if (!e) return '';
         return e.kind === 'book' ? e.fn.doc : e.kind === 'gateway' ? e.method.help : e.doc;
       },
@@ -93,7 +94,7 @@ export class XmlRpcDispatcher {
       "system.multicall([{'methodName': 'add', 'params': [2, 2]}, ...]) => [[4], ...]\n\nAllows the caller to package multiple XML-RPC calls into a single request.\nEach result is a one-element array, or a fault struct for a call that failed.",
       [['array', 'array']],
       (params, principal) => {
-        checkArity('system.multicall', ['call_list'], params.length);
+        systemArity('multicall', ['call_list'], params.length);
         return this.multicall(params[0]!, principal);
       },
     );
@@ -122,26 +123,37 @@ export class XmlRpcDispatcher {
     }
   }
 
-  private async dispatch(name: string, params: XmlRpcValue[], principal: Principal): Promise<XmlRpcValue> {
+  /** `self.funcs[method]`: a string looks up; an unhashable value is Python's TypeError. */
+  private lookup(name: XmlRpcValue): Entry | undefined {
+    if (typeof name === 'string') return this.entries.get(name);
+    if (name !== null && typeof name === 'object' && !(typeof name === 'number'))
+      throw new PyException('TypeError', `unhashable type: '${pyTypeName(name)}'`);
+    return undefined;
+  }
+
+  /** Python's _dispatch: find the function, then call it with *params. */
+  private async dispatch(name: XmlRpcValue, params: XmlRpcValue, principal: Principal): Promise<XmlRpcValue> {
     const started = performance.now();
+    const label = typeof name === 'string' && this.entries.has(name) ? name : '(unknown)';
     const done = (outcome: 'ok' | 'fault') =>
-      this.options.onCall?.(
-        this.entries.has(name) ? name : '(unknown)',
-        outcome,
-        (performance.now() - started) / 1000,
-      );
+      this.options.onCall?.(label, outcome, (performance.now() - started) / 1000);
     try {
-      const entry = this.entries.get(name);
-      if (!entry) throw new PyException('Exception', `method "${name}" is not supported`);
-      principal.authorize(name);
+      const entry = this.lookup(name);
+      if (!entry) throw new PyException('Exception', `method "${pyStr(name)}" is not supported`);
+      principal.authorize(name as string);
       let result: XmlRpcValue;
       if (entry.kind === 'book') {
-        if (entry.fn.params) checkArity(entry.fn.name, entry.fn.params, params.length);
-        result = entry.fn.call(params);
+        const args = starArgs(params, `__main__.${entry.fn.name}`);
+        if (entry.fn.params) checkArity(entry.fn.name, entry.fn.params, args.length);
+        result = entry.fn.call(args);
       } else if (entry.kind === 'system') {
-        result = await entry.call(params, principal);
+        const method = (name as string).slice('system.'.length);
+        result = await entry.call(
+          starArgs(params, `xmlrpc.server.SimpleXMLRPCDispatcher.system_${method}`),
+          principal,
+        );
       } else {
-        const args = bindArguments(entry.method, params.map(toPlain));
+        const args = bindArguments(entry.method, starArgs(params, entry.method.name).map(toPlain));
         result = fromPlain(await entry.method.call(args, { caller: principal.name }));
       }
       done('ok');
@@ -154,24 +166,14 @@ export class XmlRpcDispatcher {
 
   /** Python's system_multicall: each call's result in a list, or its fault as a struct. */
   private async multicall(calls: XmlRpcValue, principal: Principal): Promise<XmlRpcValue> {
-    if (!Array.isArray(calls)) {
-      throw new PyException(
-        'TypeError',
-        `system.multicall expects an array of calls, not '${pyTypeName(calls)}'`,
-      );
-    }
     const results: XmlRpcValue[] = [];
-    for (const call of calls) {
-      if (!(call instanceof Map))
-        throw new PyException('TypeError', `a multicall entry is a struct, not '${pyTypeName(call)}'`);
-      if (!call.has('methodName')) throw new PyException('KeyError', "'methodName'");
-      if (!call.has('params')) throw new PyException('KeyError', "'params'");
-      const params = call.get('params')!;
+    for (const call of pyIter(calls)) {
+      const methodName = subscript(call, 'methodName');
+      const params = subscript(call, 'params');
       try {
-        if (!Array.isArray(params)) throw new PyException('TypeError', 'multicall params must be an array');
-        results.push([await this.dispatch(String(call.get('methodName')), params, principal)]);
+        results.push([await this.dispatch(methodName, params, principal)]);
       } catch (err) {
-        const f = this.toFault(err, String(call.get('methodName')));
+        const f = this.toFault(err, typeof methodName === 'string' ? methodName : '(multicall)');
         results.push(
           new Map<string, XmlRpcValue>([
             ['faultCode', BigInt(f.faultCode)],
@@ -194,4 +196,39 @@ export class XmlRpcDispatcher {
       `internal error in ${method}: ${err instanceof Error ? err.message : String(err)}`,
     );
   }
+}
+
+/** Python's iter(): what `for call in call_list` walks (a str yields characters, a dict keys). */
+function pyIter(v: XmlRpcValue): XmlRpcValue[] {
+  if (Array.isArray(v)) return v;
+  if (typeof v === 'string') return [...v];
+  if (v instanceof Map) return [...v.keys()];
+  throw new PyException('TypeError', `'${pyTypeName(v)}' object is not iterable`);
+}
+
+/** `func(*params)`: the positional arguments, or Python's TypeError naming the function. */
+function starArgs(params: XmlRpcValue, qualname: string): XmlRpcValue[] {
+  if (Array.isArray(params) || typeof params === 'string' || params instanceof Map) return pyIter(params);
+  throw new PyException(
+    'TypeError',
+    `${qualname}() argument after * must be an iterable, not ${pyTypeName(params)}`,
+  );
+}
+
+/** `call[key]` with Python's errors for each kind of value. */
+function subscript(call: XmlRpcValue, key: string): XmlRpcValue {
+  if (call instanceof Map) {
+    if (!call.has(key)) throw new PyException('KeyError', `'${key}'`);
+    return call.get(key)!;
+  }
+  if (typeof call === 'string')
+    throw new PyException('TypeError', "string indices must be integers, not 'str'");
+  if (Array.isArray(call))
+    throw new PyException('TypeError', 'list indices must be integers or slices, not str');
+  throw new PyException('TypeError', `'${pyTypeName(call)}' object is not subscriptable`);
+}
+
+/** Arity of SimpleXMLRPCDispatcher's bound system_* methods, `self` counted as Python does. */
+function systemArity(method: string, params: readonly string[], given: number): void {
+  checkArity(`SimpleXMLRPCDispatcher.system_${method}`, ['self', ...params], given + 1);
 }

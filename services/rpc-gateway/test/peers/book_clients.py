@@ -148,6 +148,42 @@ def more(proxy, allow_none):
         print(repr(fault))
 
 
+def multicall_edges(proxy, allow_none):
+    print('--- system.multicall and system.* given odd arguments')
+    b = xmlrpc.client.Binary(b'ab')
+    d = datetime.datetime(2020, 1, 1)
+    cases = [
+        [1], ['s'], [[1]], [{}], [b], [d], [1.5], [True],
+        [{'methodName': 'addtogether'}], [{'params': []}],
+        [{'methodName': 'addtogether', 'params': 'ab'}],
+        [{'methodName': 'addtogether', 'params': {'a': 1}}],
+        [{'methodName': 'addtogether', 'params': 5}],
+        [{'methodName': 'addtogether', 'params': b}],
+        [{'methodName': 'system.listMethods', 'params': 5}],
+        [{'methodName': 'remote_repr', 'params': 'ab'}],
+        [{'methodName': 'remote_repr', 'params': 'a'}],
+        [{'methodName': [1], 'params': []}],
+        [{'methodName': {'a': 1}, 'params': []}],
+        [{'methodName': b, 'params': []}],
+        [{'methodName': d, 'params': []}],
+        [{'methodName': 7, 'params': []}],
+        [{'methodName': 1.5, 'params': []}],
+        [{'methodName': True, 'params': []}],
+        [{'methodName': 'system.multicall', 'params': [[{'methodName': 'addtogether', 'params': [1, 2]}]]}],
+        'xy', 5, 1.5, True, b, d, {'methodName': 'x'},
+    ]
+    cases += [[None], [{'methodName': None, 'params': []}], [{'methodName': 'addtogether', 'params': None}], None]
+    for arg in cases:
+        attempt('', lambda: normalise(proxy.system.multicall(arg)))
+    attempt('', lambda: proxy.system.listMethods(1))
+    attempt('', lambda: proxy.system.methodHelp())
+    attempt('', lambda: proxy.system.methodHelp(5))
+    attempt('', lambda: proxy.system.methodHelp([1]))
+    attempt('', lambda: proxy.system.methodSignature(1, 2))
+    attempt('', lambda: proxy.system.methodSignature({'a': 1}))
+    attempt('', lambda: proxy.system.multicall())
+
+
 def main():
     url = sys.argv[1]
     allow_none = '--allow-none' in sys.argv
@@ -159,6 +195,7 @@ def main():
     print('=== xmlrpc_introspect.py')
     xmlrpc_introspect(proxy)
     more(proxy, allow_none)
+    multicall_edges(proxy, allow_none)
 
 
 if __name__ == '__main__':
