@@ -3,7 +3,7 @@
  * with SO_BROADCAST) and udp_remote.py's (request/reply over a connected socket,
  * retransmitting with a doubling wait until it gives up).
  */
-import { pyAddress } from '@fopnp/net';
+import { InvalidConfigError, pyAddress } from '@fopnp/net';
 import { NoReplyError } from './errors.js';
 import { BROADCAST_TEXT, REQUEST_TEXT } from './protocol.js';
 import {
@@ -35,6 +35,12 @@ export interface BroadcastOptions {
 export async function sendBroadcast(network: string, port: number, options: BroadcastOptions = {}) {
   const host = network === '<broadcast>' ? '255.255.255.255' : network;
   const target = await resolveTarget(host, port, 4);
+  if (target.family !== 4) {
+    throw new InvalidConfigError(
+      'NETWORK',
+      `${network} is IPv6, which has no broadcast: give an IPv4 broadcast address such as 192.168.1.255`,
+    );
+  }
   const socket = openSocket(4);
   const replies: Reply[] = [];
   try {

@@ -1,6 +1,6 @@
 /** Small promise wrappers over node:dgram shared by the clients. */
 import dgram from 'node:dgram';
-import { classifyError, formatHostPort, resolveAll } from '@fopnp/net';
+import { classifyError, formatHostPort, InvalidConfigError, resolveAll } from '@fopnp/net';
 
 export interface Target {
   address: string;
@@ -11,6 +11,9 @@ export interface Target {
 
 /** Resolves `host` (NameResolutionError if it cannot), preferring IPv4 as the book does. */
 export async function resolveTarget(host: string, port: number, family: 0 | 4 = 0): Promise<Target> {
+  // Port 0 means "any free port" when binding, but nothing can be sent to it.
+  if (!(port >= 1 && port <= 65535))
+    throw new InvalidConfigError('--port', `a destination port must be 1..65535, got ${port}`);
   const addresses = await resolveAll(host, { family });
   const chosen = addresses.find((a) => a.family === 4) ?? addresses[0]!;
   return { ...chosen, label: formatHostPort(host, port) };

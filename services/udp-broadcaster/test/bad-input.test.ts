@@ -57,6 +57,28 @@ describe('the CLIs, given bad arguments', () => {
     );
   });
 
+  it.each([
+    ['client', ['client', '127.255.255.255']],
+    ['request', ['request', '127.0.0.1']],
+    ['big', ['big', '127.0.0.1']],
+  ])('refuses destination port 0 from %s in one line, exit 2', async (_name, args) => {
+    const client = await runCli([...args, '-p', '0']);
+
+    expect(client.code).toBe(2);
+    expect(client.stderr).toBe(
+      'error: invalid value for --port: a destination port must be 1..65535, got 0\n',
+    );
+  });
+
+  it('says IPv6 has no broadcast instead of a bare EINVAL, exit 2', async () => {
+    const client = await runCli(['client', '::1', '-p', String(port)]);
+
+    expect(client.code).toBe(2);
+    expect(client.stderr).toBe(
+      'error: invalid value for NETWORK: ::1 is IPv6, which has no broadcast: give an IPv4 broadcast address such as 192.168.1.255\n',
+    );
+  });
+
   it('refuses a port already in use by another socket, exit 1', async () => {
     const holder = dgram.createSocket('udp4');
     const held = await new Promise<number>((resolve) =>
