@@ -125,6 +125,32 @@ export class StreamReader {
   }
 
   /**
+   * readUntil without waiting: the next message if a whole one is already buffered,
+   * `undefined` if more bytes are needed (then call readUntil, which also reports EOF and
+   * stream errors). Same limit and FrameTooLargeError. A consumer working through
+   * pipelined messages pays no promise per message this way.
+   */
+  tryReadUntil(
+    delimiter: Buffer | string,
+    options: { maxBytes?: number; includeDelimiter?: boolean } = {},
+  ): Buffer | undefined {
+    const delim = typeof delimiter === 'string' ? Buffer.from(delimiter) : delimiter;
+    if (delim.length === 0) throw new RangeError('delimiter must not be empty');
+    const max = options.maxBytes ?? DEFAULT_MAX_FRAME;
+    if (this.failure instanceof FrameTooLargeError) throw this.failure;
+    const at = this.buffered === 0 ? -1 : this.indexOf(delim, 0);
+    if (at >= 0) {
+      if (at > max) throw this.fail(new FrameTooLargeError(at, max, 'message without delimiter'));
+      const out = this.take(at + delim.length);
+      return options.includeDelimiter === false ? out.subarray(0, out.length - delim.length) : out;
+    }
+    if (this.buffered > max) {
+      throw this.fail(new FrameTooLargeError(this.buffered, max, 'message without delimiter'));
+    }
+    return undefined;
+  }
+
+  /**
    * Reads one length-prefixed frame (4-byte big-endian length, then the payload).
    * Returns null on a clean EOF between frames. A declared length over `maxBytes` throws
    * FrameTooLargeError before any of the payload is read.

@@ -82,6 +82,34 @@ describe('readUntil (recv_until, linear)', () => {
   });
 });
 
+describe('tryReadUntil (no waiting)', () => {
+  it('hands out every whole buffered message, then undefined until more arrives', async () => {
+    const src = new PassThrough();
+    const r = new StreamReader(src);
+    src.write('Beautiful is better than?Explicit is better than?Simple is');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(r.tryReadUntil('?')!.toString()).toBe('Beautiful is better than?');
+    expect(r.tryReadUntil('?', { includeDelimiter: false })!.toString()).toBe('Explicit is better than');
+    expect(r.tryReadUntil('?')).toBeUndefined();
+    src.write(' better than?');
+    expect((await r.readUntil('?'))!.toString()).toBe('Simple is better than?');
+    expect(r.tryReadUntil('?')).toBeUndefined();
+    src.end();
+    expect(await r.readUntil('?')).toBeNull();
+  });
+
+  it('refuses a message longer than the limit, and keeps refusing', async () => {
+    const src = new PassThrough();
+    const r = new StreamReader(src);
+    src.write('x'.repeat(5000));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(() => r.tryReadUntil('?', { maxBytes: 4096 })).toThrow(FrameTooLargeError);
+    expect(() => r.tryReadUntil('?', { maxBytes: 4096 })).toThrow(FrameTooLargeError);
+    await expect(r.readUntil('?')).rejects.toThrow(FrameTooLargeError);
+    src.destroy();
+  });
+});
+
 describe('length-prefixed frames', () => {
   it('reads frames split and coalesced arbitrarily', async () => {
     const wire = Buffer.concat([
