@@ -32,6 +32,8 @@ export interface ZenServerOptions extends Partial<ZenLimits> {
 }
 
 const BUSY = Buffer.from(REPLIES.busy, 'latin1');
+/** As a Buffer: readUntil would otherwise encode the string on every call. */
+const QUESTION_MARK = Buffer.from(QUESTION_END, 'latin1');
 /** How long a refused connection may stay half-closed, waiting for the client's FIN. */
 const REFUSED_LINGER_MS = 2_000;
 
@@ -42,6 +44,8 @@ export class ZenServer {
   readonly limits: ZenLimits;
   private readonly logger: Logger;
   private readonly tooLong: Buffer;
+  /** readUntil's options, built once: the hot loop allocates nothing it can avoid. */
+  private readonly framing: { maxBytes: number };
   private readonly sockets = new Set<net.Socket>();
   /** single mode: connections accepted and waiting for their turn. */
   private readonly waiting: net.Socket[] = [];
@@ -59,6 +63,7 @@ export class ZenServer {
     this.logger = options.logger ?? silentLogger();
     this.stats = options.stats ?? emptyStats();
     this.tooLong = Buffer.from(REPLIES.tooLong(this.limits.maxQuestionBytes), 'latin1');
+    this.framing = { maxBytes: this.limits.maxQuestionBytes };
     // allowHalfOpen: a client may send its questions and shut down its side; it still
     // gets every answer before we close ours. pauseOnConnect: in single mode a waiting
     // client's bytes stay in the kernel until its turn.
@@ -203,9 +208,12 @@ export class ZenServer {
     }
     const reader = new StreamReader(socket, { highWaterMark: 64 * 1024 });
     const maxBytes = this.limits.maxQuestionBytes;
+    const framing = this.framing;
     try {
       for (;;) {
-        const question = await reader.readUntil(QUESTION_END, { maxBytes });
+        // Pipelined questions already buffered are taken without a promise each.
+        const question =
+          reader.tryReadUntil(QUESTION_MARK, framing) ?? (await reader.readUntil(QUESTION_MARK, framing));
         if (question === null) break; // clean EOF between questions
         const answer = answerFor(question);
         if (answer.known) stats.questionsAnswered++;
