@@ -328,3 +328,37 @@ describe('the bank served over TLS directly', () => {
     expect(account.stdout).toContain('Welcome, sam');
   });
 });
+
+describe('two replicas on one PostgreSQL schema', () => {
+  let first: TestApp & { schema: string };
+  let second: TestApp;
+  const sessionSecret = 'a-secret-both-replicas-share-0123456789';
+  beforeAll(async () => {
+    first = await startApp('postgres', { sessionSecret });
+    second = await startApp('postgres', { sessionSecret }, '127.0.0.1', first.schema);
+  });
+  afterAll(async () => {
+    await second?.close();
+    await first?.close();
+  });
+
+  it('share logins, payments and logouts, as a load balancer needs', async () => {
+    const onFirst = new Agent(first.url);
+    await onFirst.login();
+    const onSecond = new Agent(second.url);
+    for (const [k, v] of onFirst.cookies) onSecond.cookies.set(k, v);
+    const token = await onSecond.csrfFrom('/bank/pay');
+    const paid = await onSecond.postForm('/bank/pay', {
+      csrf_token: token,
+      account: 'sam',
+      dollars: '7',
+      memo: 'via replica two',
+    });
+    expect(paid.status).toBe(303);
+    expect(await (await onFirst.get('/bank/')).text()).toContain(
+      'Paid <b>$7</b> to sam for: <i>via replica two</i>',
+    );
+    await onFirst.postForm('/bank/logout', { csrf_token: token });
+    expect((await onSecond.get('/bank/')).status).toBe(303); // logged out everywhere
+  });
+});

@@ -26,8 +26,10 @@ export async function startApp(
   db: DatabaseKind = 'sqlite',
   options: Partial<HttpAppServerOptions> = {},
   host = '127.0.0.1',
-): Promise<TestApp> {
-  const schema = uniqueSchema();
+  /** Share an existing PostgreSQL schema (a second replica); the first app drops it. */
+  sharedSchema?: string,
+): Promise<TestApp & { schema: string }> {
+  const schema = sharedSchema ?? uniqueSchema();
   const store = await openBank(
     db === 'postgres' ? { databaseUrl: PG_URL, databaseSchema: schema } : { sqlitePath: ':memory:' },
   );
@@ -38,9 +40,10 @@ export async function startApp(
     url: `${options.tls ? 'https' : 'http'}://${host}:${port}`,
     port,
     store,
+    schema,
     async close() {
       await app.close();
-      if (store instanceof PgStore) await store.dropSchema();
+      if (store instanceof PgStore && !sharedSchema) await store.dropSchema();
       await store.close();
     },
   };
