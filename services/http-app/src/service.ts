@@ -63,6 +63,13 @@ export async function startService(ctx: ServiceContext<typeof manifest.options>)
     await store.close();
     throw err;
   });
+  // Against requests_total it shows keep-alive at work: many requests, few connections.
+  const connections = new Counter({
+    name: 'http_app_connections_total',
+    help: 'TCP connections accepted by the HTTP port',
+    registers: [ctx.metrics],
+  });
+  app.server.on('connection', () => connections.inc());
   app.addHook('onResponse', async (request, reply) => {
     requests.inc({ method: request.method, status: String(reply.statusCode) });
     latency.observe(reply.elapsedTime / 1000);

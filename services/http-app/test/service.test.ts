@@ -36,10 +36,11 @@ describe('http-app serve', () => {
       const ready = await waitForHttp(`http://127.0.0.1:${healthPort}/readyz`);
       expect((await ready.json()).checks.database.status).toBe('ok');
       expect(proc.output()).toContain('"store":"postgres"');
-      const get = await fetch(`http://127.0.0.1:${port}/get`);
-      expect(get.status).toBe(200);
+      const cli = await runNode(CLI, ['get', `http://127.0.0.1:${port}/get`, '--repeat', '3']);
+      expect(cli.code).toBe(0);
       const metrics = await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text();
-      expect(metrics).toMatch(/http_app_requests_total\{method="GET",status="200",service="http-app"\} 1/);
+      expect(metrics).toMatch(/http_app_requests_total\{method="GET",status="200",service="http-app"\} 3/);
+      expect(metrics).toMatch(/http_app_connections_total\{service="http-app"\} 1/); // keep-alive
       expect(await proc.stop('SIGTERM')).toBe(0);
     } finally {
       const store = new PgStore(PG_URL, schema);
