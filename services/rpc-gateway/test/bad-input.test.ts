@@ -9,6 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { run } from '@fopnp/net/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMethodResponse } from '../src/xmlrpc/parse.js';
+import { Fault } from '../src/xmlrpc/values.js';
 import { type Listening, listen, PEERS } from './helpers.js';
 
 let server: Listening;
@@ -202,6 +203,28 @@ print(proxy.addtogether('x' * 3000, 'y')[-3:])
   it('answers GET with 405 and an unknown path with 404', async () => {
     expect((await fetch(server.url)).status).toBe(405);
     expect((await post(call('<value>1</value>'), server.url.replace('/RPC2', '/nope'))).status).toBe(404);
+  });
+
+  it('caps system.multicall at 1000 calls', async () => {
+    const one =
+      '<value><struct><member><name>methodName</name><value>addtogether</value></member><member><name>params</name><value><array><data><value><int>1</int></value></data></array></value></member></struct></value>';
+    const body = (n: number) =>
+      `<methodCall><methodName>system.multicall</methodName><params><param><value><array><data>${one.repeat(n)}</data></array></value></param></params></methodCall>`;
+    const roomy = await listen(); // the default 1 MiB body limit: 1001 calls need ~230 KB
+    try {
+      const big = parseMethodResponse(
+        await (await fetch(roomy.url, { method: 'POST', body: body(1001) })).text(),
+      );
+      expect(big).toEqual({
+        fault: new Fault(-32600, 'system.multicall holds at most 1000 calls, got 1001'),
+      });
+      const ok = parseMethodResponse(
+        await (await fetch(roomy.url, { method: 'POST', body: body(1000) })).text(),
+      );
+      expect((ok as { value: unknown[] }).value).toHaveLength(1000);
+    } finally {
+      await roomy.close();
+    }
   });
 
   it('answers an unknown method and a wrong arity as Python does (fault 1)', async () => {

@@ -13,7 +13,7 @@ import { RpcError } from '../errors.js';
 import { bindArguments, type RpcMethod, signaturesOf } from '../methods.js';
 import { fromPlain, toPlain } from './convert.js';
 import { encodeFault, encodeResponse, MarshalError } from './encode.js';
-import { type MethodCall, parseMethodCall } from './parse.js';
+import { FAULT_INVALID_XMLRPC, type MethodCall, parseMethodCall } from './parse.js';
 import { Fault, type XmlRpcValue } from './values.js';
 
 export interface XmlRpcDispatcherOptions {
@@ -30,6 +30,9 @@ export interface XmlRpcDispatcherOptions {
 }
 
 const NOT_SUPPORTED = 'signatures not supported';
+
+/** Most calls in one system.multicall. */
+export const MAX_MULTICALL = 1000;
 
 type Entry =
   | { kind: 'book'; fn: BookFunction }
@@ -126,7 +129,7 @@ export class XmlRpcDispatcher {
   /** `self.funcs[method]`: a string looks up; an unhashable value is Python's TypeError. */
   private lookup(name: XmlRpcValue): Entry | undefined {
     if (typeof name === 'string') return this.entries.get(name);
-    if (name !== null && typeof name === 'object' && !(typeof name === 'number'))
+    if (name !== null && typeof name === 'object')
       throw new PyException('TypeError', `unhashable type: '${pyTypeName(name)}'`);
     return undefined;
   }
@@ -166,8 +169,17 @@ export class XmlRpcDispatcher {
 
   /** Python's system_multicall: each call's result in a list, or its fault as a struct. */
   private async multicall(calls: XmlRpcValue, principal: Principal): Promise<XmlRpcValue> {
+    const list = pyIter(calls);
+    // Python sets no limit; a gateway must, or one request could hold a connection for
+    // thousands of downstream deadlines.
+    if (list.length > MAX_MULTICALL) {
+      throw new Fault(
+        FAULT_INVALID_XMLRPC,
+        `system.multicall holds at most ${MAX_MULTICALL} calls, got ${list.length}`,
+      );
+    }
     const results: XmlRpcValue[] = [];
-    for (const call of pyIter(calls)) {
+    for (const call of list) {
       const methodName = subscript(call, 'methodName');
       const params = subscript(call, 'params');
       try {
