@@ -52,7 +52,9 @@ describe('graceful shutdown', () => {
     const healthPort = Number((await proc.waitForOutput(/"healthPort":(\d+)/))[1]);
     await proc.waitForOutput(/"msg":"ready"/);
     const inflight = fetch(`http://127.0.0.1:${port}/work`).then((r) => r.text());
-    await new Promise((r) => setTimeout(r, 50));
+    // SIGTERM only once the request is being worked on: a fixed sleep can lose that race on
+    // a loaded machine, and a request still in the accept queue is not "in flight".
+    await proc.waitForOutput(/"msg":"work started"/);
     proc.child.kill('SIGTERM');
     await proc.waitForOutput(/shutting down/);
     const readiness = await fetch(`http://127.0.0.1:${healthPort}/readyz`);
