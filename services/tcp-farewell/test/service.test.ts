@@ -69,6 +69,9 @@ describe('tcp-farewell serve', () => {
       inFlight.on('end', () => resolve(Buffer.concat(chunks)));
     });
 
+    // Connected is not yet accepted: wait until the server holds the connection, or a
+    // SIGTERM that wins the race closes the listener with it still in the accept queue.
+    await expect.poll(() => metric('tcp_farewell_connections_active')).toBe(1);
     const exited = service.stop('SIGTERM');
     await expect.poll(async () => (await fetch(`http://127.0.0.1:${healthPort}/readyz`)).status).toBe(503);
     inFlight.end('Hi there, server');
