@@ -19,6 +19,7 @@ export REDIS_HOST_PORT="${REDIS_HOST_PORT:-16379}" AMQP_HOST_PORT="${AMQP_HOST_P
 # HEALTHCHECK is part of the Docker image format only; podman's default (OCI) drops it.
 export BUILDAH_FORMAT=docker
 SOCK="/tmp/fopnp-e2e-podman.$$.sock"
+LOGS="${E2E_LOG_DIR:-/tmp/fopnp-compose-e2e}"
 COMPOSE=(docker-compose -p "$PROJECT" -f "$REPO_ROOT/docker-compose.yml" -f "$DEPLOY_DIR/compose.e2e.yml")
 started=$(date +%s)
 phase() { log "── $* (t+$(($(date +%s) - started))s)"; }
@@ -27,10 +28,10 @@ cleanup() {
   local rc=$?
   set +e
   stop_health_loop
-  if [[ -n "${DOCKER_HOST:-}" && "${KEEP_UP:-0}" != 1 ]]; then
+  if [[ -n "${PODMAN_SOCKET_PID:-}" && "${KEEP_UP:-0}" != 1 ]]; then
     phase "down -v: removing containers, network and volumes"
-    timeout 120 "${COMPOSE[@]}" down -v --remove-orphans >/tmp/fopnp-e2e-down.log 2>&1 ||
-      log "down failed, see /tmp/fopnp-e2e-down.log"
+    timeout 120 "${COMPOSE[@]}" down -v --remove-orphans >$LOGS/down.log 2>&1 ||
+      log "down failed, see $LOGS/down.log"
   fi
   [[ "${KEEP_UP:-0}" == 1 ]] || stop_podman_socket
   rm -f "$SOCK"
@@ -47,6 +48,14 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 [[ $EUID == 0 ]] || die "run as root: these machines have rootful podman only"
+# One run at a time on a machine: the stack publishes fixed host ports and one project name.
+exec 9>/tmp/fopnp-compose-e2e.lock
+if ! flock -n 9; then
+  log "another compose e2e is running; waiting for it (at most 15 min)"
+  flock -w 900 9 || die "another compose e2e still holds /tmp/fopnp-compose-e2e.lock"
+fi
+mkdir -p "$LOGS"
+log "logs in $LOGS"
 bash "$DEPLOY_DIR/prereqs.sh"
 
 phase "base images (kept when already tagged)"
@@ -69,13 +78,10 @@ done
 phase "build every service image from its Dockerfile"
 services=($(ls "$REPO_ROOT"/services/*/Dockerfile | xargs -n1 dirname | xargs -n1 basename))
 log "services: ${services[*]}"
-: >/tmp/fopnp-e2e-build.log
-for s in "${services[@]}"; do
-  t0=$(date +%s)
-  timeout 900 "${COMPOSE[@]}" build "$s" >>/tmp/fopnp-e2e-build.log 2>&1 ||
-    { tail -40 /tmp/fopnp-e2e-build.log; die "image build of $s failed (full log: /tmp/fopnp-e2e-build.log)"; }
-  log "  built fopnp/$s:local in $(($(date +%s) - t0))s"
-done
+# --parallel: the images share their first stage, and the rest waits on I/O more than CPU.
+timeout 900 "${COMPOSE[@]}" build --parallel "${services[@]}" >"$LOGS/build.log" 2>&1 ||
+  { grep -E -i "error|failed" "$LOGS/build.log" | tail -30; die "image build failed (full log: $LOGS/build.log)"; }
+log "built ${#services[@]} images"
 for s in "${services[@]}"; do
   podman image exists "fopnp/$s:local" || die "no image fopnp/$s:local after the build"
   size=$(podman image inspect -f '{{.Size}}' "fopnp/$s:local")
@@ -88,8 +94,8 @@ done
 
 phase "up the default profile (health checks run by a background loop: no systemd here)"
 start_health_loop "$PROJECT" 2
-timeout 600 "${COMPOSE[@]}" up -d --no-build >/tmp/fopnp-e2e-up.log 2>&1 ||
-  { cat /tmp/fopnp-e2e-up.log; "${COMPOSE[@]}" ps; die "docker-compose up failed"; }
+timeout 600 "${COMPOSE[@]}" up -d --no-build >$LOGS/up.log 2>&1 ||
+  { cat $LOGS/up.log; "${COMPOSE[@]}" ps; die "docker-compose up failed"; }
 
 phase "waiting for every container to be healthy (at most ${HEALTH_TIMEOUT_S}s)"
 deadline=$(($(date +%s) + HEALTH_TIMEOUT_S))

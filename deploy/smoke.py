@@ -109,13 +109,13 @@ if "rpc-gateway" in HEALTH:
         total = proxy.addtogether(1, 2, 3)
         assert total == 6, f"addtogether(1, 2, 3) = {total!r}"
         multi = xmlrpc.client.MultiCall(proxy)
-        multi.quadratic(2, -4, 0)
+        multi.quadratic(2, -4, 0)  # the book's own call; its `/ 2.0*a` gives [0.0, 8.0]
         has_zen = "zen-asyncio" in HEALTH and "tcp-farewell" in HEALTH
         if has_zen:
             multi.zen.ask("Beautiful is better than?")
             multi.farewell()
         answers = list(multi())
-        assert sorted(answers[0]) == [0.0, 2.0], f"quadratic(2, -4, 0) = {answers[0]!r}"
+        assert sorted(answers[0]) == [0.0, 8.0], f"quadratic(2, -4, 0) = {answers[0]!r}"
         if has_zen:
             assert answers[1:] == ["Ugly.", "Farewell, client"], f"gateway calls gave {answers[1:]!r}"
         return f"addtogether=6, multicall {answers!r}"
@@ -123,9 +123,9 @@ if "rpc-gateway" in HEALTH:
 
 if "http-app" in HEALTH:
 
-    @check("http-app: the bank's login page")
+    @check("http-app: the bank's login page (/bank/login)")
     def _():
-        status, body, headers = http("/login", 8000)
+        status, body, headers = http("/bank/login", 8000)
         assert status == 200, f"HTTP {status}"
         assert "<form" in body and "password" in body.lower(), "no login form in the page"
         return f"200, {len(body)} bytes of HTML with a login form"
