@@ -74,6 +74,13 @@ export type OptionValues<T extends OptionSpecs> = {
   [K in keyof T]: HasDefault<T[K]> extends true ? ValueOf<T[K]> : ValueOf<T[K]> | undefined;
 };
 
+/**
+ * The longest delay a Node timer can wait: 2^31 - 1 ms (about 24.8 days). A longer one
+ * fires after 1 ms (TimeoutOverflowWarning), so a huge "timeout" would mean none at all:
+ * use this as the `max` of every option that becomes a timer.
+ */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 /** Identity helper that keeps literal types (choices, defaults) for inference. */
 export function defineOptions<const T extends OptionSpecs>(specs: T): T {
   return specs;

@@ -4,7 +4,7 @@
  * service, docker-compose.yml, the k8s manifests and the drift test all read this.
  */
 import type { Registry } from 'prom-client';
-import { defineOptions, type OptionSpecs, type OptionValues } from './config.js';
+import { defineOptions, MAX_TIMER_MS, type OptionSpecs, type OptionValues } from './config.js';
 import { HEALTH_PATHS, HealthServer } from './health.js';
 import { createLogger, type Logger } from './logger.js';
 import { onShutdown } from './shutdown.js';
@@ -76,6 +76,7 @@ export function serviceOptions(defaultHealthPort: number) {
       env: 'SHUTDOWN_TIMEOUT_MS',
       default: 10_000,
       min: 0,
+      max: MAX_TIMER_MS,
       description: 'how long in-flight work may take after SIGTERM before the process exits anyway',
     },
   });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { commandHelp, defineCommand, runCli } from '../src/cli.js';
-import { defineOptions, envDefaults, formatHelp, parseOptions } from '../src/config.js';
+import { defineOptions, envDefaults, formatHelp, MAX_TIMER_MS, parseOptions } from '../src/config.js';
 import { InvalidConfigError } from '../src/errors.js';
+import { serviceOptions } from '../src/service.js';
 
 const options = defineOptions({
   port: { type: 'port', env: 'PORT', short: 'p', default: 1060, description: 'TCP port' },
@@ -123,5 +124,17 @@ describe('runCli', () => {
     expect(await runCli(cli, ['--help'], { out: (s) => (text += s) })).toBe(0);
     expect(text).toContain('greet  print a greeting');
     expect(commandHelp(cli, 'greet')).toContain('arguments:\n  HOST          who to greet');
+  });
+});
+
+describe('timer options', () => {
+  it('refuses a shutdown deadline longer than a Node timer can wait, instead of firing after 1 ms', () => {
+    const specs = serviceOptions(9999);
+    expect(
+      parseOptions(specs, ['--shutdown-timeout-ms', String(MAX_TIMER_MS)], {}).values.shutdownTimeoutMs,
+    ).toBe(2_147_483_647);
+    expect(() => parseOptions(specs, [], { SHUTDOWN_TIMEOUT_MS: '3000000000' })).toThrow(
+      'invalid value for environment variable SHUTDOWN_TIMEOUT_MS: 3000000000 is outside 0..2147483647',
+    );
   });
 });
