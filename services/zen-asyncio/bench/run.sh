@@ -5,6 +5,10 @@
 # this shared machine never overlap. Arguments go to bench/zen.ts (see --help).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [[ ! -f dist/bench/zen.js ]]; then
+  echo "error: dist/bench/zen.js is missing: build first (npx turbo run build --filter=@fopnp/zen-asyncio...)" >&2
+  exit 1
+fi
 want=${ZEN_BENCH_NOFILE:-65536}
 hard=$(ulimit -Hn)
 if [[ "$hard" != unlimited && "$hard" -lt "$want" ]]; then
