@@ -9,6 +9,7 @@ import {
   defineCommand,
   defineOptions,
   InvalidConfigError,
+  MAX_TIMER_MS,
   pyAddress,
   pyRepr,
   runCli,
@@ -40,6 +41,7 @@ const transferOptions = defineOptions({
     type: 'int',
     default: 2000,
     min: 1,
+    max: MAX_TIMER_MS,
     description: 'report a stall when no byte moves either way for this long',
   },
 });
@@ -96,6 +98,7 @@ const client = defineCommand({
       type: 'int',
       default: 10_000,
       min: 1,
+      max: MAX_TIMER_MS,
       description: 'deadline to connect, then to get the reply',
     },
   }),

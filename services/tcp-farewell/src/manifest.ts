@@ -1,4 +1,4 @@
-import { defineService, serviceOptions } from '@fopnp/net';
+import { defineService, MAX_TIMER_MS, serviceOptions } from '@fopnp/net';
 
 /** tcp-farewell declared once: the CLI, `serve`, compose and k8s all read this. */
 export const manifest = defineService({
@@ -27,6 +27,7 @@ export const manifest = defineService({
       env: 'IDLE_TIMEOUT_MS',
       default: 10_000,
       min: 1,
+      max: MAX_TIMER_MS,
       description: 'a client silent this long is disconnected (guards against slow or stuck clients)',
     },
     ...serviceOptions(9102),

@@ -110,6 +110,15 @@ describe('the client and server CLIs, given bad arguments or a broken peer', () 
     );
   });
 
+  it('refuses a timeout longer than a Node timer can wait (it would fire after 1 ms), exit 2', async () => {
+    const server = await runCli(['server', '127.0.0.1', '-p', '0', '--idle-timeout-ms', '3000000000']);
+
+    expect(server.code).toBe(2);
+    expect(server.stderr).toBe(
+      'error: invalid value for --idle-timeout-ms: 3000000000 is outside 1..2147483647\n',
+    );
+  });
+
   it('rejects a byte count that is not a number, exit 2', async () => {
     const client = await runCli(['deadlock-client', '127.0.0.1', 'lots', '-p', String(port)]);
 
