@@ -10,6 +10,7 @@ import {
   defineCommand,
   defineOptions,
   InvalidConfigError,
+  MAX_TIMER_MS,
   pyAddress,
   pyRepr,
   resolveAll,
@@ -83,6 +84,7 @@ const client = defineCommand({
       type: 'int',
       default: 0,
       min: 0,
+      max: MAX_TIMER_MS,
       description: 'then print the replies heard for this long (the book does not wait)',
     },
   }),
@@ -102,8 +104,20 @@ const request = defineCommand({
   options: defineOptions({
     port,
     text: { type: 'string', default: 'This is another message', description: 'request text (ASCII)' },
-    initialWaitMs: { type: 'int', default: 100, min: 1, description: 'first wait for a reply' },
-    maxWaitMs: { type: 'int', default: 2000, min: 1, description: 'the doubling wait is capped here' },
+    initialWaitMs: {
+      type: 'int',
+      default: 100,
+      min: 1,
+      max: MAX_TIMER_MS,
+      description: 'first wait for a reply',
+    },
+    maxWaitMs: {
+      type: 'int',
+      default: 2000,
+      min: 1,
+      max: MAX_TIMER_MS,
+      description: 'the doubling wait is capped here',
+    },
     attempts: { type: 'int', default: 5, min: 1, max: 100, description: 'sends before giving up' },
   }),
   async run({ values, positionals }) {

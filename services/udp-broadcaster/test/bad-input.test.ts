@@ -103,6 +103,22 @@ describe('the CLIs, given bad arguments', () => {
     expect(result.stderr).toBe('error: invalid value for --text: must be ASCII text, as in the book\n');
   });
 
+  it('refuses a wait longer than a Node timer can wait (it would fire after 1 ms), exit 2', async () => {
+    const result = await runCli([
+      'request',
+      '127.0.0.1',
+      '-p',
+      String(port),
+      '--initial-wait-ms',
+      '3000000000',
+    ]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      'error: invalid value for --initial-wait-ms: 3000000000 is outside 1..2147483647\n',
+    );
+  });
+
   it('rejects a drop rate outside 0..1, exit 2', async () => {
     const result = await runCli(['server', '127.0.0.1', '-p', String(port), '--drop', '2']);
 
