@@ -1,5 +1,5 @@
 /** Options of the `inspect` command: the book's test_tls.py flags, and ours. */
-import { defineOptions } from '@fopnp/net';
+import { defineOptions, MAX_TIMER_MS } from '@fopnp/net';
 
 export const inspectOptions = defineOptions({
   cafile: { type: 'string', short: 'a', description: "trust this CA (PEM) instead of Node's root CAs" },
@@ -42,9 +42,16 @@ export const inspectOptions = defineOptions({
     type: 'int',
     default: 5_000,
     min: 1,
+    max: MAX_TIMER_MS,
     description: 'deadline for resolving and TCP connect',
   },
-  handshakeTimeoutMs: { type: 'int', default: 5_000, min: 1, description: 'deadline for the TLS handshake' },
+  handshakeTimeoutMs: {
+    type: 'int',
+    default: 5_000,
+    min: 1,
+    max: MAX_TIMER_MS,
+    description: 'deadline for the TLS handshake',
+  },
   requireClientCert: {
     type: 'boolean',
     description: 'server mode: refuse clients without a certificate signed by the -a CA',

@@ -2,7 +2,7 @@
  * tls-inspector, declared once: ports, options (env, flags, defaults) and health port.
  * `tls-inspector serve` parses exactly these options; compose and k8s are checked against them.
  */
-import { defineService, serviceOptions } from '@fopnp/net';
+import { defineService, MAX_TIMER_MS, serviceOptions } from '@fopnp/net';
 
 export const manifest = defineService({
   name: 'tls-inspector',
@@ -55,6 +55,7 @@ export const manifest = defineService({
       env: 'CONNECT_TIMEOUT_MS',
       default: 5_000,
       min: 1,
+      max: MAX_TIMER_MS,
       description: 'deadline for resolving and TCP-connecting to a target',
     },
     handshakeTimeoutMs: {
@@ -62,6 +63,7 @@ export const manifest = defineService({
       env: 'HANDSHAKE_TIMEOUT_MS',
       default: 5_000,
       min: 1,
+      max: MAX_TIMER_MS,
       description: 'deadline for each TLS handshake once TCP is connected',
     },
     scanTimeoutMs: {

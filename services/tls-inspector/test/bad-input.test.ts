@@ -115,6 +115,15 @@ describe('the CLI on bad input', () => {
     );
   });
 
+  it('refuses a timeout longer than a Node timer can wait (it would fire after 1 ms), exit 2', async () => {
+    const r = await runNode(CLI, ['127.0.0.1', '443', '--handshake-timeout-ms', '3000000000']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      'error: invalid value for --handshake-timeout-ms: 3000000000 is outside 1..2147483647\n',
+    );
+  });
+
   it('rejects -c together with -s, as the book does', async () => {
     expect(await oneLineFailure(['127.0.0.1', '0', '-s', pki.serverPem, '-c', pki.clientPem])).toBe(
       'error: you cannot specify both -c and -s',
