@@ -134,10 +134,6 @@ function shardsAndCluster(): string[] {
           'nodes.conf',
           '--cluster-node-timeout',
           '5000',
-          '--cluster-announce-hostname',
-          clusterNodeName(i),
-          '--cluster-preferred-endpoint-type',
-          'hostname',
           '--save',
           '',
           '--appendonly',
@@ -147,7 +143,7 @@ function shardsAndCluster(): string[] {
           profile: 'cluster',
           comment:
             i === 0
-              ? 'cluster profile: six nodes (three masters, three replicas) announcing their names'
+              ? 'cluster profile: six nodes (three masters, three replicas), announcing their container IPs'
               : '',
         },
       ).replace(/\n {2}# \n/, '\n'),
