@@ -114,7 +114,7 @@ describe('the zen-asyncio command', () => {
     expect(ready).toMatchObject({ status: 'ok', checks: { workers: { status: 'ok' } } });
     // workers report every second
     let metrics = '';
-    for (let i = 0; i < 30 && !/^zen_questions_answered_total\{[^}]*\} 24$/m.test(metrics); i++) {
+    for (let i = 0; i < 80 && !/^zen_questions_answered_total\{[^}]*\} 24$/m.test(metrics); i++) {
       await sleep(100);
       metrics = await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text();
     }
@@ -151,7 +151,9 @@ describe('the zen-asyncio command', () => {
     const { server, port } = await startServer('--max-connections', '1');
     const holder = net.connect(Number(port), '127.0.0.1');
     await new Promise((r) => holder.once('connect', r));
-    await sleep(200); // let the server accept and count it
+    // an answer proves the server accepted and counted the holder
+    holder.write('Flat is better than?');
+    await new Promise((r) => holder.once('data', r));
     const r = await runNode(cli, ['client', '127.0.0.1', '-p', port]);
     holder.destroy();
     expect(r.code).toBe(1);
