@@ -32,6 +32,8 @@ export class StreamReader {
   private buffered = 0;
   private ended = false;
   private failure: Error | undefined;
+  /** Set by a protocol violation (a frame over the limit): every later read throws it. */
+  private violation: Error | undefined;
   private wake: (() => void) | undefined;
   private readonly highWaterMark: number;
   /** Total bytes handed to callers so far (useful for progress and error messages). */
@@ -79,6 +81,7 @@ export class StreamReader {
    * many arrived if the stream ends first.
    */
   async readExactly(n: number, what = 'frame'): Promise<Buffer> {
+    this.throwIfViolated();
     if (n === 0) return Buffer.alloc(0);
     while (this.buffered < n) {
       this.throwIfFailed();
@@ -100,6 +103,7 @@ export class StreamReader {
   ): Promise<Buffer | null> {
     const delim = typeof delimiter === 'string' ? Buffer.from(delimiter) : delimiter;
     if (delim.length === 0) throw new RangeError('delimiter must not be empty');
+    this.throwIfViolated();
     const max = options.maxBytes ?? DEFAULT_MAX_FRAME;
     let searchFrom = 0;
     for (;;) {
@@ -156,6 +160,7 @@ export class StreamReader {
    * FrameTooLargeError before any of the payload is read.
    */
   async readLengthPrefixed(options: { maxBytes?: number } = {}): Promise<Buffer | null> {
+    this.throwIfViolated();
     const max = options.maxBytes ?? DEFAULT_MAX_FRAME;
     while (this.buffered < LENGTH_PREFIX_BYTES) {
       this.throwIfFailed();
@@ -208,6 +213,7 @@ export class StreamReader {
 
   /** Returns whatever is buffered (waiting for at least one byte unless at EOF). */
   async readSome(): Promise<Buffer | null> {
+    this.throwIfViolated();
     while (this.buffered === 0) {
       this.throwIfFailed();
       if (this.ended) return null;
@@ -220,9 +226,19 @@ export class StreamReader {
     if (this.failure) throw this.failure;
   }
 
+  /**
+   * Bytes already buffered are still handed out after a stream error (a reply that arrived
+   * before a reset is a reply), but never after a protocol violation: nothing past a frame
+   * over the limit is read.
+   */
+  private throwIfViolated(): void {
+    if (this.violation) throw this.violation;
+  }
+
   /** Marks the reader failed so no later call reads past a protocol violation. */
   private fail(err: Error): Error {
     this.failure = err;
+    this.violation = err;
     this.source.pause();
     return err;
   }

@@ -110,6 +110,46 @@ describe('tryReadUntil (no waiting)', () => {
   });
 });
 
+describe('after a frame over the limit', () => {
+  it('hands out nothing more, even bytes already buffered', async () => {
+    // One read brings an oversized message and its delimiter, then a refused length prefix
+    // and four bytes: all of it is buffered, none of it may come out after the refusal.
+    const lines = new PassThrough();
+    const byLine = new StreamReader(lines);
+    lines.write(`${'x'.repeat(5000)}?next?`);
+    await new Promise((resolve) => setImmediate(resolve));
+    const tooLong = await byLine.readUntil('?', { maxBytes: 4096 }).catch((e) => e);
+    expect(tooLong).toBeInstanceOf(FrameTooLargeError);
+    await expect(byLine.readUntil('?')).rejects.toBe(tooLong);
+    await expect(byLine.readSome()).rejects.toBe(tooLong);
+    await expect(byLine.readExactly(1)).rejects.toBe(tooLong);
+    lines.destroy();
+
+    const frames = new PassThrough();
+    const byFrame = new StreamReader(frames);
+    const header = Buffer.alloc(4);
+    header.writeUInt32BE(1 << 30);
+    frames.write(Buffer.concat([header, Buffer.from('abcd')]));
+    await new Promise((resolve) => setImmediate(resolve));
+    const tooBig = await byFrame.readLengthPrefixed({ maxBytes: 100 }).catch((e) => e);
+    expect(tooBig).toBeInstanceOf(FrameTooLargeError);
+    await expect(byFrame.readSome()).rejects.toBe(tooBig);
+    await expect(byFrame.readLengthPrefixed()).rejects.toBe(tooBig);
+    frames.destroy();
+  });
+
+  it('still hands out a whole frame that arrived before the stream failed', async () => {
+    const src = new PassThrough();
+    const r = new StreamReader(src);
+    src.write('Farewell, client');
+    await new Promise((resolve) => setImmediate(resolve));
+    src.destroy(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect((await r.readExactly(16)).toString()).toBe('Farewell, client');
+    await expect(r.readExactly(1)).rejects.toThrow('ECONNRESET');
+  });
+});
+
 describe('length-prefixed frames', () => {
   it('reads frames split and coalesced arbitrarily', async () => {
     const wire = Buffer.concat([
