@@ -17,6 +17,8 @@ export interface LinkInfo {
 
 export interface BigSendResult {
   size: number;
+  /** IP version of the destination. */
+  family: 4 | 6;
   /** The outgoing interface and its MTU, when the platform tells us (Linux sysfs). */
   link?: LinkInfo;
   /** IPv4 fragments the datagram needs on that link (1 = it fits in one packet). */
@@ -50,7 +52,7 @@ export async function sendBigDatagram(host: string, port: number, size = 65_000)
   try {
     await connectSocket(socket, target, port);
     const link = linkOf(socket.address().address);
-    const result: BigSendResult = { size, ...(link && { link }) };
+    const result: BigSendResult = { size, family: target.family, ...(link && { link }) };
     if (link && target.family === 4) result.fragments = ipv4Fragments(size, link.mtu);
     try {
       await sendDatagram(socket, Buffer.alloc(size, '#'), undefined, target.label);

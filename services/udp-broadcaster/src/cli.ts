@@ -20,7 +20,7 @@ import {
 import { sendBigDatagram } from './big.js';
 import { requestWithBackoff, sendBroadcast } from './client.js';
 import { manifest } from './manifest.js';
-import { isAscii, MAX_IPV4_UDP_PAYLOAD } from './protocol.js';
+import { isAscii, MAX_IPV4_UDP_PAYLOAD, MAX_IPV6_UDP_PAYLOAD } from './protocol.js';
 import { bindSocket, createDatagramServer } from './server.js';
 import { startService } from './service.js';
 
@@ -147,7 +147,7 @@ const big = defineCommand({
       say('Alas, the datagram did not make it');
       if (result.link)
         say(
-          `Actual MTU: ${result.link.mtu} (interface ${result.link.interface}); UDP over IPv4 carries at most ${MAX_IPV4_UDP_PAYLOAD} bytes`,
+          `Actual MTU: ${result.link.mtu} (interface ${result.link.interface}); UDP over IPv${result.family} carries at most ${result.family === 4 ? MAX_IPV4_UDP_PAYLOAD : MAX_IPV6_UDP_PAYLOAD} bytes`,
         );
       throw result.error;
     }

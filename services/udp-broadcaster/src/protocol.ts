@@ -9,6 +9,9 @@ export const MAX_DATAGRAM_BYTES = 65535;
 /** Largest UDP payload IPv4 can carry: 65535 minus the 20-byte IP and 8-byte UDP headers. */
 export const MAX_IPV4_UDP_PAYLOAD = 65507;
 
+/** Largest UDP payload IPv6 can carry without jumbograms: 65535 minus the 8-byte UDP header. */
+export const MAX_IPV6_UDP_PAYLOAD = 65527;
+
 /** What udp_broadcast.py's client sends. */
 export const BROADCAST_TEXT = 'Broadcast datagram!';
 

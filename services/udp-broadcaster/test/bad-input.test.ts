@@ -44,6 +44,18 @@ describe('the CLIs, given bad arguments', () => {
     );
   });
 
+  it('names the IPv6 limit, not the IPv4 one, for an oversized datagram to ::1, exit 1', async () => {
+    const client = await runCli(['big', '::1', '-p', String(port), '--size', '65528']);
+
+    expect(client.code).toBe(1);
+    expect(client.stdout).toBe(
+      'Alas, the datagram did not make it\nActual MTU: 65536 (interface lo); UDP over IPv6 carries at most 65527 bytes\n',
+    );
+    expect(client.stderr).toBe(
+      'error: datagram of 65528 bytes is too long for the network (EMSGSIZE): send less than the path MTU or use TCP\n',
+    );
+  });
+
   it.each([
     ['client', ['client', 'no-such-host.invalid']],
     ['request', ['request', 'no-such-host.invalid']],
