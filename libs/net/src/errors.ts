@@ -260,8 +260,15 @@ export function reportFatal(
     return err.exitCode;
   }
   const classified = classifyError(err);
-  if (!(classified instanceof NetworkError) || (err as SystemErrorLike)?.code) {
+  if (!(classified instanceof NetworkError)) {
     write(`error: ${classified.message}\n`);
+    return classified.exitCode;
+  }
+  const sys = err as SystemErrorLike;
+  if (sys?.code) {
+    // A system error names its syscall; any other coded error (a library's own) says
+    // best what went wrong in its own message.
+    write(`error: ${sys.syscall ? classified.message : (sys.message ?? classified.message)}\n`);
     return classified.exitCode;
   }
   write(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

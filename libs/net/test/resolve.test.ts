@@ -10,7 +10,8 @@ import {
   TimeoutError,
 } from '../src/errors.js';
 import { connect, formatHostPort, resolveAll, withTimeout } from '../src/resolve.js';
-import { freePort, sleep, startProcess } from '../src/testing/index.js';
+import { freePort } from '../src/testing/index.js';
+import { startBlackhole } from './fixtures/blackhole.js';
 
 const servers: net.Server[] = [];
 afterAll(() => {
@@ -75,22 +76,11 @@ describe('connect (happy eyeballs)', () => {
   });
 
   it('times out against a listener that never accepts, within the bound', async () => {
-    // Python listens with backlog 0 and never calls accept(): once its queue is full the
-    // kernel drops further SYNs, so connecting hangs like a host that never answers,
-    // without any traffic leaving loopback.
-    const py = startProcess('python3', [
-      '-c',
-      'import socket,sys,time\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(60)',
-    ]);
-    const port = Number((await py.waitForOutput(/(\d+)\n/))[1]);
-    const fillers: net.Socket[] = [];
-    for (let i = 0; i < 3; i++) fillers.push(net.connect(port, '127.0.0.1').on('error', () => {}));
-    await sleep(100);
+    const { port, stop } = await startBlackhole();
     const started = Date.now();
     const err = await connect('127.0.0.1', port, { timeoutMs: 500 }).catch((e) => e);
     const elapsed = Date.now() - started;
-    for (const f of fillers) f.destroy();
-    await py.stop('SIGKILL');
+    await stop();
     expect(err).toBeInstanceOf(TimeoutError);
     expect(err.message).toBe(`connecting to 127.0.0.1:${port} timed out after 500 ms`);
     expect(elapsed).toBeGreaterThanOrEqual(450);
@@ -163,5 +153,31 @@ describe('error classification', () => {
     expect(line).toBe(
       `error: address 127.0.0.1:${port} is already in use: stop the other server or choose another port with -p\n`,
     );
+  });
+});
+
+describe('reportFatal', () => {
+  it('prints a coded error of another library by its own message, one line', () => {
+    let line = '';
+    const err = Object.assign(new Error('server is busy, try again later'), { code: 'ZEN_ERR_SERVER_BUSY' });
+    expect(reportFatal(err, (l) => (line += l))).toBe(1);
+    expect(line).toBe('error: server is busy, try again later\n');
+  });
+
+  it('prints a system error through its class, and a bug with its stack', () => {
+    let line = '';
+    reportFatal(
+      Object.assign(new Error('connect ECONNREFUSED'), {
+        code: 'ECONNREFUSED',
+        syscall: 'connect',
+        address: '127.0.0.1',
+        port: 9,
+      }),
+      (l) => (line += l),
+    );
+    expect(line).toBe('error: connection refused by 127.0.0.1:9: is the server running on that port?\n');
+    let bug = '';
+    reportFatal(new TypeError('x is undefined'), (l) => (bug += l));
+    expect(bug).toMatch(/^error: TypeError: x is undefined\n\s+at /);
   });
 });
