@@ -8,7 +8,8 @@ import net from 'node:net';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { ConnectionRefusedError } from '../src/errors.js';
 import { connect } from '../src/resolve.js';
-import { freePort, sleep, startProcess, stopAll } from '../src/testing/index.js';
+import { freePort, stopAll } from '../src/testing/index.js';
+import { startBlackhole } from './fixtures/blackhole.js';
 
 const servers: net.Server[] = [];
 afterEach(() => {
@@ -58,27 +59,22 @@ describe('connect to a name with several addresses', () => {
 
   it('starts the next address after the stagger delay while the first hangs, and uses it', async () => {
     // A full accept queue drops SYNs: connecting to it hangs like a dead address.
-    const blackhole = startProcess('python3', [
-      '-c',
-      'import socket,time\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(60)',
-    ]);
-    const port = Number((await blackhole.waitForOutput(/(\d+)\n/))[1]);
-    const fillers: net.Socket[] = [];
-    for (let i = 0; i < 3; i++) fillers.push(net.connect(port, '127.0.0.1').on('error', () => {}));
-    await sleep(100);
+    const blackhole = await startBlackhole();
+    const port = blackhole.port;
     await listen('127.0.0.2', port); // the same port on the second address answers
     resolveTo('dual.test', ['127.0.0.1', '127.0.0.2']);
 
     const started = Date.now();
-    const socket = await connect('dual.test', port, { timeoutMs: 10_000, attemptDelayMs: 300 }).finally(
-      () => {
-        for (const f of fillers) f.destroy();
-      },
-    );
-    const elapsed = Date.now() - started;
-    const peer = socket.remoteAddress;
-    socket.destroy();
-    await blackhole.stop('SIGKILL');
+    let peer: string | undefined;
+    let elapsed: number;
+    try {
+      const socket = await connect('dual.test', port, { timeoutMs: 10_000, attemptDelayMs: 300 });
+      elapsed = Date.now() - started;
+      peer = socket.remoteAddress; // read at once: the server closes its side straight away
+      socket.destroy();
+    } finally {
+      await blackhole.stop();
+    }
 
     expect(peer).toBe('127.0.0.2');
     expect(elapsed).toBeGreaterThanOrEqual(290); // not before the stagger delay
