@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, runNode, stopAll } from '@fopnp/net/testing';
+import { freePort, run, runNode, stopAll } from '@fopnp/net/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KeyPair, makeKey, type Sshd, startSshd, tempDir } from './helpers/sshd.js';
 
@@ -236,6 +236,25 @@ describe('host keys and authentication', () => {
       'error: cannot resolve host name "nonexistent.invalid": check the spelling and your DNS\n',
     );
     expect(b.code).toBe(1);
+  });
+
+  it('authenticates through ssh-agent when no key file is given', async () => {
+    const agent = await run('ssh-agent', ['-s', '-a', join(dir.path, 'agent.sock')]);
+    const pid = /SSH_AGENT_PID=(\d+)/.exec(agent.stdout)?.[1];
+    expect(pid).toBeDefined();
+    const env = { SSH_AUTH_SOCK: join(dir.path, 'agent.sock') };
+    try {
+      expect((await run('ssh-add', [userKey.privatePath], { env })).code).toBe(0);
+      const r = await runNode(
+        CLI,
+        ['exec', host(servers[0]!), '-l', 'root', '--known-hosts', knownHosts, '--', 'echo via agent'],
+        { env },
+      );
+      expect(r.stdout).toContain(`127.0.0.1:${servers[0]!.port} | via agent`);
+      expect(r.code).toBe(0);
+    } finally {
+      process.kill(Number(pid), 'SIGTERM');
+    }
   });
 
   it('has no flag for a password', async () => {
