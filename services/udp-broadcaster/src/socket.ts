@@ -46,7 +46,8 @@ export function sendDatagram(
   label: string,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
-    const done = (err: Error | null) => (err ? reject(classifyError(err, label)) : resolve());
+    const done = (err: Error | null) =>
+      err ? reject(classifyError(err, label, { size: data.length })) : resolve();
     if (where) socket.send(data, where.port, where.address, done);
     else socket.send(data, done);
   });

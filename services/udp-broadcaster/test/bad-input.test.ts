@@ -108,6 +108,21 @@ describe('the CLIs, given bad arguments', () => {
     }
   });
 
+  it('names the size of --text too long for one datagram, from client and request, exit 1', async () => {
+    const text = 'a'.repeat(70_000);
+    for (const args of [
+      ['client', '127.255.255.255'],
+      ['request', '127.0.0.1'],
+    ]) {
+      const result = await runCli([...args, '-p', String(port), '--text', text]);
+
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(
+        'error: datagram of 70000 bytes is too long for the network (EMSGSIZE): send less than the path MTU or use TCP\n',
+      );
+    }
+  });
+
   it('refuses request text that is not ASCII instead of mangling it, exit 2', async () => {
     const result = await runCli(['request', '127.0.0.1', '-p', String(port), '--text', 'caf\u00e9']);
 
