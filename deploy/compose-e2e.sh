@@ -30,7 +30,8 @@ cleanup() {
   stop_health_loop
   if [[ -n "${PODMAN_SOCKET_PID:-}" && "${KEEP_UP:-0}" != 1 ]]; then
     phase "down -v: removing containers, network and volumes"
-    timeout 120 "${COMPOSE[@]}" down -v --remove-orphans >$LOGS/down.log 2>&1 ||
+    timeout 120 "${COMPOSE[@]}" --profile sharded --profile cluster --profile pipeline down -v --remove-orphans \
+      >"$LOGS/down.log" 2>&1 ||
       log "down failed, see $LOGS/down.log"
   fi
   [[ "${KEEP_UP:-0}" == 1 ]] || stop_podman_socket
@@ -46,6 +47,32 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+# Waits until every container of the project is healthy (or done, for one-shot jobs);
+# fails at once, with the last logs, on one that exits non-zero or turns unhealthy.
+wait_healthy() {
+  phase "waiting for every container to be healthy (at most ${HEALTH_TIMEOUT_S}s)"
+  local deadline=$(($(date +%s) + HEALTH_TIMEOUT_S)) states total healthy
+  while :; do
+    states="$(podman ps -a --filter "label=com.docker.compose.project=$PROJECT" --format '{{.Names}} {{.Status}}' |
+      grep -v -E 'Exited \(0\)' || true)"
+    total=$(grep -c . <<<"$states" || true)
+    healthy=$(grep -c '(healthy)' <<<"$states" || true)
+    if grep -q -E 'Exited|unhealthy' <<<"$states"; then
+      echo "$states"
+      for c in $(grep -E 'Exited|unhealthy' <<<"$states" | awk '{print $1}'); do
+        log "last logs of $c:"
+        podman logs --tail 30 "$c" 2>&1 | sed 's/^/    /'
+      done
+      die "a container exited or is unhealthy"
+    fi
+    ((healthy == total)) && break
+    (($(date +%s) < deadline)) || { echo "$states"; die "not all healthy after ${HEALTH_TIMEOUT_S}s"; }
+    sleep 2
+  done
+  echo "$states" | sed 's/^/    /'
+  log "all $total containers healthy"
+}
 
 [[ $EUID == 0 ]] || die "run as root: these machines have rootful podman only"
 # One run at a time on a machine: the stack publishes fixed host ports and one project name.
@@ -66,7 +93,8 @@ start_podman_socket "$SOCK"
 log "docker-compose $(docker-compose version --short), podman $(podman version -f '{{.Server.Version}}' 2>/dev/null)"
 
 phase "leftovers of an earlier run"
-timeout 120 "${COMPOSE[@]}" down -v --remove-orphans >/dev/null 2>&1 || true
+timeout 120 "${COMPOSE[@]}" --profile sharded --profile cluster --profile pipeline down -v --remove-orphans \
+  >/dev/null 2>&1 || true
 
 # Host ports the stack publishes must be free, or `up` fails halfway with a vague error.
 busy=()
@@ -97,34 +125,25 @@ start_health_loop "$PROJECT" 2
 timeout 600 "${COMPOSE[@]}" up -d --no-build >$LOGS/up.log 2>&1 ||
   { cat $LOGS/up.log; "${COMPOSE[@]}" ps; die "docker-compose up failed"; }
 
-phase "waiting for every container to be healthy (at most ${HEALTH_TIMEOUT_S}s)"
-deadline=$(($(date +%s) + HEALTH_TIMEOUT_S))
-while :; do
-  states="$(podman ps -a --filter "label=com.docker.compose.project=$PROJECT" --format '{{.Names}} {{.Status}}')"
-  total=$(wc -l <<<"$states")
-  healthy=$(grep -c '(healthy)' <<<"$states" || true)
-  if grep -q -E 'Exited|unhealthy' <<<"$states"; then
-    echo "$states"
-    for c in $(grep -E 'Exited|unhealthy' <<<"$states" | awk '{print $1}'); do
-      log "last logs of $c:"; podman logs --tail 30 "$c" 2>&1 | sed 's/^/    /'
-    done
-    die "a container exited or is unhealthy"
-  fi
-  ((healthy == total)) && break
-  (($(date +%s) < deadline)) || { echo "$states"; die "not all healthy after ${HEALTH_TIMEOUT_S}s"; }
-  sleep 2
-done
-echo "$states" | sed 's/^/    /'
-log "all $total containers healthy"
+wait_healthy
 
 phase "smoke tour against the published ports"
 health_ports="$("${COMPOSE[@]}" config | python3 "$DEPLOY_DIR/compose_info.py" health-ports)"
 log "health ports: $health_ports"
 timeout 120 python3 "$DEPLOY_DIR/smoke.py" 127.0.0.1 "$health_ports"
 
+phase "the other profiles: sharded, cluster, pipeline with judge scaled to 2"
+PROFILED=(docker-compose -p "$PROJECT" --profile sharded --profile cluster --profile pipeline
+  -f "$REPO_ROOT/docker-compose.yml" -f "$DEPLOY_DIR/compose.e2e.yml")
+timeout 600 "${PROFILED[@]}" up -d --no-build --scale judge=2 \
+  redis-cache-sharded redis-cache-cluster bitsource always-yes judge pythagoras tally >"$LOGS/up-profiles.log" 2>&1 ||
+  { cat "$LOGS/up-profiles.log"; die "docker-compose up of the profiles failed"; }
+wait_healthy
+timeout 120 python3 "$DEPLOY_DIR/smoke.py" --profiles 127.0.0.1
+
 phase "graceful stop: SIGTERM reaches every service (exit code 0 expected)"
-timeout 120 "${COMPOSE[@]}" stop -t 20 >/dev/null 2>&1
+timeout 120 "${PROFILED[@]}" stop -t 20 >/dev/null 2>&1
 bad=$(podman ps -a --filter "label=com.docker.compose.project=$PROJECT" --format '{{.Names}} {{.Status}}' |
-  grep -v -E 'Exited \(0\)' | grep -v -E '(rabbitmq|redis|postgres)_' || true)
+  grep -v -E 'Exited \(0\)' | grep -v -E '_(rabbitmq|redis|postgres|redis-shard-[0-9]+|redis-node-[0-9]+)_[0-9]+ ' || true)
 [[ -z "$bad" ]] || { echo "$bad"; die "services did not exit 0 on SIGTERM"; }
 log "every service exited 0 on SIGTERM"

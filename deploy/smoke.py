@@ -5,6 +5,9 @@ Prints one PASS/FAIL line per check; exits 1 if any failed. Every call has a tim
 
 usage: smoke.py HOST HEALTH_PORTS_JSON
   HEALTH_PORTS_JSON: {"tcp-farewell": 9102, ...} (service -> published health port)
+       smoke.py --profiles HOST
+  the extra topologies: redis-cache on four shards (:8015) and on the Redis Cluster (:8025),
+  the pi pipeline's tally (:8016) fed by bitsource, always-yes, pythagoras and scaled judges
 """
 import json
 import socket
@@ -14,8 +17,9 @@ import urllib.error
 import urllib.request
 import xmlrpc.client
 
-HOST = sys.argv[1]
-HEALTH = json.loads(sys.argv[2])
+PROFILES = sys.argv[1] == "--profiles"
+HOST = sys.argv[2] if PROFILES else sys.argv[1]
+HEALTH = {} if PROFILES else json.loads(sys.argv[2])
 TIMEOUT = 10
 results = []
 
@@ -129,6 +133,41 @@ if "http-app" in HEALTH:
         assert status == 200, f"HTTP {status}"
         assert "<form" in body and "password" in body.lower(), "no login form in the page"
         return f"200, {len(body)} bytes of HTML with a login form"
+
+
+def miss_then_hit(port, topology):
+    key = f"profile-{int(time.time() * 1000)}"
+    first = json.loads(http(f"/demo/slow/{key}", port)[1])
+    second = json.loads(http(f"/demo/slow/{key}", port)[1])
+    stats = json.loads(http("/stats", port)[1])
+    assert stats["topology"] == topology, f"runs the {stats['topology']} topology"
+    assert stats["status"] == "ok", f"status {stats['status']}, down: {stats['down']}"
+    assert (first["source"], second["source"]) == ("loader", "cache"), f"sources {first['source']}, {second['source']}"
+    return f"{stats['description']}: loader then cache"
+
+
+if PROFILES:
+
+    @check("sharded profile: redis-cache over four shards, a miss then a hit")
+    def _():
+        return miss_then_hit(8015, "sharded")
+
+    @check("cluster profile: redis-cache over the six-node Redis Cluster, a miss then a hit")
+    def _():
+        return miss_then_hit(8025, "cluster")
+
+    @check("pipeline profile: the tally's pi estimate grows from the scaled judges' answers")
+    def _():
+        deadline = time.monotonic() + 60
+        while True:
+            status, body, _h = http("/estimate", 8016)
+            est = json.loads(body) if status == 200 else {}
+            if est.get("count", 0) >= 200:
+                break
+            assert time.monotonic() < deadline, f"no estimate after 60 s: HTTP {status} {body[:200]}"
+            time.sleep(1)
+        assert abs(est["estimate"] - 3.14159) < 0.5, f"estimate {est['estimate']}"
+        return f"pi ~ {est['estimate']:.4f} from {est['count']} points"
 
 
 failed = results.count(False)
