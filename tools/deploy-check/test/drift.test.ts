@@ -92,6 +92,18 @@ describe('docker-compose.yml', () => {
   });
 });
 
+describe('deploy/compose.e2e.yml', () => {
+  it('covers every default-profile service (so a crash fails the end-to-end test)', () => {
+    const override = parse(readFileSync(path.join(REPO_ROOT, 'deploy/compose.e2e.yml'), 'utf8'));
+    const defaults = Object.entries(compose.services)
+      .filter(([, s]) => !(s as { profiles?: string[] }).profiles)
+      .map(([n]) => n)
+      .sort();
+    expect(Object.keys(override.services).sort()).toEqual(defaults);
+    for (const s of Object.values(override.services)) expect((s as { restart: string }).restart).toBe('no');
+  });
+});
+
 describe('k8s/base', () => {
   it('matches every manifest: Deployment, Service, ConfigMap, ports, protocols, env, probes', () => {
     expect(checkK8sDrift(base, services)).toEqual([]);
