@@ -90,6 +90,8 @@ describe('the echo endpoints', () => {
     const auth = await fetch(`${app.url}/status/401`);
     expect(auth.headers.get('www-authenticate')).toMatch(/^Basic/);
     expect((await fetch(`${app.url}/status/99`)).status).toBe(400);
+    // A 1xx alone is no final answer: sent, it left curl waiting until its timeout.
+    expect((await fetch(`${app.url}/status/101`)).status).toBe(400);
     expect((await fetch(`${app.url}/status/abc`)).status).toBe(400);
   });
 
@@ -161,6 +163,12 @@ describe('the echo endpoints', () => {
     const deleted = JSON.parse(await curl('-L', '-c', jar, '-b', jar, `${app.url}/cookies/delete?flavour`));
     expect(deleted.cookies).toEqual({ n: '2' });
     await run('rm', ['-f', jar]);
+    // A name no cookie can have is the client's mistake (400), not a server error.
+    for (const path of ['/cookies/set?a%20b=1', '/cookies/set?a%3Bb=1', '/cookies/delete?a%20b']) {
+      const res = await fetch(`${app.url}${path}`, { redirect: 'manual' });
+      expect(res.status).toBe(400);
+      expect((await res.json()).code).toBe('HTTP_APP_ERR_BAD_PARAMETER');
+    }
   });
 
   it('/basic-auth accepts curl -u with the right credentials and challenges otherwise', async () => {

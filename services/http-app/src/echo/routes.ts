@@ -15,7 +15,7 @@ import { ENVIRON_PREAMBLE, pformat, wsgiEnviron } from './environ.js';
 import { factsOf } from './facts.js';
 import { framingRoutes } from './framing.js';
 import { seededBytes } from './prng.js';
-import { absoluteUrl, echoHeaders, getEcho, parseArgs } from './request-info.js';
+import { type Args, absoluteUrl, echoHeaders, getEcho, parseArgs } from './request-info.js';
 
 export interface EchoOptions {
   /** Cap on /delay and /drip, seconds. */
@@ -26,6 +26,8 @@ export interface EchoOptions {
 export const MAX_BYTES = 100 * 1024;
 export const MAX_STREAM_LINES = 100;
 export const MAX_REDIRECTS = 20;
+/** A cookie name is an RFC 9110 token (RFC 6265 §4.1.1). */
+const COOKIE_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /** Every path, for the index page and the README. */
 export const ECHO_ENDPOINTS: Record<string, string> = {
@@ -34,7 +36,7 @@ export const ECHO_ENDPOINTS: Record<string, string> = {
   '/user-agent': 'the User-Agent header',
   '/get': 'args, headers, origin and URL of a GET',
   '/anything[/*]': 'any method: args, form, files, json, data, headers',
-  '/status/:codes': 'answers with the status (a comma list picks one at random, "500:3" weighs it)',
+  '/status/:codes': 'answers with the status, 200-599 (a comma list picks one at random, "500:3" weighs it)',
   '/delay/:n': 'answers after n seconds (capped by MAX_DELAY_SECONDS)',
   '/bytes/:n': 'n random bytes (?seed=S for the same bytes every time; at most 100 KiB)',
   '/stream/:n': 'n JSON lines, each its own chunk (Transfer-Encoding: chunked)',
@@ -53,6 +55,15 @@ function intParam(value: string, name: string, max: number): number {
   if (!/^\d{1,9}$/.test(value))
     throw new HttpAppError('HTTP_APP_ERR_BAD_PARAMETER', `${name} must be a non-negative integer`);
   return Math.min(Number(value), max);
+}
+
+/** The query of /cookies/set or /cookies/delete; a name setCookie would refuse is a 400, not a 500. */
+function cookieArgs(url: string): Args {
+  const args = parseArgs(url);
+  const bad = Object.keys(args).find((k) => !COOKIE_NAME.test(k));
+  if (bad !== undefined)
+    throw new HttpAppError('HTTP_APP_ERR_BAD_PARAMETER', `${JSON.stringify(bad)} is not a cookie name`);
+  return args;
 }
 
 function queryNumber(args: Record<string, string | string[]>, name: string, dflt: number): number {
@@ -101,7 +112,9 @@ export async function echoRoutes(app: FastifyInstance, opts: EchoOptions): Promi
       const times = Number(weight);
       if (
         !Number.isInteger(status) ||
-        status < 100 ||
+        // A 1xx is an interim response: sent as the only answer it leaves the client
+        // waiting for a final one until it times out.
+        status < 200 ||
         status > 599 ||
         !Number.isInteger(times) ||
         times < 1 ||
@@ -109,7 +122,7 @@ export async function echoRoutes(app: FastifyInstance, opts: EchoOptions): Promi
       ) {
         throw new HttpAppError(
           'HTTP_APP_ERR_BAD_PARAMETER',
-          `"${item}" is not a status code 100-599 (with an optional :weight)`,
+          `"${item}" is not a final status code 200-599 (with an optional :weight)`,
         );
       }
       for (let i = 0; i < times; i++) choices.push(status);
@@ -178,11 +191,12 @@ export async function echoRoutes(app: FastifyInstance, opts: EchoOptions): Promi
     await scope.register(cookie);
     scope.get('/cookies', (req) => ({ cookies: req.cookies }));
     scope.get('/cookies/set', (req, reply) => {
-      for (const [k, v] of Object.entries(parseArgs(req.url))) reply.setCookie(k, String(v), { path: '/' });
+      const args = cookieArgs(req.url);
+      for (const [k, v] of Object.entries(args)) reply.setCookie(k, String(v), { path: '/' });
       reply.redirect('/cookies', 302);
     });
     scope.get('/cookies/delete', (req, reply) => {
-      for (const k of Object.keys(parseArgs(req.url))) reply.clearCookie(k, { path: '/' });
+      for (const k of Object.keys(cookieArgs(req.url))) reply.clearCookie(k, { path: '/' });
       reply.redirect('/cookies', 302);
     });
   });
