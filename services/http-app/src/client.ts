@@ -7,7 +7,7 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import { gunzipSync } from 'node:zlib';
-import { classifyError, InvalidConfigError, TimeoutError } from '@fopnp/net';
+import { classifyError, InvalidConfigError, NetworkError, TimeoutError } from '@fopnp/net';
 
 export interface HttpClientOptions {
   /** Reuse connections (HTTP/1.1 keep-alive). @default true */
@@ -146,8 +146,20 @@ export class HttpClient {
         res.on('error', (err) => reject(classifyError(err, where)));
         res.on('end', () => {
           let body = Buffer.concat(chunks);
-          if (opts.decompress && /gzip/i.test(String(res.headers['content-encoding'] ?? '')))
-            body = gunzipSync(body);
+          if (opts.decompress && /gzip/i.test(String(res.headers['content-encoding'] ?? ''))) {
+            try {
+              body = gunzipSync(body);
+            } catch (err) {
+              // A throw here (an event handler) would crash the process with a stack trace.
+              reject(
+                new NetworkError(
+                  `${url.host} sent Content-Encoding: gzip but the body is not gzip (${(err as Error).message}); retry without --compressed to see it`,
+                  { cause: err },
+                ),
+              );
+              return;
+            }
+          }
           const framing =
             res.headers['content-length'] !== undefined
               ? `Content-Length: ${res.headers['content-length']}`

@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { freePort, runNode } from '@fopnp/net/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,6 +74,25 @@ describe('http-app get, the curl -v style client', () => {
     expect(r.stdout).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
     expect(r.stdout).toMatch(/content-encoding: gzip/i);
     expect(r.stdout).toContain('"gzipped":true');
+  });
+
+  it('explains a body that claims gzip but is not, in one line, with --compressed', async () => {
+    const liar = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-encoding': 'gzip', 'content-type': 'text/plain' });
+      res.end('not gzip at all');
+    });
+    await new Promise<void>((resolve) => liar.listen(0, '127.0.0.1', resolve));
+    const { port } = liar.address() as AddressInfo;
+    try {
+      const r = await runNode(CLI, ['get', `http://127.0.0.1:${port}/`, '--compressed']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(
+        `error: 127.0.0.1:${port} sent Content-Encoding: gzip but the body is not gzip (incorrect header check); retry without --compressed to see it\n`,
+      );
+    } finally {
+      liar.closeAllConnections();
+      await new Promise((r) => liar.close(r));
+    }
   });
 
   it('exits 22 on an HTTP error status, like curl --fail', async () => {
