@@ -182,6 +182,38 @@ describe.each(DATABASES)('the bank on %s', (db) => {
     expect((await replay.get('/bank/')).status).toBe(303);
   });
 
+  it('refuses a logout without the CSRF token (403), and the session lives on', async () => {
+    const a = new Agent(app.url);
+    await a.login();
+    const res = await a.postForm('/bank/logout', {});
+    expect(res.status).toBe(403);
+    expect(a.cookies.has('bank_session')).toBe(true);
+    expect(await (await a.get('/bank/')).text()).toContain('Welcome, brandon');
+  });
+
+  it('gives a new session id at login and kills the one the browser held before (no fixation)', async () => {
+    const a = new Agent(app.url);
+    await a.login('sam', 'xyzzy');
+    const before = a.cookies.get('bank_session')!;
+    // The login form, fetched as someone signed out, posted with the earlier session cookie
+    // still in the jar (as a cookie planted by someone else would be).
+    a.cookies.delete('bank_session');
+    const token = await a.csrfFrom('/bank/login');
+    a.cookies.set('bank_session', before);
+    const res = await a.postForm('/bank/login', {
+      csrf_token: token,
+      username: 'brandon',
+      password: 'atigdng',
+    });
+    expect(res.status).toBe(303);
+    const after = a.cookies.get('bank_session')!;
+    expect(after.split('.')[0]).not.toBe(before.split('.')[0]);
+    const planted = new Agent(app.url);
+    planted.cookies.set('bank_session', before);
+    expect((await planted.get('/bank/')).status).toBe(303);
+    expect(await (await a.get('/bank/')).text()).toContain('Welcome, brandon');
+  });
+
   it('answers an oversized body with 413', async () => {
     const a = brandon; // logged in once for the tests that only need a session
     const res = await a.postForm('/bank/pay', { memo: 'x'.repeat(10_000) });
