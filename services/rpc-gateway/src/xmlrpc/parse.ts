@@ -18,6 +18,7 @@ import {
   FAULT_UNSUPPORTED_ENCODING,
   XmlRpcParseError,
 } from './errors.js';
+import { fastTokenize } from './fast-path.js';
 import { invalid, scalar } from './scalars.js';
 import { Fault, type XmlRpcStruct, type XmlRpcValue } from './values.js';
 
@@ -26,6 +27,8 @@ export * from './errors.js';
 export interface ParseLimits {
   /** Deepest element nesting accepted. @default 64 */
   maxDepth?: number;
+  /** Try the hand-checked fast path before saxes (fast-path.ts). @default true */
+  fastPath?: boolean;
 }
 
 export const DEFAULT_MAX_DEPTH = 64;
@@ -91,13 +94,17 @@ interface Document {
 
 type Reader = (xml: string, maxDepth: number) => Document;
 
-/**
- * One saxes parser with its handlers installed once and reused document after document
- * (saxes resets itself at the end of each); the per-document state lives in the closure.
- */
-function createReader(position: boolean): Reader {
+/** Turns element and text events (from saxes or the fast path) into a Document. */
+interface Builder {
+  begin(maxDepth: number): void;
+  open(name: string, hasAttributes: boolean): void;
+  text(t: string): void;
+  close(name: string): void;
+  document(): Document;
+}
+
+function createBuilder(): Builder {
   let maxDepth = DEFAULT_MAX_DEPTH;
-  const parser = new SaxesParser({ position, xmlns: false });
   let path: string[] = [];
   let containers: Container[] = [];
   let frames: ValueFrame[] = [];
@@ -116,27 +123,7 @@ function createReader(position: boolean): Reader {
     else top.values.push(value);
   };
 
-  parser.on('xmldecl', (decl) => {
-    // The HTTP layer decodes bodies as UTF-8; a document declaring anything else would be
-    // misread, so it is refused rather than guessed at.
-    if (decl.encoding !== undefined && !/^(utf-?8|us-ascii|ascii)$/i.test(decl.encoding)) {
-      throw new XmlRpcParseError(
-        FAULT_UNSUPPORTED_ENCODING,
-        `parse error: unsupported encoding ${decl.encoding}; send UTF-8`,
-      );
-    }
-  });
-  parser.on('doctype', () => {
-    throw new XmlRpcParseError(
-      FAULT_NOT_WELL_FORMED,
-      'refused: the document has a <!DOCTYPE>; XML-RPC needs none, and DTDs carry entity bombs',
-    );
-  });
-  parser.on('processinginstruction', (pi) => {
-    invalid(`processing instruction <?${pi.target}?> is not allowed`);
-  });
-  parser.on('opentag', (tag: SaxesTagPlain) => {
-    const name = tag.name;
+  const open = (name: string, hasAttributes: boolean) => {
     const parent = path[path.length - 1];
     if (path.length >= maxDepth) {
       throw new XmlRpcParseError(
@@ -154,7 +141,7 @@ function createReader(position: boolean): Reader {
       const allowed = CHILDREN[parent];
       if (!allowed?.has(name)) invalid(`<${name}> is not allowed inside <${parent}>`);
     }
-    if (Object.keys(tag.attributes).length > 0) invalid(`<${name}> has attributes; XML-RPC uses none`);
+    if (hasAttributes) invalid(`<${name}> has attributes; XML-RPC uses none`);
     path.push(name);
     text = '';
     switch (name) {
@@ -188,13 +175,7 @@ function createReader(position: boolean): Reader {
           frame.typed = true;
         }
     }
-  });
-  parser.on('text', (t) => {
-    onText(t);
-  });
-  parser.on('cdata', (t) => {
-    onText(t);
-  });
+  };
   const onText = (t: string) => {
     const current = path[path.length - 1];
     if (current === 'value') frames[frames.length - 1]!.text += t;
@@ -209,8 +190,7 @@ function createReader(position: boolean): Reader {
       );
     }
   };
-  parser.on('closetag', (tag: SaxesTagPlain) => {
-    const name = tag.name;
+  const close = (name: string) => {
     path.pop();
     switch (name) {
       case 'methodName':
@@ -254,21 +234,64 @@ function createReader(position: boolean): Reader {
       default:
         if (SCALARS.has(name)) frames[frames.length - 1]!.result = scalar(name, text);
     }
+  };
+
+  return {
+    begin(depth) {
+      maxDepth = depth;
+      path = [];
+      containers = [];
+      frames = [];
+      text = '';
+      doc = newDocument();
+      seenRoot = false;
+    },
+    open,
+    text: onText,
+    close,
+    document: () => doc,
+  };
+}
+
+/**
+ * saxes with the builder behind it: one parser reused document after document (saxes
+ * resets itself at the end of each). Every refusal of hostile XML happens here.
+ */
+function createReader(position: boolean): Reader {
+  const parser = new SaxesParser({ position, xmlns: false });
+  const builder = createBuilder();
+  parser.on('xmldecl', (decl) => {
+    // The HTTP layer decodes bodies as UTF-8; a document declaring anything else would be
+    // misread, so it is refused rather than guessed at.
+    if (decl.encoding !== undefined && !/^(utf-?8|us-ascii|ascii)$/i.test(decl.encoding)) {
+      throw new XmlRpcParseError(
+        FAULT_UNSUPPORTED_ENCODING,
+        `parse error: unsupported encoding ${decl.encoding}; send UTF-8`,
+      );
+    }
   });
+  parser.on('doctype', () => {
+    throw new XmlRpcParseError(
+      FAULT_NOT_WELL_FORMED,
+      'refused: the document has a <!DOCTYPE>; XML-RPC needs none, and DTDs carry entity bombs',
+    );
+  });
+  parser.on('processinginstruction', (pi) => {
+    invalid(`processing instruction <?${pi.target}?> is not allowed`);
+  });
+  parser.on('opentag', (tag: SaxesTagPlain) =>
+    builder.open(tag.name, Object.keys(tag.attributes).length > 0),
+  );
+  parser.on('text', (t) => builder.text(t));
+  parser.on('cdata', (t) => builder.text(t));
+  parser.on('closetag', (tag: SaxesTagPlain) => builder.close(tag.name));
   parser.on('error', (err) => {
     throw new NotWellFormed(err.message);
   });
-
   return (xml, depth) => {
-    maxDepth = depth;
-    path = [];
-    containers = [];
-    frames = [];
-    text = '';
-    doc = newDocument();
-    seenRoot = false;
+    builder.begin(depth);
     parser.write(xml).close();
-    return doc;
+    return builder.document();
   };
 }
 
@@ -291,8 +314,27 @@ const newDocument = (): Document => ({
 // when a document is not well formed, a second pass with positions says where it broke.
 let reader: Reader | undefined;
 
+let fastBuilder: Builder | undefined;
+
+/** The fast path's answer, or undefined when saxes must read the document. */
+function fastRead(xml: string, maxDepth: number): Document | undefined {
+  const builder = fastBuilder ?? createBuilder();
+  fastBuilder = undefined; // taken, as the reader below
+  builder.begin(maxDepth);
+  let complete = false;
+  try {
+    complete = fastTokenize(xml, builder);
+  } catch {
+    // A refusal is saxes' to word (it may see a different, earlier problem).
+  }
+  fastBuilder = builder;
+  return complete ? builder.document() : undefined;
+}
+
 function parseDocument(xml: string, limits: ParseLimits): Document {
   const maxDepth = limits.maxDepth ?? DEFAULT_MAX_DEPTH;
+  const fast = limits.fastPath === false ? undefined : fastRead(xml, maxDepth);
+  if (fast) return fast;
   const current = reader ?? createReader(false);
   reader = undefined; // taken: an exception leaves it mid-document, and a nested use must not share it
   const doc = current(xml, maxDepth);
