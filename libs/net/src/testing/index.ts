@@ -4,7 +4,9 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
+import { existsSync } from 'node:fs';
 import net from 'node:net';
+import { fileURLToPath } from 'node:url';
 
 export interface RunResult {
   code: number | null;
@@ -213,4 +215,26 @@ export async function waitForHttp(url: string, { status = 200, timeoutMs = 15_00
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/**
+ * What a service's tests need to run its built CLI and its Python peers, from the URL of a
+ * module in the package's `test/` folder (`import.meta.url`): the CLI at
+ * `../dist/src/cli.js`, peers in `./peers/`.
+ */
+export function cliTestKit(testModuleUrl: string) {
+  const cli = fileURLToPath(new URL('../dist/src/cli.js', testModuleUrl));
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: build the package first (npx turbo run build)`);
+  const peer = (name: string) => fileURLToPath(new URL(`./peers/${name}`, testModuleUrl));
+  return {
+    /** The built CLI: tests run the real program, as a user would. */
+    CLI: cli,
+    startCli: (args: string[], env: NodeJS.ProcessEnv = {}) =>
+      startProcess(process.execPath, [cli, ...args], { env: { LOG_LEVEL: 'warn', ...env } }),
+    runCli: (args: string[], timeoutMs = 20_000) => runNode(cli, args, { timeoutMs }),
+    /** Python stdlib peers, unbuffered so each printed line reaches the test at once. */
+    startPython: (name: string, args: string[]) => startProcess('python3', ['-u', peer(name), ...args]),
+    runPython: (name: string, args: string[], timeoutMs = 20_000) =>
+      run('python3', ['-u', peer(name), ...args], { timeoutMs }),
+  };
 }
