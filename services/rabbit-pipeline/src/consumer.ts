@@ -81,7 +81,11 @@ export class ReliableConsumer extends EventEmitter implements Attachment {
     this.acks = acks;
     const { consumerTag } = await ch.consume(this.options.queue, (msg) => {
       if (msg === null) {
-        this.logger.warn('consumer cancelled by the broker (queue deleted?)');
+        // The broker cancelled us (the queue was deleted) but left the channel open: close
+        // it, so its 'close' handler re-attaches with backoff once the queue exists again.
+        // Without this the consumer sat idle for good, however many messages arrived.
+        this.logger.warn('consumer cancelled by the broker (queue deleted?): consuming again');
+        ch.close().catch(() => {});
         return;
       }
       acks.track(msg);

@@ -55,7 +55,15 @@ export class RpcClient implements Attachment {
     // Exclusive + auto-delete: the queue lives exactly as long as this connection.
     const name = `${this.options.replyQueuePrefix}.${randomUUID()}`;
     await ch.assertQueue(name, { exclusive: true, autoDelete: true, durable: false });
-    await ch.consume(name, (msg) => msg && this.onReply(msg), { noAck: true });
+    await ch.consume(
+      name,
+      (msg) => {
+        // null: the reply queue was deleted under us. A new channel declares a new one.
+        if (msg === null) ch.close().catch(() => {});
+        else this.onReply(msg);
+      },
+      { noAck: true },
+    );
     this.replyQueue = name;
     this.channel = ch;
   }

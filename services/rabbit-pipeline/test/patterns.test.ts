@@ -76,6 +76,26 @@ describe('work queue', () => {
     expect([...seen.values()].every((n) => n === 1)).toBe(true);
     for (const n of perConsumer) expect(n).toBeGreaterThan(30);
   });
+
+  it('keeps consuming after its queue is deleted and declared again', async () => {
+    const got: string[] = [];
+    const admin = await broker.channel();
+    await admin.assertQueue(q('phoenix'), { durable: true });
+    const consumer = await new ReliableConsumer(broker, {
+      queue: q('phoenix'),
+      handler: (msg) => void got.push(msg.content.toString()),
+    }).start();
+    await publisher.sendToQueue(q('phoenix'), Buffer.from('before'));
+    await waitUntil(() => got.length === 1, 10_000, 'the first message');
+    // The broker cancels the consumer (basic.cancel) but keeps its channel open.
+    await admin.deleteQueue(q('phoenix'));
+    await admin.assertQueue(q('phoenix'), { durable: true });
+    await publisher.sendToQueue(q('phoenix'), Buffer.from('after'));
+    await waitUntil(() => got.length === 2, 15_000, 'the message sent after the queue came back');
+    await consumer.close();
+    await admin.close();
+    expect(got).toEqual(['before', 'after']);
+  });
 });
 
 describe('publish/subscribe', () => {
@@ -132,6 +152,25 @@ describe('request/reply', () => {
       Array.from({ length: 50 }, (_, i) => client.call(q('rpc'), Buffer.from(String(i)))),
     );
     expect(replies.map((r) => Number(r.toString()))).toEqual(Array.from({ length: 50 }, (_, i) => i * i));
+    await client.close();
+    await server.close();
+  });
+
+  it('declares a new reply queue when its reply queue is deleted under it, and answers again', async () => {
+    const server = await createRpcServer(broker, {
+      queue: q('rpc'),
+      handler: (body) => Buffer.from(String(Number(body.toString()) ** 2)),
+      errorReply: (err) => Buffer.from(err.message),
+    }).start();
+    const client = await new RpcClient(broker, { replyQueuePrefix: q('replies'), timeoutMs: 5_000 }).start();
+    const replyQueue = () => (client as unknown as { replyQueue: string | undefined }).replyQueue;
+    const first = replyQueue();
+    expect(first).toBeDefined();
+    const admin = await broker.channel();
+    await admin.deleteQueue(first!);
+    await admin.close();
+    await waitUntil(() => replyQueue() !== undefined && replyQueue() !== first, 10_000, 'a new reply queue');
+    expect((await client.call(q('rpc'), Buffer.from('7'))).toString()).toBe('49');
     await client.close();
     await server.close();
   });
