@@ -114,7 +114,10 @@ export class ReliableConsumer extends EventEmitter implements Attachment {
   }
 
   private async fail(ch: Channel, msg: ConsumeMessage, err: Error): Promise<void> {
-    const retries = Number(msg.properties.headers?.[RETRY_HEADER] ?? 0);
+    // The header comes from the wire: a negative or non-numeric count must not buy a
+    // message more retries than maxRetries (-1e9 used to mean a billion of them).
+    const header = Number(msg.properties.headers?.[RETRY_HEADER] ?? 0);
+    const retries = Number.isInteger(header) && header > 0 ? header : 0;
     const max = this.options.maxRetries ?? 3;
     const publisher = this.options.publisher;
     if (!(err instanceof MalformedMessageError) && publisher && retries < max && !this.closed) {

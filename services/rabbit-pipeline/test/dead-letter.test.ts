@@ -5,7 +5,7 @@
  */
 import { runNode } from '@fopnp/net/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ReliableConsumer } from '../src/consumer.js';
+import { RETRY_HEADER, ReliableConsumer } from '../src/consumer.js';
 import { describeDeadLetter, peek } from '../src/inspect.js';
 import { openPipeline, type Pipeline, startPythagoras, startTally } from '../src/pipeline.js';
 import { RpcClient } from '../src/rpc.js';
@@ -64,6 +64,27 @@ it('retries a failing message a bounded number of times, then dead-letters it wi
   expect(dead).toMatchObject({ queue: p.names.judge, retries: 2, error: 'pythagoras is on holiday' });
 });
 
+it('bounds the retries of a message whose retry header is forged (negative)', async () => {
+  let calls = 0;
+  const consumer = await new ReliableConsumer(p.broker, {
+    queue: p.names.judge,
+    publisher: p.publisher,
+    maxRetries: 2,
+    deadLetterExchange: p.names.deadLetterExchange,
+    handler() {
+      calls++;
+      throw new Error('still failing');
+    },
+  }).start();
+  await p.publisher.publish(p.names.points, '1.0', Buffer.from('1'.repeat(64)), {
+    messageId: 'forged-1',
+    headers: { [RETRY_HEADER]: -1_000_000 },
+  });
+  await waitUntil(() => consumer.stats.deadLettered === 1, 10_000, 'the forged message to be dead-lettered');
+  await consumer.close();
+  expect(calls).toBe(3); // as for any message: the first try and two retries
+});
+
 it("falls back to the queue's own dead-letter exchange (x-death) when it has no publisher", async () => {
   const consumer = await new ReliableConsumer(p.broker, {
     queue: p.names.alwaysYes,
@@ -95,5 +116,6 @@ it('lists the dead letters with their reasons from the command line', async () =
   expect(r.stdout).toMatch(/decisions\tfailed\tretries=0\tid=bad-1\t"maybe"\tmalformed message/);
   expect(r.stdout).toMatch(/judge\tfailed\tretries=2\tid=poison-1\t"1{64}"\tpythagoras is on holiday/);
   expect(r.stdout).toMatch(/always-yes\trejected\tretries=0\tid=native-1/);
-  expect(r.stdout).toContain(`3 dead letter(s) shown from ${p.names.deadLetters}`);
+  expect(r.stdout).toMatch(/judge\tfailed\tretries=2\tid=forged-1\t"1{64}"\tstill failing/);
+  expect(r.stdout).toContain(`4 dead letter(s) shown from ${p.names.deadLetters}`);
 });
