@@ -19,6 +19,7 @@ import {
   XmlRpcParseError,
 } from './errors.js';
 import { fastTokenize } from './fast-path.js';
+import { CHILDREN, SCALARS } from './grammar.js';
 import { invalid, scalar } from './scalars.js';
 import { Fault, type XmlRpcStruct, type XmlRpcValue } from './values.js';
 
@@ -39,38 +40,6 @@ export interface MethodCall {
 }
 
 export type MethodResponse = { fault: Fault } | { value: XmlRpcValue };
-
-const SCALARS = new Set([
-  'int',
-  'i4',
-  'i8',
-  'i1',
-  'i2',
-  'biginteger',
-  'double',
-  'float',
-  'boolean',
-  'string',
-  'base64',
-  'dateTime.iso8601',
-  'nil',
-]);
-
-const VALUE_TYPES = new Set([...SCALARS, 'array', 'struct']);
-
-/** Which children each element may have (text-only elements have none). */
-const CHILDREN: Record<string, ReadonlySet<string>> = {
-  methodCall: new Set(['methodName', 'params']),
-  methodResponse: new Set(['params', 'fault']),
-  params: new Set(['param']),
-  param: new Set(['value']),
-  fault: new Set(['value']),
-  value: VALUE_TYPES,
-  array: new Set(['data']),
-  data: new Set(['value']),
-  struct: new Set(['member']),
-  member: new Set(['name', 'value']),
-};
 
 type Container =
   | { kind: 'root'; values: XmlRpcValue[] }
