@@ -85,7 +85,10 @@ export class Broker extends EventEmitter {
     recovering.on('disconnect', (err: Error) => broker!.onDisconnect(err));
     recovering.on('connect-failed', (err: Error) => {
       lastError = err;
-      broker!.logger.warn({ err: err.message }, 'connection attempt failed');
+      // Before the first connection the final BrokerUnreachableError says it in one line;
+      // at warn (the role commands' level) each attempt would print a JSON line before it.
+      const level = broker!.connectedOnce ? 'warn' : 'info';
+      broker!.logger[level]({ err: err.message }, 'connection attempt failed');
     });
     recovering.on('reconnect-scheduled', ({ attempt, delay }: { attempt: number; delay: number }) =>
       broker!.logger.info({ attempt, delayMs: Math.round(delay) }, 'reconnecting to RabbitMQ'),

@@ -17,7 +17,8 @@ it('says in one line that RabbitMQ is unreachable, and exits 1', async () => {
   const port = await freePort();
   const r = await runNode(CLI, ['judge', '--amqp-url', `amqp://guest:secret@127.0.0.1:${port}`]);
   expect(r.code).toBe(1);
-  expect(r.stderr.trim().split('\n').at(-1)).toMatch(
+  expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  expect(r.stderr.trim()).toMatch(
     new RegExp(
       `^error: cannot reach RabbitMQ at amqp://guest:\\*\\*\\*@127\\.0\\.0\\.1:${port}.*ECONNREFUSED.*set AMQP_URL`,
     ),
