@@ -29,6 +29,8 @@ export class RpcClient implements Attachment {
   private channel: Channel | undefined;
   private replyQueue: string | undefined;
   private readonly calls = new Map<string, Call & { queue: string }>();
+  /** Calls waiting for this client's channel (reconnecting, or re-opening after a close). */
+  private readonly attachWaiters = new Set<() => void>();
   private closed = false;
   private readonly logger: Logger;
 
@@ -66,6 +68,7 @@ export class RpcClient implements Attachment {
     );
     this.replyQueue = name;
     this.channel = ch;
+    for (const wake of this.attachWaiters) wake();
   }
 
   detach(): void {
@@ -91,9 +94,10 @@ export class RpcClient implements Attachment {
   async call(queue: string, body: Buffer, timeoutMs = this.options.timeoutMs ?? 5_000): Promise<Buffer> {
     if (this.closed) throw new ClosedError('rpc client');
     const deadline = Date.now() + timeoutMs;
-    if (!this.channel) {
-      await Promise.race([this.broker.whenConnected(), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
-    }
+    // Wait for our own channel, not just the connection: after a channel closes the
+    // connection is still up, and waiting for it alone failed the call at once with a
+    // "no reply within N ms" that had waited no time at all.
+    if (!this.channel) await this.whenAttached(timeoutMs);
     const ch = this.channel;
     const replyTo = this.replyQueue;
     const left = deadline - Date.now();
@@ -115,10 +119,23 @@ export class RpcClient implements Attachment {
     });
   }
 
+  private whenAttached(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.attachWaiters.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, timeoutMs);
+      this.attachWaiters.add(wake);
+    });
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.broker.remove(this);
+    for (const wake of this.attachWaiters) wake();
     this.detachCalls();
     const ch = this.channel;
     this.channel = undefined;

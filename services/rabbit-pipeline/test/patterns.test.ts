@@ -175,6 +175,23 @@ describe('request/reply', () => {
     await server.close();
   });
 
+  it('waits for its channel to re-open instead of failing a call at once', async () => {
+    const server = await createRpcServer(broker, {
+      queue: q('rpc'),
+      handler: (body) => Buffer.from(String(Number(body.toString()) ** 2)),
+      errorReply: (err) => Buffer.from(err.message),
+    }).start();
+    const client = await new RpcClient(broker, { replyQueuePrefix: q('replies'), timeoutMs: 5_000 }).start();
+    // What a closed channel does (its 'close' handler detaches, then re-attaches after a
+    // delay), done by hand so the call surely lands in between, while the connection is up.
+    client.detach();
+    const answer = client.call(q('rpc'), Buffer.from('6'));
+    broker.reattach(client, 200);
+    expect((await answer).toString()).toBe('36');
+    await client.close();
+    await server.close();
+  });
+
   it('fails with RP_ERR_RPC_TIMEOUT when no responder runs, and the request expires', async () => {
     const client = await new RpcClient(broker, { replyQueuePrefix: q('replies'), timeoutMs: 300 }).start();
     const started = Date.now();
