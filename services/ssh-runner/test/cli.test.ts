@@ -32,26 +32,23 @@ const host = (s: Sshd) => `127.0.0.1:${s.port}`;
 
 describe('exec on several hosts at once', () => {
   it("keeps each host's stdout and stderr apart, prefixed, with exit codes and a summary", async () => {
+    const failing = servers[1]!.port; // exactly one host fails, with its own exit code
     const r = await runNode(CLI, [
       'exec',
       ...servers.map(host),
       ...base(),
       '--',
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: the remote shell expands it
-      'echo "served by port ${SSH_CONNECTION##* }"; echo "warning from ${SSH_CONNECTION##* }" >&2; exit $(( ${SSH_CONNECTION##* } % 2 ))',
+      `echo "served by port \${SSH_CONNECTION##* }"; echo "warning from \${SSH_CONNECTION##* }" >&2; exit $(( \${SSH_CONNECTION##* } == ${failing} ? 3 : 0 ))`,
     ]);
     for (const s of servers) {
       expect(r.stdout).toContain(`127.0.0.1:${s.port} | served by port ${s.port}\n`);
       expect(r.stderr).toContain(`127.0.0.1:${s.port} ! warning from ${s.port}\n`);
       expect(r.stdout).not.toContain(`warning from ${s.port}`);
       const row = r.stdout.split('\n').find((l) => l.startsWith(`root@127.0.0.1:${s.port} `));
-      expect(row).toMatch(new RegExp(`${s.port % 2 === 0 ? 'ok' : 'FAILED'}\\s+${s.port % 2}\\s`));
+      expect(row).toMatch(new RegExp(`${s.port === failing ? 'FAILED\\s+3' : 'ok\\s+0'}\\s`));
     }
-    const anyOdd = servers.some((s) => s.port % 2 === 1);
-    expect(r.code).toBe(anyOdd ? 1 : 0);
-    expect(r.stdout).toMatch(
-      new RegExp(`${servers.filter((s) => s.port % 2 === 0).length} of 3 hosts succeeded`),
-    );
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('2 of 3 hosts succeeded');
   });
 
   it('reports an unreachable host in the table and exits 1 while the others succeed', async () => {
@@ -70,6 +67,29 @@ describe('exec on several hosts at once', () => {
       new RegExp(`root@127.0.0.1:${closed}\\s+FAILED\\s+-.*connection refused by 127.0.0.1:${closed}`),
     );
     expect(r.stdout).toContain('1 of 2 hosts succeeded');
+  });
+
+  it('runs a command with quotes, $, backticks, backslashes and newlines exactly as given, with or without a time limit', async () => {
+    const command = `printf '[%s]\\n' "it's" 'say "hi"' '$HOME' '\`id\`' 'back\\slash' "a  b" '\${X:-y}'\necho "$((6 * 7))"`;
+    const expected = [
+      "[it's]",
+      '[say "hi"]',
+      '[$HOME]',
+      '[`id`]',
+      '[back\\slash]',
+      '[a  b]',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: printed literally by the remote printf
+      '[${X:-y}]',
+      '42',
+    ]
+      .map((l) => `127.0.0.1:${servers[1]!.port} | ${l}\n`)
+      .join('');
+    for (const limit of ['0', '30']) {
+      const r = await runNode(CLI, ['exec', host(servers[1]!), ...base(), '-t', limit, '--', command]);
+      expect(r.stderr).toBe('');
+      expect(r.stdout.slice(0, r.stdout.indexOf('\n\n') + 1)).toBe(expected);
+      expect(r.code).toBe(0);
+    }
   });
 
   it('kills a command that never ends when the timeout passes', async () => {
