@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { InvalidConfigError } from '@fopnp/net';
+import { parseTarget } from './connection.js';
 
 export interface JobsConfig {
   hostGroups: Record<string, string[]>;
@@ -32,6 +33,14 @@ export function parseJobs(text: string, source = 'jobs file'): JobsConfig {
       !hosts.every((h) => typeof h === 'string' && h.length > 0)
     ) {
       throw new InvalidConfigError(source, `host group "${name}" must be a non-empty list of host strings`);
+    }
+    for (const host of hosts) {
+      // A bad port is the file's mistake: say so at start, not as a failed request later.
+      try {
+        parseTarget(host, { user: 'user', port: 22 });
+      } catch (err) {
+        throw new InvalidConfigError(source, `host group "${name}": ${(err as Error).message}`);
+      }
     }
   }
   for (const [name, command] of Object.entries(commands)) {

@@ -54,12 +54,19 @@ export function createRunnerServer(opts: RunnerServerOptions): http.Server {
   const targetsOf = (group: string): SshTarget[] =>
     opts.jobs.hostGroups[group]!.map((h) => parseTarget(h, opts.defaults));
 
-  return http.createServer(async (req, res) => {
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const send = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(`${JSON.stringify(body, null, 2)}\n`);
     };
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    // The request target is the client's: an absolute-form URL with a bad host, or a bad
+    // %-escape in a name, is that client's 400, not an exception that ends the process.
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      return send(400, { error: 'malformed request target' });
+    }
     if (opts.apiToken === undefined) {
       refused.inc({ reason: 'no-token-configured' });
       return send(503, { error: 'API_TOKEN is not set on the server: the job runner refuses every call' });
@@ -75,7 +82,13 @@ export function createRunnerServer(opts: RunnerServerOptions): http.Server {
     const m = /^\/run\/([^/]+)\/([^/]+)$/.exec(url.pathname);
     if (!m) return send(404, { error: 'no such endpoint; use GET /jobs or POST /run/:group/:command' });
     if (req.method !== 'POST') return send(405, { error: 'use POST to run a job' });
-    const [group, command] = [decodeURIComponent(m[1]!), decodeURIComponent(m[2]!)];
+    let group: string;
+    let command: string;
+    try {
+      [group, command] = [decodeURIComponent(m[1]!), decodeURIComponent(m[2]!)];
+    } catch {
+      return send(400, { error: 'malformed %-escape in the job path' });
+    }
     if (!Object.hasOwn(opts.jobs.hostGroups, group)) {
       refused.inc({ reason: 'undeclared' });
       return send(404, {
@@ -103,5 +116,18 @@ export function createRunnerServer(opts: RunnerServerOptions): http.Server {
       'job finished',
     );
     return send(200, { group, command, ok, results });
+  };
+
+  return http.createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      // One request's failure (a host string in the jobs file parseTarget rejects, say) is
+      // a 500 for that request; an unhandled rejection would end the whole runner.
+      opts.logger.error({ err }, 'job request failed');
+      if (res.headersSent) res.destroy();
+      else {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(`${JSON.stringify({ error: (err as Error).message })}\n`);
+      }
+    });
   });
 }

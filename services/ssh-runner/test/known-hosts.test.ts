@@ -73,6 +73,9 @@ describe('targets and job declarations', () => {
     expect(() => parseJobs('{', 'jobs.json')).toThrow(/jobs.json: not valid JSON/);
     expect(() => parseJobs('{"hostGroups":{"web":[]}}')).toThrow(/must be a non-empty list/);
     expect(() => parseJobs('{"commands":{"bad name":"ls"}}')).toThrow(/command name "bad name"/);
+    expect(() => parseJobs('{"hostGroups":{"web":["ok","web2:99999"]}}')).toThrow(
+      /host group "web": bad port in "web2:99999"/,
+    );
     expect(parseJobs('{"hostGroups":{"web":["a"]},"commands":{"up":"uptime"}}').commands.up).toBe('uptime');
   });
 });

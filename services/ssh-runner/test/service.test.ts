@@ -103,6 +103,13 @@ describe('the job runner API', () => {
     expect(await cmd.json()).toMatchObject({ error: 'command "rm -rf /" is not declared' });
   });
 
+  it('answers a malformed %-escape in a job path with 400 and keeps serving', async () => {
+    const bad = await fetch(`${api}/run/%E0%A4%A/whoami`, { method: 'POST', headers: auth });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({ error: 'malformed %-escape in the job path' });
+    expect((await fetch(`${api}/jobs`, { headers: auth })).status).toBe(200);
+  });
+
   it('runs a declared job on every host of the group and returns the results as JSON', async () => {
     const res = await fetch(`${api}/run/pair/whoami`, { method: 'POST', headers: auth });
     expect(res.status).toBe(200);
