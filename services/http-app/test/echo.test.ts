@@ -139,6 +139,12 @@ describe('the echo endpoints', () => {
     expect(res.headers.get('content-length')).toBe('5');
     expect(await res.text()).toBe('*****');
     expect(Date.now() - t0).toBeGreaterThanOrEqual(400);
+    // Many bytes over the same time: a timer per byte (1 ms at least each) took 5 s and more.
+    const t1 = Date.now();
+    const many = await fetch(`${app.url}/drip?numbytes=5000&duration=0.5`);
+    expect((await many.text()).length).toBe(5000);
+    expect(Date.now() - t1).toBeGreaterThanOrEqual(400);
+    expect(Date.now() - t1).toBeLessThan(3000);
   });
 
   it('/redirect/:n is followed by curl -L through n hops to /get', async () => {

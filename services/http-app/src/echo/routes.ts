@@ -170,10 +170,19 @@ export async function echoRoutes(app: FastifyInstance, opts: EchoOptions): Promi
     reply.hijack();
     const res = reply.raw;
     res.writeHead(code, { 'content-type': 'application/octet-stream', 'content-length': String(numbytes) });
-    const pause = numbytes > 0 ? (duration * 1000) / numbytes : 0;
-    for (let i = 0; i < numbytes && !res.destroyed; i++) {
-      res.write('*');
-      if (pause) await sleep(pause);
+    // Node's timers fire after 1 ms at the soonest (later on a busy loop), so a sleep per
+    // byte made numbytes=20000&duration=2 take 25 s, far past MAX_DELAY_SECONDS. Drip at
+    // most one write per 10 ms instead, each due at a fixed time from the start.
+    const ticks = Math.min(numbytes, Math.max(1, Math.floor(duration * 100)));
+    const pauseMs = ticks > 0 ? (duration * 1000) / ticks : 0;
+    const start = Date.now();
+    let sent = 0;
+    for (let i = 0; i < ticks && !res.destroyed; i++) {
+      const upTo = Math.round(((i + 1) * numbytes) / ticks);
+      res.write('*'.repeat(upTo - sent));
+      sent = upTo;
+      const wait = start + (i + 1) * pauseMs - Date.now();
+      if (wait > 0) await sleep(wait);
     }
     res.end();
   });
