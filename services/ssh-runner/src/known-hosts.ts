@@ -41,6 +41,7 @@ function parse(text: string): Entry[] {
     if (!hosts || !keyType || !key) return;
     if (hosts.startsWith('|1|')) {
       const [, , salt, hash] = hosts.split('|');
+      if (!salt || !hash) return; // malformed: skipped, as OpenSSH does, rather than failing every host
       out.push({
         patterns: null,
         hashed: { salt: Buffer.from(salt!, 'base64'), hash: Buffer.from(hash!, 'base64') },
@@ -95,8 +96,10 @@ export class KnownHosts {
   ) {}
 
   verify(host: string, port: number, keyType: string, keyBase64: string): VerifyResult {
-    const name = knownHostsName(host, port);
-    const entries = existsSync(this.path) ? parse(readFileSync(this.path, 'utf8')) : [];
+    // OpenSSH lowercases the name before matching, which matters for hashed entries.
+    const name = knownHostsName(host.toLowerCase(), port);
+    const text = existsSync(this.path) ? readFileSync(this.path, 'utf8') : '';
+    const entries = parse(text);
     const forHost = entries.filter((e) => e.marker !== '@cert-authority' && matches(e, name));
     const fp = fingerprint(keyBase64);
     if (forHost.some((e) => e.marker === '@revoked' && e.key === keyBase64)) {
@@ -108,7 +111,9 @@ export class KnownHosts {
     if (other) throw new ChangedHostKeyError(name, keyType, fp, this.path, other.line);
     if (this.policy !== 'accept-new') throw new UnknownHostKeyError(name, keyType, fp, this.path);
     mkdirSync(dirname(this.path), { recursive: true });
-    appendFileSync(this.path, `${name} ${keyType} ${keyBase64}\n`, { mode: 0o600 });
+    // A file whose last line has no newline would otherwise swallow the new entry into it.
+    const separator = text && !text.endsWith('\n') ? '\n' : '';
+    appendFileSync(this.path, `${separator}${name} ${keyType} ${keyBase64}\n`, { mode: 0o600 });
     return { status: 'added', fingerprint: fp };
   }
 }

@@ -54,6 +54,24 @@ describe('known_hosts checking', () => {
     );
   });
 
+  it('skips a malformed hashed line, matches a hashed name case-insensitively, and appends after a last line without newline', () => {
+    const salt = randomBytes(20);
+    const hash = createHmac('sha1', salt).update('web.example.org').digest();
+    const path = file(
+      'kh4',
+      `|1|garbage ssh-ed25519 ${KEY_B}\n|1|${salt.toString('base64')}|${hash.toString('base64')} ssh-ed25519 ${KEY_A}`,
+    );
+    const kh = new KnownHosts(path, 'accept-new');
+    expect(kh.verify('Web.Example.ORG', 22, 'ssh-ed25519', KEY_A).status).toBe('known');
+    expect(kh.verify('db', 22, 'ssh-ed25519', KEY_B).status).toBe('added');
+    expect(readFileSync(path, 'utf8').split('\n').slice(1)).toEqual([
+      `|1|${salt.toString('base64')}|${hash.toString('base64')} ssh-ed25519 ${KEY_A}`,
+      `db ssh-ed25519 ${KEY_B}`,
+      '',
+    ]);
+    expect(kh.verify('web.example.org', 22, 'ssh-ed25519', KEY_A).status).toBe('known');
+  });
+
   it('honours @revoked markers', () => {
     const kh = new KnownHosts(file('kh3', `@revoked * ssh-ed25519 ${KEY_A}\n`), 'accept-new');
     expect(() => kh.verify('any', 22, 'ssh-ed25519', KEY_A)).toThrow(/marked as revoked/);
