@@ -129,7 +129,7 @@ describe('SFTP', () => {
     const data = randomBytes(20 * 1024 * 1024);
     writeFileSync(original, data);
     const sha = createHash('sha256').update(data).digest('hex');
-    const remote = join(dir.path, 'remote-copy.bin');
+    const remote = join(dir.path, "remote copy, it's.bin"); // a space and a quote: sha256sum gets it quoted
     const put = await runNode(
       CLI,
       ['put', original, `127.0.0.1:${remote}`, '-p', String(servers[2]!.port), ...base()],
@@ -138,7 +138,7 @@ describe('SFTP', () => {
     expect(put.stderr).toMatch(/put .*payload.bin: 20\.0 \/ 20\.0 MiB \(100%\)/);
     expect(put.stdout).toContain(`sent 20971520 bytes`);
     expect(put.stdout).toContain(`sha256 ${sha} verified (sha256sum)`);
-    const back = join(dir.path, 'fetched.bin');
+    const back = join(dir.path, 'fetched back.bin');
     const get = await runNode(
       CLI,
       ['get', `127.0.0.1:${remote}`, back, '-p', String(servers[2]!.port), ...base()],
