@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort, runNode, startProcess, stopAll, waitForHttp } from '@fopnp/net/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PgStore } from '../src/bank/pg-store.ts';
-import { HTTP_APP_ERRORS } from '../src/errors.ts';
+import { HTTP_APP_ERRORS, HttpAppError, type HttpAppErrorCode } from '../src/errors.ts';
 import { manifest } from '../src/manifest.ts';
 import { PG_URL, uniqueSchema } from './helpers.ts';
 
@@ -83,11 +83,13 @@ describe('http-app serve with a database that is down', () => {
 });
 
 describe('error codes', () => {
-  it('are unique, match their keys and carry a 4xx/5xx status', () => {
+  it('are named HTTP_APP_ERR_*, carry a 4xx/5xx status, and an HttpAppError carries both', () => {
     for (const [code, def] of Object.entries(HTTP_APP_ERRORS)) {
       expect(code).toMatch(/^HTTP_APP_ERR_[A-Z_]+$/);
       expect(def.statusCode).toBeGreaterThanOrEqual(400);
+      // (Object keys are unique by construction; what can go wrong is the error class.)
+      const err = new HttpAppError(code as HttpAppErrorCode, 'detail');
+      expect(err).toMatchObject({ code, statusCode: def.statusCode, message: def.message('detail') });
     }
-    expect(new Set(Object.keys(HTTP_APP_ERRORS)).size).toBe(Object.keys(HTTP_APP_ERRORS).length);
   });
 });
