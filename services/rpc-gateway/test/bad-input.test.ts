@@ -253,6 +253,29 @@ print(proxy.addtogether('x' * 3000, 'y')[-3:])
     );
     expect(JSON.parse(arity.text).error.code).toBe(-32602);
   });
+
+  it('JSON-RPC: a result too deeply nested to write back is an Internal error with its id, alone and in a batch', async () => {
+    const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
+    const one = await post(`{"jsonrpc":"2.0","method":"lengths","params":[${deep}],"id":7}`, server.jsonUrl);
+    expect(one.status).toBe(200);
+    expect(JSON.parse(one.text)).toMatchObject({ error: { code: -32603, message: 'Internal error' }, id: 7 });
+    const batch = await post(
+      `[{"jsonrpc":"2.0","method":"lengths","params":[${deep}],"id":1},{"jsonrpc":"2.0","method":"lengths","params":["ab"],"id":2}]`,
+      server.jsonUrl,
+    );
+    expect(JSON.parse(batch.text)).toEqual([
+      {
+        jsonrpc: '2.0',
+        error: {
+          code: -32603,
+          message: 'Internal error',
+          data: expect.stringMatching(/cannot be written as JSON/),
+        },
+        id: 1,
+      },
+      { jsonrpc: '2.0', result: [[2, 'ab']], id: 2 },
+    ]);
+  });
 });
 
 describe('after all of that', () => {

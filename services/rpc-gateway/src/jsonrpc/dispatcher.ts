@@ -49,6 +49,21 @@ function errorResponse(id: Id, code: number, data?: unknown): JsonRpcResponse {
   return { jsonrpc: '2.0', error, id };
 }
 
+/**
+ * The JSON text of one response. A result JSON.stringify cannot write (an argument nested
+ * a few thousand levels deep, echoed back by lengths) is that request's Internal error,
+ * not an exception out of handle().
+ */
+function serialize(r: JsonRpcResponse): string {
+  try {
+    return JSON.stringify(r);
+  } catch (err) {
+    return JSON.stringify(
+      errorResponse(r.id, INTERNAL_ERROR, `the result cannot be written as JSON: ${(err as Error).message}`),
+    );
+  }
+}
+
 const isId = (v: unknown): v is Id =>
   v === null || typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
 
@@ -85,10 +100,10 @@ export class JsonRpcDispatcher {
       }
       const responses = await Promise.all(message.map((m) => this.one(m, principal)));
       const sent = responses.filter((r): r is JsonRpcResponse => r !== undefined);
-      return sent.length ? JSON.stringify(sent) : undefined;
+      return sent.length ? `[${sent.map(serialize).join(',')}]` : undefined;
     }
     const response = await this.one(message, principal);
-    return response === undefined ? undefined : JSON.stringify(response);
+    return response === undefined ? undefined : serialize(response);
   }
 
   /** One Request object; undefined for a valid notification. */
