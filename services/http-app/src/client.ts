@@ -101,12 +101,27 @@ export class HttpClient {
     }
     const where = `${url.hostname}:${url.port || 80}`;
     this.sent++;
-    return new Promise<HttpResponse>((resolve, reject) => {
+    const timeoutMs = this.options.timeoutMs ?? 10_000;
+    return new Promise<HttpResponse>((resolveOnce, rejectOnce) => {
+      // http.request's `timeout` is an idle timeout: a body that trickles in (/drip) never
+      // trips it. This timer is the whole request's deadline, as --timeout-ms promises.
+      const deadline = setTimeout(() => {
+        reject(new TimeoutError(`request to ${url.host}`, timeoutMs));
+        req.destroy();
+      }, timeoutMs);
+      const resolve = (res: HttpResponse) => {
+        clearTimeout(deadline);
+        resolveOnce(res);
+      };
+      const reject = (err: Error) => {
+        clearTimeout(deadline);
+        rejectOnce(err);
+      };
       const req = http.request(url, {
         method: opts.method ?? 'GET',
         agent: this.agent,
         headers: headers.flat() as unknown as http.OutgoingHttpHeaders,
-        timeout: this.options.timeoutMs ?? 10_000,
+        timeout: timeoutMs,
       });
       let connection = 0;
       req.on('socket', (socket: Socket) => {
@@ -132,9 +147,7 @@ export class HttpClient {
         for (const line of head.split('\r\n').slice(0, -1)) trace?.(line ? `> ${line}` : '>');
         if (opts.body) trace?.(`} [${Buffer.byteLength(opts.body)} bytes data]`);
       });
-      req.on('timeout', () =>
-        req.destroy(new TimeoutError(`request to ${url.host}`, this.options.timeoutMs ?? 10_000)),
-      );
+      req.on('timeout', () => req.destroy(new TimeoutError(`request to ${url.host}`, timeoutMs)));
       req.on('error', (err) => reject(classifyError(err, where)));
       req.on('response', (res) => {
         trace?.(`< HTTP/${res.httpVersion} ${res.statusCode} ${res.statusMessage}`);

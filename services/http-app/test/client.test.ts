@@ -95,6 +95,14 @@ describe('http-app get, the curl -v style client', () => {
     }
   });
 
+  it('keeps --timeout-ms as a deadline for the whole request, even while bytes trickle in', async () => {
+    const t0 = Date.now();
+    const r = await runNode(CLI, ['get', `${app.url}/drip?numbytes=10&duration=5`, '--timeout-ms', '800']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`error: request to 127.0.0.1:${app.port} timed out after 800 ms\n`);
+    expect(Date.now() - t0).toBeLessThan(4_500); // the drip itself takes 5 s
+  });
+
   it('exits 22 on an HTTP error status, like curl --fail', async () => {
     const r = await runNode(CLI, ['get', `${app.url}/status/404`]);
     expect(r.code).toBe(22);
