@@ -157,6 +157,8 @@ describe('gateway methods against the real services', () => {
     expect(await json.call('cache.set', ['ttl-key', 'short-lived', 1])).toBe(true);
     expect(await json.call('cache.get', ['ttl-key'])).toBe('short-lived');
     await expect(json.call('cache.get', [''])).rejects.toMatchObject({ code: -32602 });
+    await expect(json.call('cache.get', ['..'])).rejects.toMatchObject({ code: -32602 });
+    await expect(xml.call('cache.set', '.', 'x')).rejects.toMatchObject({ faultCode: -32602 });
   });
 
   it('queue.publish publishes, confirmed, to the configured exchange on RabbitMQ', async () => {

@@ -166,6 +166,10 @@ export class Gateway {
   private checkKey(method: string, key: string): void {
     if (key.length === 0 || key.length > MAX_KEY_LENGTH)
       throw new InvalidParamsError(`${method}: key must be 1 to ${MAX_KEY_LENGTH} characters`);
+    // URL resolution turns a path segment of . or .. (even %2e%2e) into a move up:
+    // cache/.. would be a request to the service's root, not for that key.
+    if (key === '.' || key === '..')
+      throw new InvalidParamsError(`${method}: key cannot be "." or ".." (not a URL path segment)`);
   }
 
   private async cacheGet(key: string): Promise<unknown> {
