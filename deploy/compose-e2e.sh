@@ -35,14 +35,14 @@ cleanup() {
       log "down failed, see $LOGS/down.log"
   fi
   [[ "${KEEP_UP:-0}" == 1 ]] || stop_podman_socket
-  rm -f "$SOCK"
+  [[ "${KEEP_UP:-0}" == 1 ]] || rm -f "$SOCK"
   if ((rc == 0)); then
     log "compose e2e PASSED in $(($(date +%s) - started))s"
   else
     log "compose e2e FAILED (exit $rc) after $(($(date +%s) - started))s"
   fi
   [[ "${KEEP_UP:-0}" == 1 && $rc == 0 ]] &&
-    log "stack left up: DOCKER_HOST=unix://$SOCK ${COMPOSE[*]} down -v; kill $PODMAN_SOCKET_PID"
+    log "stack left up (no health-check loop): DOCKER_HOST=unix://$SOCK ${COMPOSE[*]} --profile sharded --profile cluster --profile pipeline down -v; kill $PODMAN_SOCKET_PID"
   exit "$rc"
 }
 trap cleanup EXIT
@@ -140,6 +140,8 @@ timeout 600 "${PROFILED[@]}" up -d --no-build --scale judge=2 \
   { cat "$LOGS/up-profiles.log"; die "docker-compose up of the profiles failed"; }
 wait_healthy
 timeout 120 python3 "$DEPLOY_DIR/smoke.py" --profiles 127.0.0.1
+
+if [[ "${KEEP_UP:-0}" == 1 ]]; then exit 0; fi
 
 phase "graceful stop: SIGTERM reaches every service (exit code 0 expected)"
 timeout 120 "${PROFILED[@]}" stop -t 20 >/dev/null 2>&1

@@ -28,10 +28,12 @@ const HEADER = `# fopnp-ts: every service of the book, with Redis, RabbitMQ and 
 # file and the manifests disagree, so regenerate rather than edit.
 #
 #   docker compose up -d                        default: all services, Redis, RabbitMQ (UI on :15672), PostgreSQL
-#   docker compose --profile sharded up -d      + four Redis shards (client-side sharding)
-#   docker compose --profile cluster up -d      + a six-node Redis Cluster and the one-shot job that forms it
+#   docker compose --profile sharded up -d      + four Redis shards, redis-cache-sharded on :8015
+#   docker compose --profile cluster up -d      + a six-node Redis Cluster, the one-shot job that forms it,
+#                                                 redis-cache-cluster on :8025
 #   docker compose --profile pipeline up -d --scale judge=3
-#                                               + the pi pipeline of rabbit-pipeline, one container per role
+#                                               + the pi pipeline of rabbit-pipeline, one container per
+#                                                 role, its tally on :8016
 #
 # Host ports of the backing services can be moved when the host runs its own:
 # REDIS_HOST_PORT (6379), AMQP_HOST_PORT (5672), RABBITMQ_UI_HOST_PORT (15672), POSTGRES_HOST_PORT (5432).
