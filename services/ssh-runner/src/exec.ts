@@ -58,7 +58,8 @@ function execChannel(client: Client, command: string): Promise<ClientChannel> {
 
 const PGID_MARKER = '@@fopnp-pgid:';
 
-function shellQuote(s: string): string {
+/** One POSIX shell word holding `s` exactly: single quotes, each ' inside written as '\''. */
+export function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { Client, SFTPWrapper } from 'ssh2';
 import { SshError } from './errors.js';
+import { shellQuote } from './exec.js';
 
 export interface Progress {
   transferred: number;
@@ -28,10 +29,6 @@ async function hashStream(stream: NodeJS.ReadableStream): Promise<string> {
   const h = createHash('sha256');
   for await (const chunk of stream) h.update(chunk as Buffer);
   return h.digest('hex');
-}
-
-function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 async function remoteSha256(
@@ -56,6 +53,23 @@ async function remoteSha256(
   });
   if (viaCommand && /^[0-9a-f]{64}$/.test(viaCommand)) return { sha: viaCommand, how: 'sha256sum' };
   return { sha: await hashStream(sftp.createReadStream(path)), how: 'read-back' };
+}
+
+/** The end-to-end check after a transfer: the local file's SHA-256 must equal the remote one. */
+async function compareChecksums(
+  client: Client,
+  sftp: SFTPWrapper,
+  localPath: string,
+  remotePath: string,
+): Promise<Pick<TransferResult, 'sha256' | 'verified'>> {
+  const local = await hashStream(createReadStream(localPath));
+  const remote = await remoteSha256(client, sftp, remotePath);
+  if (local !== remote.sha)
+    throw new SshError(
+      'FOPNP_ERR_NETWORK',
+      `checksum mismatch for ${remotePath}: local ${local}, remote ${remote.sha}`,
+    );
+  return { sha256: local, verified: remote.how };
 }
 
 function sftpError(err: unknown, what: string): SshError {
@@ -87,14 +101,8 @@ export async function getFile(
         (err) => (err ? reject(sftpError(err, `cannot get ${remotePath}`)) : resolve()),
       ),
     );
-    const local = await hashStream(createReadStream(localPath));
-    const remote = await remoteSha256(client, sftp, remotePath);
-    if (local !== remote.sha)
-      throw new SshError(
-        'FOPNP_ERR_NETWORK',
-        `checksum mismatch for ${remotePath}: local ${local}, remote ${remote.sha}`,
-      );
-    return { bytes: stat.size, sha256: local, verified: remote.how, durationMs: Date.now() - started };
+    const { sha256, verified } = await compareChecksums(client, sftp, localPath, remotePath);
+    return { bytes: stat.size, sha256, verified, durationMs: Date.now() - started };
   } finally {
     sftp.end();
   }
@@ -117,17 +125,11 @@ export async function putFile(
         (err) => (err ? reject(sftpError(err, `cannot put ${remotePath}`)) : resolve()),
       ),
     );
-    const local = await hashStream(createReadStream(localPath));
-    const remote = await remoteSha256(client, sftp, remotePath);
-    if (local !== remote.sha)
-      throw new SshError(
-        'FOPNP_ERR_NETWORK',
-        `checksum mismatch for ${remotePath}: local ${local}, remote ${remote.sha}`,
-      );
+    const { sha256, verified } = await compareChecksums(client, sftp, localPath, remotePath);
     const size = await new Promise<number>((resolve, reject) =>
       sftp.stat(remotePath, (err, s) => (err ? reject(err) : resolve(s.size))),
     );
-    return { bytes: size, sha256: local, verified: remote.how, durationMs: Date.now() - started };
+    return { bytes: size, sha256, verified, durationMs: Date.now() - started };
   } finally {
     sftp.end();
   }
