@@ -30,6 +30,22 @@ async function deadLetters() {
   return msgs.map(describeDeadLetter);
 }
 
+/** A judge consumer whose handler always throws `message`, with 2 retries; counts its calls. */
+async function alwaysFailingJudge(message: string) {
+  const state = { calls: 0 };
+  const consumer = await new ReliableConsumer(p.broker, {
+    queue: p.names.judge,
+    publisher: p.publisher,
+    maxRetries: 2,
+    deadLetterExchange: p.names.deadLetterExchange,
+    handler() {
+      state.calls++;
+      throw new Error(message);
+    },
+  }).start();
+  return { consumer, state };
+}
+
 it('dead-letters a malformed decision at once and tally keeps counting', async () => {
   const tally = await startTally(p);
   await p.publisher.sendToQueue(p.names.decisions, Buffer.from('maybe'), { messageId: 'bad-1' });
@@ -44,45 +60,25 @@ it('dead-letters a malformed decision at once and tally keeps counting', async (
 });
 
 it('retries a failing message a bounded number of times, then dead-letters it with its error', async () => {
-  let calls = 0;
-  const consumer = await new ReliableConsumer(p.broker, {
-    queue: p.names.judge,
-    publisher: p.publisher,
-    maxRetries: 2,
-    deadLetterExchange: p.names.deadLetterExchange,
-    handler() {
-      calls++;
-      throw new Error('pythagoras is on holiday');
-    },
-  }).start();
+  const { consumer, state } = await alwaysFailingJudge('pythagoras is on holiday');
   await p.publisher.publish(p.names.points, '1.1', Buffer.from('1'.repeat(64)), { messageId: 'poison-1' });
   await waitUntil(() => consumer.stats.deadLettered === 1, 10_000, 'the poison message to be dead-lettered');
   await consumer.close();
-  expect(calls).toBe(3); // the first try and two retries
+  expect(state.calls).toBe(3); // the first try and two retries
   expect(consumer.stats.retried).toBe(2);
   const [dead] = (await deadLetters()).filter((d) => d.messageId === 'poison-1');
   expect(dead).toMatchObject({ queue: p.names.judge, retries: 2, error: 'pythagoras is on holiday' });
 });
 
 it('bounds the retries of a message whose retry header is forged (negative)', async () => {
-  let calls = 0;
-  const consumer = await new ReliableConsumer(p.broker, {
-    queue: p.names.judge,
-    publisher: p.publisher,
-    maxRetries: 2,
-    deadLetterExchange: p.names.deadLetterExchange,
-    handler() {
-      calls++;
-      throw new Error('still failing');
-    },
-  }).start();
+  const { consumer, state } = await alwaysFailingJudge('still failing');
   await p.publisher.publish(p.names.points, '1.0', Buffer.from('1'.repeat(64)), {
     messageId: 'forged-1',
     headers: { [RETRY_HEADER]: -1_000_000 },
   });
   await waitUntil(() => consumer.stats.deadLettered === 1, 10_000, 'the forged message to be dead-lettered');
   await consumer.close();
-  expect(calls).toBe(3); // as for any message: the first try and two retries
+  expect(state.calls).toBe(3); // as for any message: the first try and two retries
 });
 
 it("falls back to the queue's own dead-letter exchange (x-death) when it has no publisher", async () => {

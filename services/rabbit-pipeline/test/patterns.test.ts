@@ -140,14 +140,20 @@ describe('publish/subscribe', () => {
   });
 });
 
+/** A responder that squares the number it is sent, and a client for it. */
+async function squaresOverRpc() {
+  const server = await createRpcServer(broker, {
+    queue: q('rpc'),
+    handler: (body) => Buffer.from(String(Number(body.toString()) ** 2)),
+    errorReply: (err) => Buffer.from(err.message),
+  }).start();
+  const client = await new RpcClient(broker, { replyQueuePrefix: q('replies'), timeoutMs: 5_000 }).start();
+  return { server, client };
+}
+
 describe('request/reply', () => {
   it('matches replies to requests by correlation id, many at once', async () => {
-    const server = await createRpcServer(broker, {
-      queue: q('rpc'),
-      handler: (body) => Buffer.from(String(Number(body.toString()) ** 2)),
-      errorReply: (err) => Buffer.from(err.message),
-    }).start();
-    const client = await new RpcClient(broker, { replyQueuePrefix: q('replies'), timeoutMs: 5_000 }).start();
+    const { server, client } = await squaresOverRpc();
     const replies = await Promise.all(
       Array.from({ length: 50 }, (_, i) => client.call(q('rpc'), Buffer.from(String(i)))),
     );
@@ -157,12 +163,7 @@ describe('request/reply', () => {
   });
 
   it('declares a new reply queue when its reply queue is deleted under it, and answers again', async () => {
-    const server = await createRpcServer(broker, {
-      queue: q('rpc'),
-      handler: (body) => Buffer.from(String(Number(body.toString()) ** 2)),
-      errorReply: (err) => Buffer.from(err.message),
-    }).start();
-    const client = await new RpcClient(broker, { replyQueuePrefix: q('replies'), timeoutMs: 5_000 }).start();
+    const { server, client } = await squaresOverRpc();
     const replyQueue = () => (client as unknown as { replyQueue: string | undefined }).replyQueue;
     const first = replyQueue();
     expect(first).toBeDefined();
@@ -176,12 +177,7 @@ describe('request/reply', () => {
   });
 
   it('waits for its channel to re-open instead of failing a call at once', async () => {
-    const server = await createRpcServer(broker, {
-      queue: q('rpc'),
-      handler: (body) => Buffer.from(String(Number(body.toString()) ** 2)),
-      errorReply: (err) => Buffer.from(err.message),
-    }).start();
-    const client = await new RpcClient(broker, { replyQueuePrefix: q('replies'), timeoutMs: 5_000 }).start();
+    const { server, client } = await squaresOverRpc();
     // What a closed channel does (its 'close' handler detaches, then re-attaches after a
     // delay), done by hand so the call surely lands in between, while the connection is up.
     client.detach();
