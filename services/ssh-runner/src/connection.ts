@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { connect as tcpConnect } from '@fopnp/net';
-import { Client, type ConnectConfig } from 'ssh2';
+import { Client, type ConnectConfig, type ServerHostKeyAlgorithm } from 'ssh2';
 import { AuthenticationError, SshError } from './errors.js';
 import type { KnownHosts } from './known-hosts.js';
 
@@ -56,6 +56,25 @@ export function parseTarget(spec: string, defaults: { user: string; port: number
   return { user, host: rest, port };
 }
 
+/** ssh2's default host-key algorithms, in its order of preference. */
+const HOST_KEY_ALGORITHMS: ServerHostKeyAlgorithm[] = [
+  'ssh-ed25519',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  'rsa-sha2-512',
+  'rsa-sha2-256',
+  'ssh-rsa',
+];
+
+/** The algorithms with the known key types first (an ssh-rsa key signs as rsa-sha2-* too). */
+export function hostKeyAlgorithms(knownTypes: readonly string[]): ServerHostKeyAlgorithm[] {
+  const preferred = HOST_KEY_ALGORITHMS.filter((a) =>
+    knownTypes.some((t) => t === a || (t === 'ssh-rsa' && a.startsWith('rsa-sha2-'))),
+  );
+  return [...preferred, ...HOST_KEY_ALGORITHMS.filter((a) => !preferred.includes(a))];
+}
+
 /** The key type is the first string inside the SSH public-key blob. */
 function keyTypeOf(blob: Buffer): string {
   const len = blob.readUInt32BE(0);
@@ -64,6 +83,7 @@ function keyTypeOf(blob: Buffer): string {
 
 export async function openSsh(target: SshTarget, options: ConnectOptions): Promise<Client> {
   const timeoutMs = options.timeoutMs ?? 10_000;
+  const knownTypes = options.knownHosts.knownKeyTypes(target.host, target.port);
   const sock = await tcpConnect(target.host, target.port, { timeoutMs });
   const client = new Client();
   let hostKeyError: Error | undefined;
@@ -83,6 +103,7 @@ export async function openSsh(target: SshTarget, options: ConnectOptions): Promi
       }
     },
   };
+  if (knownTypes.length > 0) config.algorithms = { serverHostKey: hostKeyAlgorithms(knownTypes) };
   if (options.identityFile) {
     try {
       config.privateKey = readFileSync(options.identityFile);

@@ -95,6 +95,18 @@ export class KnownHosts {
     readonly policy: HostKeyPolicy = 'strict',
   ) {}
 
+  /**
+   * Key types known_hosts holds for host:port (revoked and CA lines aside). The client asks
+   * the server for these first, as OpenSSH does; otherwise a server with several host keys
+   * may offer one of a type not recorded, and a recorded key of another type looks changed.
+   */
+  knownKeyTypes(host: string, port: number): string[] {
+    const name = knownHostsName(host.toLowerCase(), port);
+    const entries = existsSync(this.path) ? parse(readFileSync(this.path, 'utf8')) : [];
+    const types = entries.filter((e) => e.marker === undefined && matches(e, name)).map((e) => e.keyType);
+    return [...new Set(types)];
+  }
+
   verify(host: string, port: number, keyType: string, keyBase64: string): VerifyResult {
     // OpenSSH lowercases the name before matching, which matters for hashed entries.
     const name = knownHostsName(host.toLowerCase(), port);

@@ -227,6 +227,25 @@ describe('host keys and authentication', () => {
     expect(readFileSync(forged, 'utf8').split('\n').filter(Boolean)).toHaveLength(1); // not overwritten
   });
 
+  it('asks for the host key type known_hosts holds, as OpenSSH does, instead of crying CHANGED', async () => {
+    // Only the server's ECDSA key is known (an older client recorded it); ssh2 on its own
+    // would negotiate Ed25519 and see a key that differs from the recorded one.
+    const ecdsaOnly = join(dir.path, 'ecdsa_known_hosts');
+    writeFileSync(ecdsaOnly, `${servers[0]!.ecdsaKnownHostsLine}\n`);
+    const r = await runNode(CLI, [
+      'exec',
+      host(servers[0]!),
+      ...base().slice(0, 4),
+      '--known-hosts',
+      ecdsaOnly,
+      '--',
+      'echo ecdsa ok',
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain(`127.0.0.1:${servers[0]!.port} | ecdsa ok`);
+    expect(r.code).toBe(0);
+  });
+
   it('reports a key the server does not accept as an authentication failure', async () => {
     const r = await runNode(CLI, [
       'exec',

@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseTarget } from '../src/connection.js';
+import { hostKeyAlgorithms, parseTarget } from '../src/connection.js';
 import { ChangedHostKeyError, UnknownHostKeyError } from '../src/errors.js';
 import { parseJobs } from '../src/jobs.js';
 import { KnownHosts, knownHostsName } from '../src/known-hosts.js';
@@ -70,6 +70,24 @@ describe('known_hosts checking', () => {
       '',
     ]);
     expect(kh.verify('web.example.org', 22, 'ssh-ed25519', KEY_A).status).toBe('known');
+  });
+
+  it('lists the key types known for a host so the client asks for those first', () => {
+    const kh = new KnownHosts(
+      file(
+        'kh5',
+        `[h]:2200 ecdsa-sha2-nistp256 ${KEY_A}\n@revoked [h]:2200 ssh-ed25519 ${KEY_B}\nh ssh-rsa ${KEY_A}\n`,
+      ),
+    );
+    expect(kh.knownKeyTypes('h', 2200)).toEqual(['ecdsa-sha2-nistp256']);
+    expect(kh.knownKeyTypes('H', 22)).toEqual(['ssh-rsa']);
+    expect(hostKeyAlgorithms(['ssh-rsa']).slice(0, 4)).toEqual([
+      'rsa-sha2-512',
+      'rsa-sha2-256',
+      'ssh-rsa',
+      'ssh-ed25519',
+    ]);
+    expect(hostKeyAlgorithms(['ecdsa-sha2-nistp256'])[0]).toBe('ecdsa-sha2-nistp256');
   });
 
   it('honours @revoked markers', () => {

@@ -14,7 +14,7 @@ export interface KeyPair {
   publicKey: string;
 }
 
-export function makeKey(dir: string, name: string, type: 'ed25519' | 'rsa' = 'ed25519'): KeyPair {
+export function makeKey(dir: string, name: string, type: 'ed25519' | 'ecdsa' | 'rsa' = 'ed25519'): KeyPair {
   const privatePath = join(dir, name);
   execFileSync('ssh-keygen', ['-q', '-t', type, '-N', '', '-C', name, '-f', privatePath]);
   return { privatePath, publicKey: readFileSync(`${privatePath}.pub`, 'utf8').trim() };
@@ -25,6 +25,8 @@ export interface Sshd {
   hostKey: KeyPair;
   /** known_hosts line for this server, as OpenSSH writes it for a non-22 port. */
   knownHostsLine: string;
+  /** The same for its second host key (ECDSA), which clients prefer less than Ed25519. */
+  ecdsaKnownHostsLine: string;
   stop(): Promise<void>;
 }
 
@@ -33,6 +35,7 @@ export async function startSshd(dir: string, authorizedKeys: string[], name = 's
   mkdirSync(home, { recursive: true });
   mkdirSync('/run/sshd', { recursive: true }); // privilege-separation directory sshd insists on
   const hostKey = makeKey(home, 'host_ed25519');
+  const ecdsaHostKey = makeKey(home, 'host_ecdsa', 'ecdsa'); // two keys, as a real sshd has
   const authFile = join(home, 'authorized_keys');
   writeFileSync(authFile, `${authorizedKeys.join('\n')}\n`);
   chmodSync(authFile, 0o600);
@@ -44,6 +47,7 @@ export async function startSshd(dir: string, authorizedKeys: string[], name = 's
       `Port ${port}`,
       'ListenAddress 127.0.0.1',
       `HostKey ${hostKey.privatePath}`,
+      `HostKey ${ecdsaHostKey.privatePath}`,
       `AuthorizedKeysFile ${authFile}`,
       `PidFile ${join(home, 'sshd.pid')}`,
       'StrictModes no',
@@ -71,6 +75,7 @@ export async function startSshd(dir: string, authorizedKeys: string[], name = 's
     port,
     hostKey,
     knownHostsLine: `[127.0.0.1]:${port} ${hostKey.publicKey.split(' ').slice(0, 2).join(' ')}`,
+    ecdsaKnownHostsLine: `[127.0.0.1]:${port} ${ecdsaHostKey.publicKey.split(' ').slice(0, 2).join(' ')}`,
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();
