@@ -35,7 +35,7 @@ export class InvalidTtlError extends CacheError {
   constructor(got: string) {
     super(
       'FOPNP_CACHE_ERR_INVALID_TTL',
-      `ttlMs must be a positive integer of milliseconds, got ${JSON.stringify(got)}`,
+      `ttlMs must be a positive integer of milliseconds up to ${Number.MAX_SAFE_INTEGER}, got ${JSON.stringify(got)}`,
     );
   }
 }

@@ -101,7 +101,9 @@ export function createCacheServer(opts: CacheServerOptions): FastifyInstance {
       let ttlMs: number | undefined;
       if (ttlText !== undefined) {
         ttlMs = Number(ttlText);
-        if (!Number.isInteger(ttlMs) || ttlMs < 1) throw new InvalidTtlError(ttlText);
+        // Safe integers only: Redis answers a larger PX with "value is not an integer or out
+        // of range", which the cache would take for an outage (503, "redis unreachable" log).
+        if (!Number.isSafeInteger(ttlMs) || ttlMs < 1) throw new InvalidTtlError(ttlText);
       }
       const stored = await cache.set(request.params.key, request.body, ttlMs ? { ttlMs } : {});
       return reply.code(201).send({ key: request.params.key, ...stored });

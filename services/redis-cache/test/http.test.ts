@@ -68,6 +68,15 @@ describe('the HTTP cache API', () => {
     });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ code: 'FOPNP_CACHE_ERR_INVALID_TTL' });
+    // Past Redis' range: a client's bad input, not a Redis outage (it used to be a 503).
+    const huge = await fetch(`${base}/cache/short?ttlMs=${'9'.repeat(20)}`, {
+      method: 'PUT',
+      body: '1',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(huge.status).toBe(400);
+    expect(await huge.json()).toMatchObject({ code: 'FOPNP_CACHE_ERR_INVALID_TTL' });
+    expect(cache.stats().outages).toBe(0);
   });
 
   it('answers 404 with a JSON error for a key not cached, and DELETE says whether it removed one', async () => {
