@@ -60,6 +60,12 @@ function defaultLogger(): Logger {
   return sharedDefaultLogger;
 }
 
+/** A stored entry (value or negative "absent") as a getOrLoad answer. */
+function fromEntry(raw: Buffer, source: LoadSource): LoadResult<unknown> {
+  const decoded = decodeValue(raw);
+  return { value: decoded.found ? decoded.value : undefined, source };
+}
+
 type Attempt<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
 export class Cache {
@@ -209,8 +215,7 @@ export class Cache {
     if (!cached.ok) return this.failOpen(loader);
     if (cached.value !== null) {
       this.counters.hits++;
-      const decoded = decodeValue(cached.value);
-      return { value: decoded.found ? decoded.value : undefined, source: 'cache' };
+      return fromEntry(cached.value, 'cache');
     }
     this.counters.misses++;
 
@@ -229,13 +234,10 @@ export class Cache {
           // Another process may have stored the value between our miss and our lock.
           const again = await this.attempt(route, () => route.client.getBuffer(dataKey));
           if (again.ok && again.value !== null) {
-            const decoded = decodeValue(again.value);
             this.counters.fromOtherProcess++;
-            return { value: decoded.found ? decoded.value : undefined, source: 'other-process' };
+            return fromEntry(again.value, 'other-process');
           }
-          const value = await this.callLoader(loader);
-          await this.store(route, dataKey, value, opts);
-          return { value, source: 'loader' };
+          return await this.loadAndStore(route, dataKey, loader, opts);
         } finally {
           await this.attempt(lockRoute, () => releaseLock(lockRoute.client, lockKey, token));
         }
@@ -246,16 +248,22 @@ export class Cache {
       if (!seen.ok) return this.failOpen(loader);
       if (seen.value !== null) {
         this.counters.fromOtherProcess++;
-        const decoded = decodeValue(seen.value);
-        return { value: decoded.found ? decoded.value : undefined, source: 'other-process' };
+        return fromEntry(seen.value, 'other-process');
       }
-      if (Date.now() >= deadline) {
-        // The other loader is too slow (or died holding the lock): load without waiting more.
-        const value = await this.callLoader(loader);
-        await this.store(route, dataKey, value, opts);
-        return { value, source: 'loader' };
-      }
+      // The other loader is too slow (or died holding the lock): load without waiting more.
+      if (Date.now() >= deadline) return this.loadAndStore(route, dataKey, loader, opts);
     }
+  }
+
+  private async loadAndStore(
+    route: Route,
+    dataKey: string,
+    loader: Loader<unknown>,
+    opts: LoadOptions,
+  ): Promise<LoadResult<unknown>> {
+    const value = await this.callLoader(loader);
+    await this.store(route, dataKey, value, opts);
+    return { value, source: 'loader' };
   }
 
   private async callLoader(loader: Loader<unknown>): Promise<unknown> {
