@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, run, runNode, stopAll } from '@fopnp/net/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KeyPair, makeKey, type Sshd, startSshd, tempDir } from './helpers/sshd.js';
+import { type KeyPair, makeKey, type Sshd, startSshds, tempDir } from './helpers/sshd.js';
 
 const CLI = fileURLToPath(new URL('../dist/src/cli.js', import.meta.url));
 const dir = tempDir();
@@ -16,7 +16,7 @@ let knownHosts: string;
 beforeAll(async () => {
   userKey = makeKey(dir.path, 'id_user');
   otherKey = makeKey(dir.path, 'id_other');
-  servers = await Promise.all([1, 2, 3].map((i) => startSshd(dir.path, [userKey.publicKey], `sshd${i}`)));
+  servers = await startSshds(dir.path, [userKey.publicKey], 3);
   knownHosts = join(dir.path, 'known_hosts');
   writeFileSync(knownHosts, `${servers.map((s) => s.knownHostsLine).join('\n')}\n`);
 });

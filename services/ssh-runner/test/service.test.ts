@@ -3,19 +3,19 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, startProcess, stopAll, waitForHttp } from '@fopnp/net/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KeyPair, makeKey, type Sshd, startSshd, tempDir } from './helpers/sshd.js';
+import { type KeyPair, makeKey, type Sshd, startSshds, tempDir } from './helpers/sshd.js';
 
 const CLI = fileURLToPath(new URL('../dist/src/cli.js', import.meta.url));
 const TOKEN = 'test-token-0123456789abcdef';
 const dir = tempDir();
 let key: KeyPair;
-let servers: Sshd[];
+let servers: Sshd[] = [];
 let api: string;
 let health: string;
 
 beforeAll(async () => {
   key = makeKey(dir.path, 'id_user');
-  servers = await Promise.all([1, 2].map((i) => startSshd(dir.path, [key.publicKey], `sshd${i}`)));
+  servers = await startSshds(dir.path, [key.publicKey], 2);
   const knownHosts = join(dir.path, 'known_hosts');
   writeFileSync(knownHosts, `${servers.map((s) => s.knownHostsLine).join('\n')}\n`);
   const jobs = join(dir.path, 'jobs.json');

@@ -85,6 +85,23 @@ export async function startSshd(dir: string, authorizedKeys: string[], name = 's
   };
 }
 
+/**
+ * Starts `count` servers at once. If one fails to start, the others are stopped before the
+ * error is thrown: a beforeAll that throws leaves nothing for its afterAll to find.
+ */
+export async function startSshds(dir: string, authorizedKeys: string[], count: number): Promise<Sshd[]> {
+  const settled = await Promise.allSettled(
+    Array.from({ length: count }, (_, i) => startSshd(dir, authorizedKeys, `sshd${i + 1}`)),
+  );
+  const started = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failure = settled.find((s) => s.status === 'rejected');
+  if (failure) {
+    await Promise.all(started.map((s) => s.stop()));
+    throw failure.reason;
+  }
+  return started;
+}
+
 export function tempDir(prefix = 'fopnp-ssh-'): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
