@@ -51,6 +51,22 @@ describe('exec on several hosts at once', () => {
     expect(r.stdout).toContain('2 of 3 hosts succeeded');
   });
 
+  it('works on at most -c hosts at once', async () => {
+    // Each run holds a lock directory for half a second; a second host inside it fails.
+    const lock = join(dir.path, 'one-at-a-time');
+    const r = await runNode(CLI, [
+      'exec',
+      ...servers.map(host),
+      ...base(),
+      '-c',
+      '1',
+      '--',
+      `mkdir '${lock}' || exit 7; sleep 0.5; rmdir '${lock}'`,
+    ]);
+    expect(r.stdout).toContain('3 of 3 hosts succeeded');
+    expect(r.code).toBe(0);
+  });
+
   it('reports an unreachable host in the table and exits 1 while the others succeed', async () => {
     const closed = await freePort();
     const r = await runNode(CLI, [
