@@ -1,4 +1,4 @@
-import { sleep } from '@fopnp/net/testing';
+import { freePort, sleep } from '@fopnp/net/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cache } from '../src/cache.js';
 import { CacheUnavailableError } from '../src/errors.js';
@@ -47,6 +47,27 @@ async function masterOf(redisKey: string): Promise<RedisServer> {
   }
   throw new Error(`no master holds ${redisKey}`);
 }
+
+describe('a Redis Cluster nobody can reach', () => {
+  it('is degraded from the first probe, before any call failed', async () => {
+    const { logger, lines } = capturingLogger();
+    const nowhere = new Cache({
+      topology: new ClusterTopology([`127.0.0.1:${await freePort()}`], { connectTimeoutMs: 300 }),
+      namespace: testNamespace('nowhere'),
+      connectWaitMs: 300,
+      opTimeoutMs: 300,
+      logger,
+    });
+    try {
+      await nowhere.started();
+      expect(await nowhere.probe()).toEqual({ status: 'degraded', down: ['cluster'] });
+      expect(lines().filter((l) => String(l.msg).startsWith('redis unreachable'))).toHaveLength(1);
+      expect((await nowhere.getOrLoadDetailed('k', () => 'loaded')).source).toBe('fail-open');
+    } finally {
+      await nowhere.close();
+    }
+  });
+});
 
 describe('Redis Cluster (3 masters, 3 replicas) through ioredis.Cluster', () => {
   it('was built by redis-cli --cluster create with three masters and three replicas', async () => {

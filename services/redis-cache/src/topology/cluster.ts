@@ -56,13 +56,17 @@ export class ClusterTopology implements Topology {
     return { id: owner ?? 'cluster', client: this.cluster };
   }
   /**
-   * One target per master that owns slots in the client's slot table. A master the client
+   * One target per master that owns slots in the client's slot table (or, before any table,
+   * the whole cluster as "cluster", the id route() uses then). A master the client
    * has already dropped (crashed, not yet replaced by its replica) is unreachable by
    * definition; once the table names the promoted replica, the old id is no longer listed.
    */
   probeTargets(): ProbeTarget[] {
     const owners = new Set<string>();
     for (const slot of this.cluster.slots) if (slot?.[0]) owners.add(slot[0]);
+    // No slot table yet (never reached any seed): probe the cluster as one owner, or
+    // readiness would report ok for a cluster nobody can reach.
+    if (owners.size === 0) return [{ id: 'cluster', ping: () => this.cluster.ping() }];
     const connected = new Map(this.cluster.nodes('master').map((client) => [nodeId(client), client]));
     return [...owners].map((id) => {
       const client = connected.get(id);
