@@ -188,6 +188,23 @@ describe('gateway methods against the real services', () => {
     }
   });
 
+  it('queue.publish recovers when its exchange is deleted under it', async () => {
+    const conn = await brokerConnection();
+    try {
+      const ch = await conn.createChannel();
+      expect(await xml.call('queue.publish', 'before', 'x')).toBeInstanceOf(Map);
+      await ch.deleteExchange(exchange);
+      // The broker closes the gateway's channel (404 on publish): a fault, then a new channel.
+      await expect(xml.call('queue.publish', 'lost', 'x')).rejects.toMatchObject({
+        faultString: expect.stringMatching(/^rabbitmq \(127\.0\.0\.1:5672\): .*channel closed/),
+      });
+      expect(await xml.call('queue.publish', 'after', 'x')).toBeInstanceOf(Map);
+      await ch.checkExchange(exchange); // declared again by the new channel
+    } finally {
+      await conn.close();
+    }
+  });
+
   it('tls.inspect asks tls-inspector for a report on a real TLS endpoint', async () => {
     const report = (await json.call('tls.inspect', ['127.0.0.1', demoTlsPort])) as {
       peerCertificate: boolean;

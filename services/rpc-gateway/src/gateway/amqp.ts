@@ -54,7 +54,12 @@ export class AmqpPublisher {
       try {
         const channel = await model.createConfirmChannel();
         channel.on('error', forget);
-        channel.on('close', () => forget());
+        channel.on('close', () => {
+          forget();
+          // The next publish opens a connection of its own; this one, now without a
+          // channel (the broker closed it: a deleted exchange, say), would stay open for good.
+          void model.close().catch(() => {});
+        });
         await channel.assertExchange(this.options.exchange, this.options.exchangeType ?? 'topic', {
           durable: true,
         });
