@@ -5,7 +5,7 @@
  */
 import { defineCommand, InvalidConfigError, runCli, runService } from '@fopnp/net';
 import { Cache } from './cache.js';
-import { cacheSettings, topologyConfig } from './config.js';
+import { cacheSettings, checkRedisUrl, topologyConfig } from './config.js';
 import { formatLiveMovement, measureLiveMovement } from './live-movement.js';
 import { cacheOptions, manifest } from './manifest.js';
 import { startService } from './service.js';
@@ -101,6 +101,8 @@ const liveMovement = defineCommand({
     if (values.shards.length === 0)
       throw new InvalidConfigError('--shards', 'give at least one redis:// URL');
     if (!values.add) throw new InvalidConfigError('--add', 'give the redis:// URL of the shard to add');
+    for (const url of values.shards) checkRedisUrl('--shards', url);
+    checkRedisUrl('--add', values.add);
     const { words } = wordsFrom(values.words);
     const keys = words.slice(0, values.keys);
     const rows = [];

@@ -2,28 +2,62 @@
 import { InvalidConfigError, type Logger, type OptionValues } from '@fopnp/net';
 import type { cacheOptions } from './manifest.js';
 import type { CacheOptions } from './options.js';
-import type { TopologyConfig } from './topology/index.js';
+import { parseNodeAddress, type TopologyConfig } from './topology/index.js';
+import { redactUrl } from './topology/single.js';
 
 export type CacheConfigValues = OptionValues<typeof cacheOptions>;
+
+/**
+ * A redis:// or rediss:// URL, or a clear error naming the option. ioredis itself takes
+ * anything: "zzz" or "http://h:6379" silently became a connection to localhost:6379 or a
+ * server that is not Redis.
+ */
+export function checkRedisUrl(option: string, text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new InvalidConfigError(option, `${JSON.stringify(text)} is not a URL; expected redis://host:port`);
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
+    throw new InvalidConfigError(
+      option,
+      `${redactUrl(text)} is not a redis:// or rediss:// URL (got ${url.protocol}//)`,
+    );
+  return text;
+}
+
+function checkNodeAddress(text: string): string {
+  try {
+    parseNodeAddress(text);
+  } catch {
+    throw new InvalidConfigError('--cluster-nodes', `${JSON.stringify(text)} is not host:port`);
+  }
+  return text;
+}
 
 export function topologyConfig(v: CacheConfigValues): TopologyConfig {
   switch (v.topology) {
     case 'single':
-      return { kind: 'single', url: v.redisUrl };
+      return { kind: 'single', url: checkRedisUrl('--redis-url', v.redisUrl) };
     case 'sharded':
       if (v.shards.length === 0)
         throw new InvalidConfigError(
           '--shards',
           'the sharded topology needs REDIS_SHARDS=redis://h:p,redis://h:p,...',
         );
-      return { kind: 'sharded', urls: v.shards, strategy: v.strategy };
+      return {
+        kind: 'sharded',
+        urls: v.shards.map((u) => checkRedisUrl('--shards', u)),
+        strategy: v.strategy,
+      };
     case 'cluster':
       if (v.clusterNodes.length === 0)
         throw new InvalidConfigError(
           '--cluster-nodes',
           'the cluster topology needs REDIS_CLUSTER_NODES=host:port,...',
         );
-      return { kind: 'cluster', nodes: v.clusterNodes };
+      return { kind: 'cluster', nodes: v.clusterNodes.map(checkNodeAddress) };
   }
 }
 

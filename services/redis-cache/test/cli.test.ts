@@ -46,6 +46,36 @@ describe('redis-cache shard-report', () => {
   });
 });
 
+describe('redis-cache with a Redis address that is not one', () => {
+  it('names the option and exits 2 instead of connecting somewhere else', async () => {
+    const cases = [
+      [['demo', 'k', '--redis-url', 'not a url'], /invalid value for --redis-url: "not a url" is not a URL/],
+      [
+        ['demo', 'k', '--redis-url', 'http://127.0.0.1:6379'],
+        /--redis-url: .* is not a redis:\/\/ or rediss:\/\/ URL \(got http:\/\/\)/,
+      ],
+      [
+        ['demo', 'k', '--topology', 'sharded', '--shards', 'redis://127.0.0.1:6379,zzz'],
+        /invalid value for --shards: "zzz" is not a URL/,
+      ],
+      [
+        ['demo', 'k', '--topology', 'cluster', '--cluster-nodes', '127.0.0.1:99999'],
+        /invalid value for --cluster-nodes: "127.0.0.1:99999" is not host:port/,
+      ],
+      [
+        ['live-movement', '--shards', 'zzz', '--add', 'redis://127.0.0.1:6379', '--keys', '1'],
+        /invalid value for --shards: "zzz" is not a URL/,
+      ],
+    ] as const;
+    const runs = await Promise.all(cases.map(([args]) => runNode(cli, [...args])));
+    runs.forEach((r, i) => {
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(cases[i]![1]);
+      expect(r.stdout).toBe('');
+    });
+  });
+});
+
 describe('redis-cache live-movement and demo against real Redis', () => {
   let servers: RedisServer[] = [];
   beforeAll(async () => {
