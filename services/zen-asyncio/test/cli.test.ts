@@ -47,6 +47,7 @@ describe('the zen-asyncio command', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines).toHaveLength(3);
+    expect(new Set(lines).size).toBe(3);
     for (const line of lines) {
       const q = line.slice(0, line.indexOf('?') + 1);
       expect(line).toBe(`${q} ${answers.get(q)}`);
