@@ -5,7 +5,13 @@ import { createInterface } from 'node:readline';
 import { Cache, SingleTopology } from '../../dist/src/index.js';
 
 const [url, namespace, key, concurrency, delayMs] = process.argv.slice(2);
-const cache = new Cache({ topology: new SingleTopology(url), namespace });
+// Generous Redis timeouts: on a loaded CI machine a call over the 1 s default would fail
+// open and call the loader a second time, which is not what this test is about (the lock).
+const cache = new Cache({
+  topology: new SingleTopology(url, { commandTimeoutMs: 5_000 }),
+  namespace,
+  opTimeoutMs: 5_000,
+});
 await cache.started();
 process.stdout.write('ready\n');
 const lines = createInterface({ input: process.stdin });
