@@ -5,6 +5,8 @@
  * paths: a stopped service, a hung (SIGSTOPped) one, an open breaker, and recovery.
  */
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   type BackgroundProcess,
   freePort,
@@ -301,6 +303,46 @@ describe('when a downstream service fails', () => {
       zen.proc.child.kill('SIGCONT');
     }
     expect(await xml.call('zen.ask', 'Beautiful is better than?')).toBe('Ugly.');
+  });
+
+  it('a downstream reply that declares no length is still capped (4 MiB)', async () => {
+    // A stand-in for redis-cache that streams a chunked body of up to 16 MiB.
+    const endless = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      let sent = 0;
+      const pump = () => {
+        while (sent < 256 && !res.destroyed) {
+          sent++;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+        res.end();
+      };
+      pump();
+    });
+    await new Promise<void>((resolve) => endless.listen(0, '127.0.0.1', resolve));
+    const port = (endless.address() as AddressInfo).port;
+    const local = await listen({
+      gateway: new Gateway({
+        zenAddress: '127.0.0.1:1',
+        farewellAddress: '127.0.0.1:1',
+        cacheUrl: `http://127.0.0.1:${port}`,
+        tlsInspectorUrl: 'http://127.0.0.1:1',
+        amqpUrl: 'amqp://guest:guest@127.0.0.1:1',
+        queueExchange: exchange,
+        breaker: { timeoutMs: 10_000, failureThreshold: 5, resetAfterMs: 60_000 },
+      }),
+    });
+    try {
+      await expect(new XmlRpcClient(local.url).call('cache.get', 'k')).rejects.toMatchObject({
+        faultCode: -32013,
+        faultString: `redis-cache (127.0.0.1:${port}): reply is larger than 4194304 bytes`,
+      });
+    } finally {
+      await local.close();
+      endless.closeAllConnections();
+      await new Promise((resolve) => endless.close(resolve));
+    }
   });
 
   describe('with RabbitMQ unreachable', () => {

@@ -39,17 +39,23 @@ export async function request<T>(
     } catch (err) {
       throw unwrapFetchError(err, url.host);
     }
+    const tooLarge = (detail: string) =>
+      new ServiceError('FOPNP_RPC_ERR_BAD_REPLY', down.service, down.target, detail);
     const declared = Number(res.headers.get('content-length') ?? 0);
     if (declared > maxBodyBytes) {
       await res.body?.cancel();
-      throw new ServiceError(
-        'FOPNP_RPC_ERR_BAD_REPLY',
-        down.service,
-        down.target,
-        `reply of ${declared} bytes is too large`,
-      );
+      throw tooLarge(`reply of ${declared} bytes is too large`);
     }
-    const body = await res.text();
+    // Counted as it arrives too: a chunked reply declares no length.
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for await (const chunk of res.body ?? []) {
+      size += chunk.length;
+      // Leaving the loop cancels the stream.
+      if (size > maxBodyBytes) throw tooLarge(`reply is larger than ${maxBodyBytes} bytes`);
+      chunks.push(chunk);
+    }
+    const body = new TextDecoder().decode(Buffer.concat(chunks)); // as res.text() decodes
     return interpret({ status: res.status, contentType: res.headers.get('content-type') ?? '', body });
   });
 }
