@@ -156,9 +156,13 @@ export async function openSsh(target: SshTarget, options: ConnectOptions): Promi
       client.connect(config);
     } catch (err) {
       sock.destroy();
-      reject(
-        new SshError('FOPNP_ERR_INVALID_CONFIG', `cannot use the SSH options: ${(err as Error).message}`),
-      );
+      const message = (err as Error).message;
+      // ssh2 says "Encrypted private OpenSSH key detected, but no passphrase given" (or
+      // that it cannot decrypt): name the one place a passphrase comes from.
+      const hint = /passphrase|decrypt/i.test(message)
+        ? ' (the passphrase comes from SSH_KEY_PASSPHRASE)'
+        : '';
+      reject(new SshError('FOPNP_ERR_INVALID_CONFIG', `cannot use the SSH options: ${message}${hint}`));
     }
   });
 }

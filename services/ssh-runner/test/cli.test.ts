@@ -10,13 +10,16 @@ const CLI = fileURLToPath(new URL('../dist/src/cli.js', import.meta.url));
 const dir = tempDir();
 let userKey: KeyPair;
 let otherKey: KeyPair;
+let lockedKey: KeyPair;
+const PASSPHRASE = 'correct horse battery staple';
 let servers: Sshd[] = [];
 let knownHosts: string;
 
 beforeAll(async () => {
   userKey = makeKey(dir.path, 'id_user');
   otherKey = makeKey(dir.path, 'id_other');
-  servers = await startSshds(dir.path, [userKey.publicKey], 3);
+  lockedKey = makeKey(dir.path, 'id_locked', 'ed25519', PASSPHRASE);
+  servers = await startSshds(dir.path, [userKey.publicKey, lockedKey.publicKey], 3);
   knownHosts = join(dir.path, 'known_hosts');
   writeFileSync(knownHosts, `${servers.map((s) => s.knownHostsLine).join('\n')}\n`);
 });
@@ -310,6 +313,30 @@ describe('host keys and authentication', () => {
     } finally {
       process.kill(Number(pid), 'SIGTERM');
     }
+  });
+
+  it('opens a passphrase-protected key with SSH_KEY_PASSPHRASE, and says so when it is missing', async () => {
+    const args = [
+      'exec',
+      host(servers[0]!),
+      '-l',
+      'root',
+      '-i',
+      lockedKey.privatePath,
+      '--known-hosts',
+      knownHosts,
+      '--',
+      'echo unlocked',
+    ];
+    const ok = await runNode(CLI, args, { env: { SSH_KEY_PASSPHRASE: PASSPHRASE } });
+    expect(ok.stdout).toContain(`127.0.0.1:${servers[0]!.port} | unlocked`);
+    expect(ok.code).toBe(0);
+    const missing = await runNode(CLI, args);
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toMatch(/FAILED .*passphrase.*\(the passphrase comes from SSH_KEY_PASSPHRASE\)/);
+    const wrong = await runNode(CLI, args, { env: { SSH_KEY_PASSPHRASE: 'not it' } });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stdout).toMatch(/FAILED .*SSH_KEY_PASSPHRASE/);
   });
 
   it('has no flag for a password', async () => {

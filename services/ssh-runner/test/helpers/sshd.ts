@@ -14,9 +14,14 @@ export interface KeyPair {
   publicKey: string;
 }
 
-export function makeKey(dir: string, name: string, type: 'ed25519' | 'ecdsa' | 'rsa' = 'ed25519'): KeyPair {
+export function makeKey(
+  dir: string,
+  name: string,
+  type: 'ed25519' | 'ecdsa' | 'rsa' = 'ed25519',
+  passphrase = '',
+): KeyPair {
   const privatePath = join(dir, name);
-  execFileSync('ssh-keygen', ['-q', '-t', type, '-N', '', '-C', name, '-f', privatePath]);
+  execFileSync('ssh-keygen', ['-q', '-t', type, '-N', passphrase, '-C', name, '-f', privatePath]);
   return { privatePath, publicKey: readFileSync(`${privatePath}.pub`, 'utf8').trim() };
 }
 
