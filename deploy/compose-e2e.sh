@@ -35,6 +35,17 @@ cleanup() {
       log "down failed, see $LOGS/down.log"
   fi
   [[ "${KEEP_UP:-0}" == 1 ]] || stop_podman_socket
+  if [[ -n "${BUILD_STARTED:-}" ]]; then
+    # A build cut short (timeout, Ctrl-C) leaves its buildah working containers behind, each
+    # holding a copy of the workspace; this script holds the machine's e2e lock, so any such
+    # container is one of its own. Build-cache images older than a day go too, which bounds
+    # what repeated runs keep on disk (the current images and their layers stay).
+    for id in $(podman ps -a --external --format '{{.ID}} {{.Status}} {{.Names}}' 2>/dev/null |
+      awk '$2 == "Storage" && $3 ~ /working-container/ {print $1}'); do
+      podman rm -f "$id" >/dev/null 2>&1
+    done
+    timeout 180 podman image prune -f --filter until=24h >/dev/null 2>&1
+  fi
   [[ "${KEEP_UP:-0}" == 1 ]] || rm -f "$SOCK"
   if ((rc == 0)); then
     log "compose e2e PASSED in $(($(date +%s) - started))s"
@@ -104,11 +115,15 @@ done
 ((${#busy[@]} == 0)) || die "host ports in use, needed by the stack: ${busy[*]} ($(ss -Hltnup | grep -E ":($(IFS='|'; echo "${busy[*]}")) " | awk '{print $NF}' | sort -u | tr '\n' ' '))"
 
 phase "build every service image from its Dockerfile"
+BUILD_STARTED=1
 services=($(ls "$REPO_ROOT"/services/*/Dockerfile | xargs -n1 dirname | xargs -n1 basename))
 log "services: ${services[*]}"
 # --parallel: the images share their first stage, and the rest waits on I/O more than CPU.
 timeout 900 "${COMPOSE[@]}" build --parallel "${services[@]}" >"$LOGS/build.log" 2>&1 ||
-  { grep -E -i "error|failed" "$LOGS/build.log" | tail -30; die "image build failed (full log: $LOGS/build.log)"; }
+  {
+    grep -E "error TS|ERR_PNPM|^ERROR" "$LOGS/build.log" | tail -30
+    die "image build failed: $(grep -o "Service '[^']*' failed to build" "$LOGS/build.log" | tr '\n' ' ')(full log: $LOGS/build.log)"
+  }
 log "built ${#services[@]} images"
 for s in "${services[@]}"; do
   podman image exists "fopnp/$s:local" || die "no image fopnp/$s:local after the build"
@@ -126,6 +141,12 @@ timeout 600 "${COMPOSE[@]}" up -d --no-build >$LOGS/up.log 2>&1 ||
   { cat $LOGS/up.log; "${COMPOSE[@]}" ps; die "docker-compose up failed"; }
 
 wait_healthy
+# Resource limits from the compose file reach the containers (cpus, mem_limit).
+for c in $(podman ps --filter "label=com.docker.compose.project=$PROJECT" --format '{{.Names}}'); do
+  limits=$(podman inspect -f '{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}}' "$c")
+  [[ "$limits" != "0 0" && "$limits" != 0\ * ]] || die "$c runs without a memory limit ($limits)"
+done
+log "every container has its memory and CPU limits (e.g. tcp-farewell: $(podman inspect -f '{{.HostConfig.Memory}} bytes, {{.HostConfig.NanoCpus}} nano-CPUs' "${PROJECT}_tcp-farewell_1" 2>/dev/null))"
 
 phase "smoke tour against the published ports"
 health_ports="$("${COMPOSE[@]}" config | python3 "$DEPLOY_DIR/compose_info.py" health-ports)"
