@@ -4,7 +4,8 @@
 # its own Dockerfile, brings the default profile up with deploy/compose.e2e.yml (no
 # restarts, so a crash fails the run) and the backing services on other host ports (the
 # host's own Redis, RabbitMQ and PostgreSQL hold 6379, 5672, 5432), waits until every
-# container is healthy, runs deploy/smoke.py against the published ports, then `down -v`.
+# container is healthy, runs deploy/smoke.py against the published ports, then brings up
+# the sharded, cluster and pipeline profiles on top and checks those, then `down -v`.
 # Prints each step; exits non-zero on the first failure; always cleans up.
 #
 #   bash deploy/compose-e2e.sh            (as root; ~3-6 min with cached base images)
