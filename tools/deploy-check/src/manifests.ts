@@ -86,7 +86,7 @@ export function declaredEnv(manifest: ServiceManifest): Map<string, string | und
 /** The env var and default of the option behind a declared port (or the health port). */
 export function portEnv(manifest: ServiceManifest, option: string): { env: string; port: number } {
   const spec = manifest.options[option];
-  if (!spec || spec.type !== 'port') throw new Error(`${manifest.name}: ${option} is not a port option`);
+  if (spec?.type !== 'port') throw new Error(`${manifest.name}: ${option} is not a port option`);
   if (!spec.env) throw new Error(`${manifest.name}: port option ${option} has no env var`);
   if (spec.default === undefined || spec.default === 0)
     throw new Error(`${manifest.name}: port option ${option} needs a fixed default to be deployed`);
