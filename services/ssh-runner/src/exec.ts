@@ -96,6 +96,7 @@ export async function runOnHost(
   let stdout = '';
   let stderr = '';
   let pgid: string | undefined;
+  let onPgid: (() => void) | undefined;
   const capture = (which: 'out' | 'err', line: string) => {
     if (which === 'out') {
       if (stdout.length < limit) stdout += `${line}\n`;
@@ -103,6 +104,7 @@ export async function runOnHost(
     } else {
       if (seconds > 0 && pgid === undefined && line.startsWith(PGID_MARKER)) {
         pgid = line.slice(PGID_MARKER.length);
+        onPgid?.();
         return;
       }
       if (stderr.length < limit) stderr += `${line}\n`;
@@ -123,13 +125,21 @@ export async function runOnHost(
         let code: number | null = null;
         let signal: string | undefined;
         let timedOut = false;
+        const killGroup = () => {
+          const kill =
+            pgid && /^\d+$/.test(pgid) ? runQuiet(conn, `kill -KILL -- -${pgid}`) : Promise.resolve();
+          void kill.then(() => setTimeout(() => channel.close(), 2000).unref());
+        };
         const timer =
           seconds > 0
             ? setTimeout(() => {
                 timedOut = true;
-                const kill =
-                  pgid && /^\d+$/.test(pgid) ? runQuiet(conn, `kill -KILL -- -${pgid}`) : Promise.resolve();
-                void kill.then(() => setTimeout(() => channel.close(), 2000).unref());
+                if (pgid !== undefined) return killGroup();
+                // The wrapper has not reported its process group yet (a slow start on a
+                // loaded host). Closing the channel alone would leave the command running
+                // in its own session, so kill the group as soon as it is reported.
+                onPgid = killGroup;
+                setTimeout(() => channel.close(), 10_000).unref();
               }, seconds * 1000)
             : undefined;
         channel.on('exit', (c: number | null, sig?: string) => {

@@ -1,10 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, run, runNode, stopAll } from '@fopnp/net/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KeyPair, makeKey, type Sshd, startSshds, tempDir } from './helpers/sshd.js';
+import { type KeyPair, makeKey, type Sshd, startSshd, startSshds, tempDir } from './helpers/sshd.js';
 
 const CLI = fileURLToPath(new URL('../dist/src/cli.js', import.meta.url));
 const dir = tempDir();
@@ -129,6 +130,34 @@ describe('exec on several hosts at once', () => {
       cp.spawnSync('pgrep', ['-f', marker], { encoding: 'utf8' }),
     );
     expect(ps.stdout.trim()).toBe(''); // the remote process is gone
+  });
+});
+
+describe('a time limit on a slow host', () => {
+  it('still kills the command when the deadline passes before it has reported its process group', async () => {
+    // This sshd runs every command 2 s late (ForceCommand), so the 1 s deadline passes
+    // before the wrapper has said which process group to kill.
+    const slow = await startSshd(dir.path, [userKey.publicKey], 'sshd-slow', [
+      'ForceCommand sleep 2; eval "$SSH_ORIGINAL_COMMAND"',
+    ]);
+    try {
+      writeFileSync(knownHosts, `${slow.knownHostsLine}\n`, { flag: 'a' });
+      const marker = `fopnp-slow-start-${randomBytes(4).toString('hex')}`;
+      const r = await runNode(
+        CLI,
+        ['exec', host(slow), ...base(), '-t', '1', '--', `exec -a ${marker} sleep 300`],
+        {
+          timeoutMs: 30_000,
+        },
+      );
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/FAILED\s+signal KILL.*still running after 1 s: killed it/);
+      await new Promise((res) => setTimeout(res, 500));
+      const ps = spawnSync('pgrep', ['-f', marker], { encoding: 'utf8' });
+      expect(ps.stdout.trim()).toBe(''); // the remote process is gone
+    } finally {
+      await slow.stop();
+    }
   });
 });
 

@@ -35,7 +35,12 @@ export interface Sshd {
   stop(): Promise<void>;
 }
 
-export async function startSshd(dir: string, authorizedKeys: string[], name = 'sshd'): Promise<Sshd> {
+export async function startSshd(
+  dir: string,
+  authorizedKeys: string[],
+  name = 'sshd',
+  extraConfig: string[] = [],
+): Promise<Sshd> {
   const home = join(dir, name);
   mkdirSync(home, { recursive: true });
   mkdirSync('/run/sshd', { recursive: true }); // privilege-separation directory sshd insists on
@@ -63,6 +68,7 @@ export async function startSshd(dir: string, authorizedKeys: string[], name = 's
       'Subsystem sftp internal-sftp',
       'LogLevel ERROR',
       'MaxStartups 50',
+      ...extraConfig,
     ].join('\n'),
   );
   const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
