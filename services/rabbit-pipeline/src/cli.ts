@@ -89,8 +89,11 @@ async function runRoles(roles: Role[], values: Common & OptionValues<typeof role
   const p = await open(values);
   const tally = roles.includes('tally') ? new Tally() : undefined;
   const every = values.printEvery;
-  const handles = await startRoles(p, roles, tally, (t) => {
-    if (every > 0 && t.count % every === 0) out(formatTallyLine(t.snapshot()));
+  const handles = await startRoles(p, roles, tally, {
+    ...values,
+    onDecision(t) {
+      if (every > 0 && t.count % every === 0) out(formatTallyLine(t.snapshot()));
+    },
   });
   const server = tally ? createTallyServer(tally) : undefined;
   if (server) {
@@ -129,7 +132,15 @@ function roleCommand(role: Role, description: string) {
     role === 'bitsource'
       ? { ...common, points: roleOptions.points, rate: roleOptions.rate }
       : role === 'tally'
-        ? { ...common, port: roleOptions.port, host: roleOptions.host, printEvery: roleOptions.printEvery }
+        ? {
+            ...common,
+            port: roleOptions.port,
+            host: roleOptions.host,
+            printEvery: roleOptions.printEvery,
+            tallyStateFile: roleOptions.tallyStateFile,
+            tallyCheckpointMs: roleOptions.tallyCheckpointMs,
+            tallyCheckpointEvery: roleOptions.tallyCheckpointEvery,
+          }
         : common;
   return defineCommand({
     description,

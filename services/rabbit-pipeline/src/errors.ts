@@ -11,6 +11,7 @@ export const ERROR_CODES = {
   RP_ERR_CLOSED: 'RP_ERR_CLOSED',
   RP_ERR_BROKER_UNREACHABLE: 'RP_ERR_BROKER_UNREACHABLE',
   RP_ERR_BROKER_REFUSED: 'RP_ERR_BROKER_REFUSED',
+  RP_ERR_TALLY_STATE: 'RP_ERR_TALLY_STATE',
 } as const;
 export type PipelineErrorCode = keyof typeof ERROR_CODES;
 
@@ -103,6 +104,21 @@ export class BrokerUnreachableError extends PipelineError {
     super(
       'RP_ERR_BROKER_UNREACHABLE',
       `cannot reach RabbitMQ at ${url}${reason ? ` (${reason})` : ''}: is it running? set AMQP_URL or --amqp-url`,
+      options,
+    );
+  }
+}
+
+/** tally's state file cannot be read or written: tally refuses to start rather than lose counts. */
+export class TallyStateError extends PipelineError {
+  constructor(
+    readonly file: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      'RP_ERR_TALLY_STATE',
+      `tally state file ${file}: ${detail} (set TALLY_STATE_FILE or --tally-state-file)`,
       options,
     );
   }

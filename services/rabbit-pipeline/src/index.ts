@@ -9,4 +9,5 @@ export * from './publisher.js';
 export * from './rpc.js';
 export { rolesOf, startRoles, startService } from './service.js';
 export * from './tally.js';
+export * from './tally-state.js';
 export * from './topology.js';

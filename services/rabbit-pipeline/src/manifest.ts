@@ -97,6 +97,29 @@ export const roleOptions = defineOptions({
     min: 0,
     description: 'tally: print the estimate every N decisions (1 = every one, like the book; 0 = never)',
   },
+  tallyStateFile: {
+    type: 'string',
+    env: 'TALLY_STATE_FILE',
+    default: '',
+    description:
+      'tally: file keeping the counts across restarts, written before decisions are acked (empty = <os temp dir>/rabbit-pipeline-tally-<prefix>.json; mount a volume for it in a container)',
+  },
+  tallyCheckpointMs: {
+    type: 'int',
+    env: 'TALLY_CHECKPOINT_MS',
+    default: 20,
+    min: 1,
+    max: 60_000,
+    description: 'tally: save the counts (and then ack) at most this long after a decision arrives',
+  },
+  tallyCheckpointEvery: {
+    type: 'int',
+    env: 'TALLY_CHECKPOINT_EVERY',
+    default: 0,
+    min: 0,
+    description:
+      'tally: …or as soon as this many decisions wait for a save (0 = half of PREFETCH; capped at PREFETCH)',
+  },
 });
 
 export const manifest = defineService({

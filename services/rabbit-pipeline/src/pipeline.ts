@@ -23,6 +23,7 @@ import {
 import { ReliablePublisher } from './publisher.js';
 import { createRpcServer, RpcClient } from './rpc.js';
 import { Tally } from './tally.js';
+import { TallyCheckpoints } from './tally-state.js';
 import { declareTopology, type PipelineNames, pipelineNames, pipelineTopology } from './topology.js';
 
 export interface PipelineOptions {
@@ -200,23 +201,58 @@ export async function startPythagoras(p: Pipeline): Promise<RoleHandle> {
   return startConsumer(p, server, p.names.pythagoras);
 }
 
-/** The book's tally: counts Y/N decisions into an estimate of π. */
+export interface TallyOptions {
+  /** Where the counts are kept across restarts (TALLY_STATE_FILE). */
+  stateFile: string;
+  /** Checkpoint once this many decisions wait (capped at the prefetch window). @default half the prefetch */
+  checkpointEvery?: number;
+  /** …or once the oldest has waited this long. @default 20 */
+  checkpointMs?: number;
+  onDecision?: (tally: Tally) => void;
+}
+
+/**
+ * The book's tally: counts Y/N decisions into an estimate of π. A decision is acked only
+ * once a checkpoint of the counts that include it is on disk, so a restarted tally (same
+ * state file) has every decision the broker forgot; what it had not acked comes again.
+ */
 export async function startTally(
   p: Pipeline,
+  options: TallyOptions,
   tally = new Tally(),
-  onDecision?: (tally: Tally) => void,
-): Promise<RoleHandle & { tally: Tally }> {
+): Promise<RoleHandle & { tally: Tally; checkpoints: TallyCheckpoints }> {
+  const prefetch = p.options.prefetch ?? 64;
+  const checkpoints = new TallyCheckpoints(tally, {
+    file: options.stateFile,
+    prefix: p.options.prefix,
+    // More than the prefetch window never waits at once: the count would never be reached.
+    everyDecisions: Math.min(options.checkpointEvery || Math.ceil(prefetch / 2), prefetch),
+    intervalMs: options.checkpointMs ?? 20,
+    logger: p.logger,
+  });
+  await checkpoints.open();
   const consumer = new ReliableConsumer(p.broker, {
     ...consumerOptions(p),
     queue: p.names.decisions,
-    handler(msg) {
+    async handler(msg) {
       tally.record(parseDecision(msg.content, p.names.decisions));
-      onDecision?.(tally);
+      options.onDecision?.(tally);
+      await checkpoints.covered();
     },
   });
   await startConsumer(p, consumer, p.names.decisions);
   consumer.on('outcome', (outcome: string) => {
-    if (outcome === 'dead-letter') tally.malformed++;
+    if (outcome !== 'dead-letter') return;
+    tally.malformed++;
+    checkpoints.touch();
   });
-  return { tally, stats: consumer.stats, close: () => consumer.close() };
+  return {
+    tally,
+    checkpoints,
+    stats: consumer.stats,
+    async close() {
+      await consumer.close();
+      await checkpoints.close();
+    },
+  };
 }

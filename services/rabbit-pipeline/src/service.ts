@@ -16,8 +16,10 @@ import {
   startJudge,
   startPythagoras,
   startTally,
+  type TallyOptions,
 } from './pipeline.js';
 import { createTallyServer, Tally } from './tally.js';
+import { defaultTallyStateFile } from './tally-state.js';
 
 type Options = typeof manifest.options;
 export type ServiceConfig = OptionValues<Options>;
@@ -38,14 +40,33 @@ export async function startRoles(
   p: Pipeline,
   roles: readonly Role[],
   tally?: Tally,
-  onDecision?: (t: Tally) => void,
+  tallyOptions?: TallyRoleOptions,
 ): Promise<Partial<Record<Role, RoleHandle>>> {
   const handles: Partial<Record<Role, RoleHandle>> = {};
-  if (roles.includes('tally')) handles.tally = await startTally(p, tally, onDecision);
+  if (roles.includes('tally')) {
+    handles.tally = await startTally(p, tallyOptionsOf(p, tallyOptions ?? {}), tally);
+  }
   if (roles.includes('pythagoras')) handles.pythagoras = await startPythagoras(p);
   if (roles.includes('judge')) handles.judge = await startJudge(p);
   if (roles.includes('always-yes')) handles['always-yes'] = await startAlwaysYes(p);
   return handles;
+}
+
+/** tally's options as the CLI and `serve` hold them (from the manifest). */
+export interface TallyRoleOptions {
+  tallyStateFile?: string;
+  tallyCheckpointMs?: number;
+  tallyCheckpointEvery?: number;
+  onDecision?: (t: Tally) => void;
+}
+
+function tallyOptionsOf(p: Pipeline, o: TallyRoleOptions): TallyOptions {
+  return {
+    stateFile: o.tallyStateFile || defaultTallyStateFile(p.options.prefix),
+    ...(o.tallyCheckpointMs !== undefined ? { checkpointMs: o.tallyCheckpointMs } : {}),
+    ...(o.tallyCheckpointEvery !== undefined ? { checkpointEvery: o.tallyCheckpointEvery } : {}),
+    ...(o.onDecision ? { onDecision: o.onDecision } : {}),
+  };
 }
 
 function registerMetrics(ctx: ServiceContext<Options>, p: Pipeline, tally: Tally | undefined): void {
@@ -134,8 +155,11 @@ export async function startService(ctx: ServiceContext<Options>): Promise<Starte
       : { status: 'down', detail: `broker ${pipeline.broker.state}` },
   );
   const every = config.printEvery;
-  const handles = await startRoles(pipeline, roles, tally, (t) => {
-    if (every > 0 && t.count % every === 0) logger.info(t.snapshot(), 'estimate');
+  const handles = await startRoles(pipeline, roles, tally, {
+    ...config,
+    onDecision(t) {
+      if (every > 0 && t.count % every === 0) logger.info(t.snapshot(), 'estimate');
+    },
   });
 
   let port: number | undefined;

@@ -30,6 +30,14 @@ export class Tally {
     private readonly now = () => Date.now(),
   ) {}
 
+  /** Goes on from counts saved by an earlier tally (its state file). */
+  restore(saved: { count: number; inside: number; malformed: number }): void {
+    this.count = saved.count;
+    this.inside = saved.inside;
+    this.malformed = saved.malformed;
+    this.samples = [];
+  }
+
   record(decision: Decision): void {
     this.count++;
     if (decision === 'Y') this.inside++;

@@ -9,6 +9,7 @@ import { RETRY_HEADER, ReliableConsumer } from '../src/consumer.js';
 import { describeDeadLetter, peek } from '../src/inspect.js';
 import { openPipeline, type Pipeline, startPythagoras, startTally } from '../src/pipeline.js';
 import { RpcClient } from '../src/rpc.js';
+import { defaultTallyStateFile } from '../src/tally-state.js';
 import { AMQP_URL, CLI, deleteAllUnder, uniquePrefix, waitUntil } from './helpers.js';
 
 const prefix = uniquePrefix('dlq');
@@ -47,7 +48,7 @@ async function alwaysFailingJudge(message: string) {
 }
 
 it('dead-letters a malformed decision at once and tally keeps counting', async () => {
-  const tally = await startTally(p);
+  const tally = await startTally(p, { stateFile: defaultTallyStateFile(prefix) });
   await p.publisher.sendToQueue(p.names.decisions, Buffer.from('maybe'), { messageId: 'bad-1' });
   await p.publisher.sendToQueue(p.names.decisions, Buffer.from('Y'));
   await p.publisher.sendToQueue(p.names.decisions, Buffer.from('N'));

@@ -3,10 +3,13 @@
  * (other developers' tests share this RabbitMQ) and deletes everything under it after.
  */
 import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run } from '@fopnp/net/testing';
 import amqp from 'amqplib';
+import type { ReliablePublisher } from '../src/publisher.js';
+import { defaultTallyStateFile } from '../src/tally-state.js';
 import { pipelineTopology } from '../src/topology.js';
 
 export const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
@@ -48,8 +51,9 @@ export async function staleTestPrefixes(): Promise<string[]> {
   return [...prefixes];
 }
 
-/** Deletes every queue and exchange whose name starts with `prefix.`. */
+/** Deletes every queue and exchange whose name starts with `prefix.`, and its tally state file. */
 export async function deleteAllUnder(prefix: string): Promise<void> {
+  await rm(defaultTallyStateFile(prefix), { force: true });
   const conn = await amqp.connect(AMQP_URL);
   try {
     // One channel each, in parallel: a channel runs one command at a time, and deleting
@@ -101,4 +105,25 @@ export async function waitUntil(check: () => boolean | Promise<boolean>, timeout
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * Sends `total` confirmed messages to `queue` (body(i) for the i-th) within the publisher's
+ * window; `done` resolves once all are confirmed, `confirmed()` counts them so far.
+ */
+export function publishNumbered(
+  publisher: ReliablePublisher,
+  queue: string,
+  total: number,
+  body: (i: number) => string,
+): { done: Promise<void>; confirmed: () => number } {
+  let confirmed = 0;
+  const done = (async () => {
+    for (let i = 0; i < total; i++) {
+      if (!publisher.hasRoom) await publisher.waitForRoom();
+      void publisher.sendToQueue(queue, Buffer.from(body(i))).then(() => confirmed++);
+    }
+    await publisher.flush();
+  })();
+  return { done, confirmed: () => confirmed };
 }

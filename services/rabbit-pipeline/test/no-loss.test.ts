@@ -9,7 +9,7 @@ import amqp from 'amqplib';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Broker } from '../src/connection.js';
 import { ReliablePublisher } from '../src/publisher.js';
-import { AMQP_URL, CLI, deleteAllUnder, uniquePrefix, waitUntil } from './helpers.js';
+import { AMQP_URL, CLI, deleteAllUnder, publishNumbered, uniquePrefix, waitUntil } from './helpers.js';
 
 const prefix = uniquePrefix('noloss');
 const queue = `${prefix}.numbers`;
@@ -53,14 +53,7 @@ it('processes every confirmed message at least once although a consumer is SIGKI
   const first = consumer();
   const broker = await Broker.connect({ url: AMQP_URL });
   const publisher = await new ReliablePublisher(broker, { maxInFlight: 500 }).start();
-  let confirmed = 0;
-  const publishing = (async () => {
-    for (let i = 0; i < TOTAL; i++) {
-      if (!publisher.hasRoom) await publisher.waitForRoom();
-      void publisher.sendToQueue(queue, Buffer.from(String(i))).then(() => confirmed++);
-    }
-    await publisher.flush();
-  })();
+  const publishing = publishNumbered(publisher, queue, TOTAL, String);
 
   await waitUntil(() => ids(first).length >= 2_000, 30_000, 'the first consumer to print 2,000 ids');
   first.child.kill('SIGKILL');
@@ -68,8 +61,8 @@ it('processes every confirmed message at least once although a consumer is SIGKI
   const killedAfter = ids(first).length;
   const second = consumer();
 
-  await publishing;
-  expect(confirmed).toBe(TOTAL);
+  await publishing.done;
+  expect(publishing.confirmed()).toBe(TOTAL);
   await waitUntil(
     () => new Set([...ids(first), ...ids(second)]).size === TOTAL,
     40_000,
