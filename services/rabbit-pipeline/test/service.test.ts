@@ -46,12 +46,20 @@ it('runs every role, serves the estimate, health and metrics, and stops on SIGTE
     checks: Record<string, { status: string }>;
   };
   expect(ready.checks.rabbitmq?.status).toBe('ok');
-  const metrics = await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text();
+  // tally counts a decision at once but acks it only after its next save (≤ 20 ms later).
+  const acked =
+    /rabbit_pipeline_consumed_total\{queue="[^"]+\.decisions",outcome="ack",service="rabbit-pipeline"\} 2000/;
+  let metrics = '';
+  await waitUntil(
+    async () => {
+      metrics = await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text();
+      return acked.test(metrics);
+    },
+    5_000,
+    'the 2000 decisions to be acked after their save',
+  );
   expect(metrics).toMatch(/rabbit_pipeline_tally_points\{service="rabbit-pipeline"\} 2000/);
   expect(metrics).toMatch(/rabbit_pipeline_pi_estimate\{service="rabbit-pipeline"\} 3\.\d+/);
-  expect(metrics).toMatch(
-    /rabbit_pipeline_consumed_total\{queue="[^"]+\.decisions",outcome="ack",service="rabbit-pipeline"\} 2000/,
-  );
   expect(metrics).toMatch(/rabbit_pipeline_connected\{service="rabbit-pipeline"\} 1/);
   expect(await p.stop('SIGTERM')).toBe(0);
 });
