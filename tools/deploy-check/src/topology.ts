@@ -21,6 +21,8 @@ export interface Instance {
   env: Record<string, { value: string; why: string }>;
   /** Host port for each published container port; omitted ports are not published. */
   publish: Record<number, number>;
+  /** Named volumes mounted as "name:/path" (compose; an emptyDir at the path in k8s). */
+  volumes?: string[];
   /** `docker compose up --scale NAME=N`: no fixed host ports. */
   scalable?: boolean;
   /** Backing compose services it waits for (healthy), derived from `needs` and profile. */
@@ -63,6 +65,18 @@ const REQUIRED_VALUES: Record<string, Record<string, { value: string; why: strin
   },
 };
 
+/** Where a service may write (owned by the image's user), and what lives there. */
+export const STATE_DIR = '/var/lib/fopnp';
+const tallyState = (volume: string): Pick<Instance, 'volumes'> & { env: Instance['env'] } => ({
+  volumes: [`${volume}:${STATE_DIR}`],
+  env: {
+    TALLY_STATE_FILE: {
+      value: `${STATE_DIR}/tally.json`,
+      why: `the tally's counts survive restarts and re-creation (volume ${volume})`,
+    },
+  },
+});
+
 /** Per-instance overrides of declared defaults beyond backing URLs. */
 const EXTRA: Record<string, Partial<Pick<Instance, 'cpus' | 'memory'>>> = {};
 
@@ -103,6 +117,10 @@ export function findUpstreams(
   return out;
 }
 
+function hasEnv(m: ServiceManifest, env: string): boolean {
+  return Object.values(m.options).some((o) => o.env === env);
+}
+
 function publicPorts(m: ServiceManifest): number[] {
   return m.ports.filter((p) => p.public).map((p) => Number(m.options[p.option]?.default));
 }
@@ -118,6 +136,9 @@ export function instancesOf(services: ServiceManifest[]): Instance[] {
     const publish: Record<number, number> = {};
     for (const p of [...publicPorts(m), healthPort(m)]) publish[p] = p;
     const env = baseEnv(m);
+    const state =
+      m.name === 'rabbit-pipeline' && hasEnv(m, 'TALLY_STATE_FILE') ? tallyState('tally-state') : undefined;
+    if (state) Object.assign(env, state.env);
     const values = { ...envDefaults(m.options) };
     for (const [k, v] of Object.entries(env)) values[k] = v.value;
     const upstreams = findUpstreams(values, services);
@@ -129,6 +150,7 @@ export function instancesOf(services: ServiceManifest[]): Instance[] {
       publish,
       dependsOn: [...m.needs, ...new Set(upstreams.map((u) => u.service))],
       upstreams,
+      ...(state ? { volumes: state.volumes } : {}),
       cpus: '0.50',
       memory: '256M',
       ...EXTRA[m.name],
@@ -180,6 +202,10 @@ export function instancesOf(services: ServiceManifest[]): Instance[] {
   if (pipeline) {
     for (const role of PIPELINE_ROLES) {
       const tallyPort = publicPorts(pipeline)[0];
+      const state =
+        role === 'tally' && hasEnv(pipeline, 'TALLY_STATE_FILE')
+          ? tallyState('pipeline-tally-state')
+          : undefined;
       out.push({
         name: role,
         service: pipeline.name,
@@ -191,7 +217,9 @@ export function instancesOf(services: ServiceManifest[]): Instance[] {
             value: 'pipeline',
             why: "its own queues, apart from the default profile's rabbit-pipeline",
           },
+          ...state?.env,
         },
+        ...(state ? { volumes: state.volumes } : {}),
         // The default-profile rabbit-pipeline already holds the tally port on the host.
         publish: role === 'tally' && tallyPort ? { [tallyPort]: tallyPort + 10 } : {},
         ...(role === 'judge' ? { scalable: true } : {}),

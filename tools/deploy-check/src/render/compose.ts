@@ -208,6 +208,7 @@ function appBlock(svc: LoadedService, inst: Instance): string {
     '  environment:',
     ...envLines,
     ...(ports.length ? ['  ports:', ...ports.map((p) => `    - ${JSON.stringify(p)}`)] : []),
+    ...(inst.volumes?.length ? ['  volumes:', ...inst.volumes.map((v) => `    - ${v}`)] : []),
     '  healthcheck:',
     `    test: ${flow(['CMD', 'node', '-e', nodeHealthScript(env.get(health.env) ?? health.port, COMPOSE_HEALTH_PATH)])}`,
     '    interval: 10s',
@@ -242,7 +243,7 @@ volumes:
   redis-data:
   rabbitmq-data:
   postgres-data:
-`;
+${[...new Set(instances.flatMap((i) => (i.volumes ?? []).map((v) => v.split(':')[0])))].map((v) => `  ${v}:\n`).join('')}`;
 }
 
 /** deploy/compose.e2e.yml: the end-to-end test's override (no restarts: a crash must fail it). */

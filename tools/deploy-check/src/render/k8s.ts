@@ -141,11 +141,26 @@ ${indent(containerPorts, 12)}
               drop: [ALL]
           volumeMounts:
             - name: tmp
-              mountPath: /tmp
+              mountPath: /tmp${
+                inst.volumes?.length
+                  ? `
+            - name: state
+              mountPath: ${inst.volumes[0]!.split(':')[1]}`
+                  : ''
+              }
       volumes:
         - name: tmp
           emptyDir:
-            sizeLimit: 64Mi
+            sizeLimit: 64Mi${
+              inst.volumes?.length
+                ? `
+        # Survives container restarts, not the pod: give it a PersistentVolumeClaim to keep
+        # the state across pods (one replica then, or one claim per pod).
+        - name: state
+          emptyDir:
+            sizeLimit: 64Mi`
+                : ''
+            }
 ---
 apiVersion: v1
 kind: Service
