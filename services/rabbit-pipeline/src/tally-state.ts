@@ -7,7 +7,7 @@
  * file is written and fsynced, renamed over the state file, and the directory fsynced,
  * so a crash leaves either the old counts or the new ones, never half a file.
  */
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { type Logger, silentLogger } from '@fopnp/net';
@@ -88,6 +88,15 @@ export async function writeFileAtomically(file: string, data: string): Promise<v
   }
 }
 
+/** Temp files of writes cut short by a crash (`<file>.<pid>.tmp`): never renamed, garbage. */
+async function removeStaleTempFiles(file: string): Promise<void> {
+  const base = path.basename(file);
+  for (const name of await readdir(path.dirname(file))) {
+    const pid = name.startsWith(`${base}.`) && /^(\d+)\.tmp$/.exec(name.slice(base.length + 1))?.[1];
+    if (pid && Number(pid) !== process.pid) await rm(path.join(path.dirname(file), name), { force: true });
+  }
+}
+
 export interface CheckpointOptions {
   file: string;
   prefix: string;
@@ -126,6 +135,7 @@ export class TallyCheckpoints {
     if (saved) this.tally.restore(saved);
     try {
       await mkdir(path.dirname(file), { recursive: true });
+      await removeStaleTempFiles(file);
       await this.write();
     } catch (err) {
       if (err instanceof TallyStateError) throw err;

@@ -6,7 +6,7 @@
  * window): the broker redelivers those. Also: no ack before the save, and a state file
  * that is not tally's makes tally refuse to start.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { type BackgroundProcess, runNode, startProcess, stopAll } from '@fopnp/net/testing';
@@ -89,6 +89,8 @@ it('keeps every acked decision across a SIGKILL: the restarted tally goes on fro
   first.child.kill('SIGKILL');
   await first.stop();
   const atKill = (await saved(file))!;
+  // What a save cut short by the kill leaves behind (this one planted, to be sure there is one).
+  await writeFile(`${file}.${first.child.pid}.tmp`, '{"version":1,"count":');
 
   const second = tallyProcess(file);
   const [, loaded] = await second.waitForOutput(/"count":(\d+),[^\n]*"msg":"tally state loaded"/);
@@ -105,6 +107,8 @@ it('keeps every acked decision across a SIGKILL: the restarted tally goes on fro
   const res = await fetch(`http://127.0.0.1:${port}/estimate`);
   const snapshot = (await res.json()) as TallySnapshot;
   expect(await second.stop('SIGTERM')).toBe(0);
+  // The restart removed the temp file of the cut-short save.
+  expect(await readdir(dir)).toEqual(['restart.json']);
   const final = (await saved(file))!;
   const duplicates = final.count - TOTAL;
   console.log(
