@@ -50,6 +50,18 @@ export function createCacheServer(opts: CacheServerOptions): FastifyInstance {
     bodyLimit: cache.options.maxValueBytes + 64 * 1024,
     // Keys are validated by the cache (MAX_KEY_LENGTH bytes); let longer ones reach it.
     routerOptions: { maxParamLength: MAX_KEY_LENGTH * 4 },
+    // Errors fastify raises before routing (a key with broken %-encoding) bypass
+    // setErrorHandler: give them the same {"error","code"} body as every other error.
+    frameworkErrors: (err, request, reply) => {
+      if (err.code === 'FST_ERR_BAD_URL')
+        return sendError(
+          reply,
+          400,
+          'FOPNP_CACHE_ERR_INVALID_KEY',
+          `invalid cache key: ${request.url.split('?')[0]} is not valid percent-encoding`,
+        );
+      return (reply as FastifyReply).code(400).send({ error: err.message, code: err.code });
+    },
   });
 
   app.setErrorHandler((err: FastifyError | CacheError, request, reply) => {

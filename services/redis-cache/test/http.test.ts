@@ -102,6 +102,7 @@ describe('the HTTP cache API', () => {
       ['/cache/', /empty/],
       [`/cache/${'k'.repeat(600)}`, /600 bytes; the limit is 512/],
       ['/cache/bad%01key', /control characters/],
+      ['/cache/%E0%A4%A', /\/cache\/%E0%A4%A is not valid percent-encoding/],
     ] as const) {
       const res = await fetch(`${base}${url}`);
       expect(res.status, url).toBe(400);
