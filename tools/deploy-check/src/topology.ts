@@ -191,7 +191,9 @@ export function instancesOf(services: ServiceManifest[]): Instance[] {
         },
       },
       publish: { [httpPort]: httpPort + 20 },
-      dependsOn: [],
+      // The nodes too, not only the job: compose then stops this before the nodes, so its
+      // shutdown still finds the cluster to say goodbye to.
+      dependsOn: Array.from({ length: CLUSTER_NODES }, (_, i) => `redis-node-${i}`),
       completed: ['redis-cluster-init'],
       upstreams: [],
       cpus: '0.50',
