@@ -8,7 +8,7 @@
  *   serve                     the HTTP runner of pre-declared jobs
  */
 import { defineCommand, defineOptions, type OptionValues, runCli, runService } from '@fopnp/net';
-import { type ConnectOptions, openSsh, parseTarget } from './connection.js';
+import { type ConnectOptions, defaultUser, openSsh, parseTarget } from './connection.js';
 import { SshError } from './errors.js';
 import { runOnHosts, succeeded, summaryTable } from './exec.js';
 import { KnownHosts } from './known-hosts.js';
@@ -62,7 +62,9 @@ const exec = defineCommand({
         'usage: ssh-runner exec HOST... [-l USER] [-p PORT] [-i KEY] -- COMMAND',
       );
     }
-    const targets = hosts.map((h) => parseTarget(h, { user: values.user, port: values.sshPort }));
+    const targets = hosts.map((h) =>
+      parseTarget(h, { user: defaultUser(values.user), port: values.sshPort }),
+    );
     const width = Math.max(...targets.map((t) => `${t.host}:${t.port}`.length));
     const tag = (label: string) => label.replace(/^[^@]*@/, '').padEnd(width);
     const results = await runOnHosts(targets, command, {
@@ -84,7 +86,10 @@ const shell = defineCommand({
   positionals: [{ name: 'HOST', description: '[user@]host[:port]' }],
   options: sshOptions,
   async run({ values, positionals }) {
-    const target = parseTarget(positionals.HOST as string, { user: values.user, port: values.sshPort });
+    const target = parseTarget(positionals.HOST as string, {
+      user: defaultUser(values.user),
+      port: values.sshPort,
+    });
     const client = await openSsh(target, connectOptions(values));
     try {
       const code = await runShell(client, {
@@ -104,7 +109,7 @@ function splitRemote(spec: string, values: OptionValues<typeof sshOptions>) {
   const m = /^(?:(.+)@)?(\[[^\]]+\]|[^:]+):(.+)$/.exec(spec);
   if (!m) throw new SshError('FOPNP_ERR_INVALID_CONFIG', `expected HOST:PATH, got "${spec}"`);
   const host = m[2]!.replace(/^\[|\]$/g, '');
-  return { target: { user: m[1] ?? values.user, host, port: values.sshPort }, path: m[3]! };
+  return { target: { user: m[1] ?? defaultUser(values.user), host, port: values.sshPort }, path: m[3]! };
 }
 
 const transfer = (direction: 'get' | 'put') =>

@@ -4,6 +4,7 @@
  * same error classes every other CLI prints.
  */
 import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { connect as tcpConnect } from '@fopnp/net';
 import { Client, type ConnectConfig, type ServerHostKeyAlgorithm } from 'ssh2';
 import { AuthenticationError, SshError } from './errors.js';
@@ -32,6 +33,11 @@ export interface ConnectOptions extends AuthOptions {
   timeoutMs?: number;
   /** Keepalive interval so a dead peer is noticed. @default 15000 */
   keepaliveMs?: number;
+}
+
+/** The remote user: the one asked for, else the local login name (as ssh does). */
+export function defaultUser(user: string | undefined): string {
+  return user ?? userInfo().username;
 }
 
 /** Parses `user@host:port`, `host:port`, `[v6]:port` or `host`. */

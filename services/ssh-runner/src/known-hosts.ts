@@ -6,7 +6,8 @@
  */
 import { createHash, createHmac } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { ChangedHostKeyError, UnknownHostKeyError } from './errors.js';
 
 export type HostKeyPolicy = 'strict' | 'accept-new';
@@ -90,10 +91,15 @@ export interface VerifyResult {
 
 /** Checks a presented key (type + base64 blob) for host:port against the file. */
 export class KnownHosts {
+  readonly path: string;
+
+  /** `~/` at the start of `path` is the running user's home, as in OpenSSH. */
   constructor(
-    readonly path: string,
+    path: string,
     readonly policy: HostKeyPolicy = 'strict',
-  ) {}
+  ) {
+    this.path = path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : path;
+  }
 
   /**
    * Key types known_hosts holds for host:port (revoked and CA lines aside). The client asks

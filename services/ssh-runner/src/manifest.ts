@@ -1,5 +1,3 @@
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { defineOptions, defineService, serviceOptions } from '@fopnp/net';
 
 /** Options every SSH command shares (exec, shell, get, put and the service's jobs). */
@@ -8,8 +6,9 @@ export const sshOptions = defineOptions({
     type: 'string',
     env: 'SSH_USER',
     short: 'l',
-    default: process.env.USER ?? 'root',
-    description: 'remote user name',
+    // No default here: the manifest is also read to write docker-compose.yml and k8s
+    // files, which must not carry the name of whoever generated them.
+    description: 'remote user name (default: your login name)',
   },
   sshPort: {
     type: 'port',
@@ -28,7 +27,7 @@ export const sshOptions = defineOptions({
   knownHosts: {
     type: 'string',
     env: 'SSH_KNOWN_HOSTS',
-    default: join(homedir(), '.ssh', 'known_hosts'),
+    default: '~/.ssh/known_hosts',
     description: 'known_hosts file the server keys are checked against',
   },
   hostKeyPolicy: {

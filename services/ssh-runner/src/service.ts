@@ -1,6 +1,7 @@
 /** Service mode: the HTTP job runner under the shared health/metrics/shutdown kit. */
 import type { AddressInfo } from 'node:net';
 import { InvalidConfigError, type OptionValues, type RunningService, type ServiceContext } from '@fopnp/net';
+import { defaultUser } from './connection.js';
 import { loadJobs } from './jobs.js';
 import { KnownHosts } from './known-hosts.js';
 import type { manifest } from './manifest.js';
@@ -23,7 +24,7 @@ export async function startService(
   const server = createRunnerServer({
     jobs,
     apiToken: config.apiToken,
-    defaults: { user: config.user, port: config.sshPort },
+    defaults: { user: defaultUser(config.user), port: config.sshPort },
     logger: ctx.logger,
     metrics: ctx.metrics,
     exec: {

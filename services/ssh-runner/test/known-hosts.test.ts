@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hostKeyAlgorithms, parseTarget } from '../src/connection.js';
@@ -88,6 +89,11 @@ describe('known_hosts checking', () => {
       'ssh-ed25519',
     ]);
     expect(hostKeyAlgorithms(['ecdsa-sha2-nistp256'])[0]).toBe('ecdsa-sha2-nistp256');
+  });
+
+  it("reads ~/ as the running user's home, as OpenSSH does", () => {
+    expect(new KnownHosts('~/.ssh/known_hosts').path).toBe(join(homedir(), '.ssh', 'known_hosts'));
+    expect(new KnownHosts('/etc/ssh/ssh_known_hosts').path).toBe('/etc/ssh/ssh_known_hosts');
   });
 
   it('honours @revoked markers', () => {
