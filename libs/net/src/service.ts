@@ -24,7 +24,7 @@ export interface PortDeclaration {
 export interface ServiceManifest<T extends OptionSpecs = OptionSpecs> {
   /** The name in compose, k8s and logs. */
   name: string;
-  /** The book's chapter(s). */
+  /** The book's chapter number(s), e.g. '3' or '9-11'. */
   chapter: string;
   description: string;
   /** argv after the program name that starts the long-running service, e.g. ['serve']. */

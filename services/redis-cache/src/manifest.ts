@@ -89,7 +89,7 @@ export const cacheOptions = defineOptions({
 
 export const manifest = defineService({
   name: 'redis-cache',
-  chapter: '8 (Caches and Message Queues)',
+  chapter: '8',
   description: 'cache-aside over Redis in every topology (single, client-side shards, Redis Cluster)',
   command: ['serve'],
   ports: [{ name: 'http', protocol: 'tcp', option: 'port', public: true }],

@@ -114,7 +114,7 @@ export const gatewayOptions = defineOptions({
 /** rpc-gateway declared once: the CLI, `serve`, compose and k8s all read this. */
 export const manifest = defineService({
   name: 'rpc-gateway',
-  chapter: '18 (RPC)',
+  chapter: '18',
   description:
     'XML-RPC (POST /RPC2) and JSON-RPC 2.0 (POST /jsonrpc) with the book functions, and a gateway to the other services',
   command: ['serve'],

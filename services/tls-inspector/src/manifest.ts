@@ -6,7 +6,7 @@ import { defineService, MAX_TIMER_MS, serviceOptions } from '@fopnp/net';
 
 export const manifest = defineService({
   name: 'tls-inspector',
-  chapter: 'Chapter 6: TLS/SSL',
+  chapter: '6',
   description:
     'HTTP API that inspects TLS endpoints (GET /inspect, GET /scan) with SSRF protection, plus a demo TLS server to inspect',
   command: ['serve'],

@@ -4,7 +4,7 @@ import { zenOptions } from './config.js';
 /** The Zen service, declared once: ports, env vars, defaults (book ch. 7). */
 export const manifest = defineService({
   name: 'zen-asyncio',
-  chapter: '7 (Server Architecture)',
+  chapter: '7',
   description:
     "Answers the Zen of Python's comparatives over TCP from one event loop, one conversation at a time, or a pre-forked cluster",
   command: ['serve'],
