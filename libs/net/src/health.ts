@@ -4,9 +4,8 @@
  * services that speak TCP or UDP (not HTTP) still have an HTTP face for orchestrators.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { AddressInUseError, classifyError } from './errors.js';
+import { listen } from './listen.js';
 import type { Logger } from './logger.js';
 
 /** The three paths, declared once for every service, compose file and manifest. */
@@ -120,20 +119,7 @@ export class HealthServer {
 
   /** Listens and resolves with the bound port (0 picks a free one). */
   listen(port: number, host = '0.0.0.0'): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const onError = (err: NodeJS.ErrnoException) => {
-        reject(
-          err.code === 'EADDRINUSE'
-            ? new AddressInUseError(`${host}:${port} (health port)`, { cause: err })
-            : classifyError(err),
-        );
-      };
-      this.server.once('error', onError);
-      this.server.listen(port, host, () => {
-        this.server.off('error', onError);
-        resolve((this.server.address() as AddressInfo).port);
-      });
-    });
+    return listen(this.server, port, host, 'health port');
   }
 
   close(): Promise<void> {

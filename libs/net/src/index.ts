@@ -4,6 +4,7 @@ export * from './config.js';
 export * from './errors.js';
 export * from './framing.js';
 export * from './health.js';
+export * from './listen.js';
 export * from './logger.js';
 export * from './pyformat.js';
 export * from './resolve.js';

@@ -181,3 +181,19 @@ describe('reportFatal', () => {
     expect(bug).toMatch(/^error: TypeError: x is undefined\n\s+at /);
   });
 });
+
+describe('listen', () => {
+  it('resolves with the bound port and names a taken port in one line', async () => {
+    const { listen } = await import('../src/listen.js');
+    const first = net.createServer();
+    servers.push(first);
+    const port = await listen(first, 0, '127.0.0.1');
+    expect(port).toBeGreaterThan(0);
+    const second = net.createServer();
+    const err = await listen(second, port, '127.0.0.1', 'tally HTTP port').catch((e) => e);
+    expect(err).toBeInstanceOf(AddressInUseError);
+    expect(err.message).toBe(
+      `address 127.0.0.1:${port} (tally HTTP port) is already in use: stop the other server or choose another port with -p`,
+    );
+  });
+});

@@ -3,11 +3,11 @@
  * rabbit-pipeline: the book's queuepi.py roles, each runnable as its own process, plus
  * `serve` (the container entry), `topology`, `dead-letters`, `consume` and `teardown`.
  */
-import type { AddressInfo } from 'node:net';
 import {
   createLogger,
   defineCommand,
   defineOptions,
+  listen,
   type OptionValues,
   runCli,
   runService,
@@ -97,11 +97,7 @@ async function runRoles(roles: Role[], values: Common & OptionValues<typeof role
   });
   const server = tally ? createTallyServer(tally) : undefined;
   if (server) {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(values.port, values.host, () => resolve());
-    });
-    const { port } = server.address() as AddressInfo;
+    const port = await listen(server, values.port, values.host, 'tally HTTP port');
     out(`tally listening on http://${values.host}:${port}/estimate`);
   }
   const consumers = roles.filter((r) => r !== 'bitsource');

@@ -3,8 +3,7 @@
  * named by ROLE (default all), the tally's HTTP port when tally runs here, health and
  * metrics on the side port. Readiness is 'down' while the broker is unreachable.
  */
-import type { AddressInfo } from 'node:net';
-import type { OptionValues, RunningService, ServiceContext } from '@fopnp/net';
+import { listen, type OptionValues, type RunningService, type ServiceContext } from '@fopnp/net';
 import { Counter, Gauge } from 'prom-client';
 import { type manifest, ROLES, type Role } from './manifest.js';
 import {
@@ -165,11 +164,7 @@ export async function startService(ctx: ServiceContext<Options>): Promise<Starte
   let port: number | undefined;
   const server = tally ? createTallyServer(tally) : undefined;
   if (server) {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(config.port, config.host, () => resolve());
-    });
-    port = (server.address() as AddressInfo).port;
+    port = await listen(server, config.port, config.host, 'tally HTTP port');
     logger.info({ port, path: '/estimate' }, 'tally listening');
   }
 

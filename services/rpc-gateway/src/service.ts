@@ -3,14 +3,7 @@
  * services, metrics for every call and every circuit, and readiness that reports
  * 'degraded' (still serving) while any downstream circuit is open.
  */
-import type { AddressInfo } from 'node:net';
-import {
-  AddressInUseError,
-  classifyError,
-  type OptionValues,
-  type RunningService,
-  type ServiceContext,
-} from '@fopnp/net';
+import { listen, type OptionValues, type RunningService, type ServiceContext } from '@fopnp/net';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { Gateway } from './gateway/gateway.js';
 import type { manifest } from './manifest.js';
@@ -100,17 +93,7 @@ export async function startService(
     onRejected: (reason) => rejected.inc({ reason }),
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(
-        err.code === 'EADDRINUSE'
-          ? new AddressInUseError(`${config.host}:${config.port}`, { cause: err })
-          : classifyError(err),
-      ),
-    );
-    server.listen(config.port, config.host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listen(server, config.port, config.host);
   logger.info(
     {
       port,

@@ -1,6 +1,11 @@
 /** Service mode: the HTTP job runner under the shared health/metrics/shutdown kit. */
-import type { AddressInfo } from 'node:net';
-import { InvalidConfigError, type OptionValues, type RunningService, type ServiceContext } from '@fopnp/net';
+import {
+  InvalidConfigError,
+  listen,
+  type OptionValues,
+  type RunningService,
+  type ServiceContext,
+} from '@fopnp/net';
 import { defaultUser } from './connection.js';
 import { loadJobs } from './jobs.js';
 import { KnownHosts } from './known-hosts.js';
@@ -37,11 +42,7 @@ export async function startService(
       commandTimeoutSec: config.commandTimeoutSec,
     },
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listen(server, config.port, config.host);
   ctx.logger.info(
     { port, hostGroups: Object.keys(jobs.hostGroups), commands: Object.keys(jobs.commands) },
     'ssh job runner listening',
