@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { freePort, runNode, startProcess, stopAll, waitForHttp } from '@fopnp/net/testing';
+import { freePort, runNode, startServe, stopAll, waitForHttp } from '@fopnp/net/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PgStore } from '../src/bank/pg-store.ts';
 import { HTTP_APP_ERRORS, HttpAppError, type HttpAppErrorCode } from '../src/errors.ts';
@@ -18,19 +18,12 @@ describe('http-app serve', () => {
   });
 
   it('serves on PostgreSQL with health and metrics, and exits 0 on SIGTERM', async () => {
-    const [port, healthPort] = [await freePort(), await freePort()];
     const schema = uniqueSchema();
-    const proc = startProcess(process.execPath, [CLI, 'serve'], {
-      env: {
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        HEALTH_PORT: String(healthPort),
-        HEALTH_HOST: '127.0.0.1',
-        DATABASE_URL: PG_URL,
-        DATABASE_SCHEMA: schema,
-        SESSION_SECRET: 'x'.repeat(40),
-        LOG_LEVEL: 'info',
-      },
+    const { proc, port, healthPort } = await startServe(CLI, {
+      DATABASE_URL: PG_URL,
+      DATABASE_SCHEMA: schema,
+      SESSION_SECRET: 'x'.repeat(40),
+      LOG_LEVEL: 'info',
     });
     try {
       const ready = await waitForHttp(`http://127.0.0.1:${healthPort}/readyz`);

@@ -5,6 +5,7 @@ import {
   runNode,
   sleep,
   startProcess,
+  startServe,
   stopAll,
   waitForHttp,
 } from '@fopnp/net/testing';
@@ -20,23 +21,15 @@ let health: string;
 
 beforeAll(async () => {
   redis = await RedisServer.start();
-  const [port, healthPort] = [await freePort(), await freePort()];
-  api = `http://127.0.0.1:${port}`;
-  health = `http://127.0.0.1:${healthPort}`;
-  serve = startProcess(process.execPath, [cli, 'serve'], {
-    env: {
-      CI: '1',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      HEALTH_PORT: String(healthPort),
-      HEALTH_HOST: '127.0.0.1',
-      REDIS_URL: redis.url,
-      CACHE_NAMESPACE: testNamespace('serve'),
-      DEMO_LOADER_DELAY_MS: '200',
-      REDIS_OP_TIMEOUT_MS: '300',
-      LOG_LEVEL: 'info',
-    },
+  const started = await startServe(cli, {
+    CI: '1',
+    REDIS_URL: redis.url,
+    CACHE_NAMESPACE: testNamespace('serve'),
+    DEMO_LOADER_DELAY_MS: '200',
+    REDIS_OP_TIMEOUT_MS: '300',
+    LOG_LEVEL: 'info',
   });
+  ({ url: api, healthUrl: health, proc: serve } = started);
   await serve.waitForOutput(/redis-cache listening/);
   await waitForHttp(`${health}/readyz`);
 });

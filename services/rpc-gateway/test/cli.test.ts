@@ -2,7 +2,7 @@
  * The book-style commands print what the book's scripts print, against Python's server as
  * well as ours; `serve` has health endpoints and stops cleanly; errors are one line.
  */
-import { freePort, runNode, startProcess, stopAll, waitForHttp } from '@fopnp/net/testing';
+import { freePort, runNode, startServe, stopAll, waitForHttp } from '@fopnp/net/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BOOK_CLIENT_LINES, CLI, startOurServer, startPythonServer } from './helpers.js';
 
@@ -60,17 +60,7 @@ describe('the book commands', () => {
 
 describe('serve', () => {
   it('serves RPC and health, and exits 0 on SIGTERM', async () => {
-    const [port, healthPort] = [await freePort(), await freePort()];
-    const proc = startProcess(process.execPath, [CLI, 'serve'], {
-      env: {
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        HEALTH_PORT: String(healthPort),
-        HEALTH_HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-        GATEWAY: 'false',
-      },
-    });
+    const { proc, port, healthPort } = await startServe(CLI, { LOG_LEVEL: 'warn', GATEWAY: 'false' });
     await waitForHttp(`http://127.0.0.1:${healthPort}/readyz`);
     const r = await runNode(CLI, ['call', 'addtogether', '20', '30', '4', '1', '-p', String(port)]);
     expect(r.stdout).toBe('55\n');

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, startProcess, stopAll, waitForHttp } from '@fopnp/net/testing';
+import { startServe, stopAll, waitForHttp } from '@fopnp/net/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KeyPair, makeKey, type Sshd, startSshds, tempDir } from './helpers/sshd.js';
 
@@ -27,22 +27,15 @@ beforeAll(async () => {
       commands: { whoami: 'echo "$(whoami) on ${SSH_CONNECTION##* }"', fail: 'exit 4' },
     }),
   );
-  const [port, healthPort] = [await freePort(), await freePort()];
-  const proc = startProcess(process.execPath, [CLI, 'serve'], {
-    env: {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      HEALTH_PORT: String(healthPort),
-      HEALTH_HOST: '127.0.0.1',
-      JOBS_FILE: jobs,
-      API_TOKEN: TOKEN,
-      SSH_KNOWN_HOSTS: knownHosts,
-      SSH_IDENTITY_FILE: key.privatePath,
-      SSH_USER: 'root',
-    },
+  const { proc, url, healthUrl } = await startServe(CLI, {
+    JOBS_FILE: jobs,
+    API_TOKEN: TOKEN,
+    SSH_KNOWN_HOSTS: knownHosts,
+    SSH_IDENTITY_FILE: key.privatePath,
+    SSH_USER: 'root',
   });
-  api = `http://127.0.0.1:${port}`;
-  health = `http://127.0.0.1:${healthPort}`;
+  api = url;
+  health = healthUrl;
   await waitForHttp(`${health}/readyz`).catch((e) => {
     throw new Error(`${e}\n${proc.output()}`);
   });
@@ -58,18 +51,9 @@ const auth = { authorization: `Bearer ${TOKEN}` };
 
 describe('the job runner API', () => {
   it('refuses every call when no token is configured, while health stays up', async () => {
-    const [port, healthPort] = [await freePort(), await freePort()];
-    const proc = startProcess(process.execPath, [CLI, 'serve'], {
-      env: {
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        HEALTH_PORT: String(healthPort),
-        HEALTH_HOST: '127.0.0.1',
-        API_TOKEN: '',
-      },
-    });
-    await waitForHttp(`http://127.0.0.1:${healthPort}/readyz`);
-    const res = await fetch(`http://127.0.0.1:${port}/jobs`, {
+    const { proc, url, healthUrl } = await startServe(CLI, { API_TOKEN: '' });
+    await waitForHttp(`${healthUrl}/readyz`);
+    const res = await fetch(`${url}/jobs`, {
       headers: { authorization: 'Bearer anything-at-all-123' },
     });
     expect(res.status).toBe(503);

@@ -1,22 +1,15 @@
 import net from 'node:net';
-import { freePort, stopAll, waitForHttp, waitForPort } from '@fopnp/net/testing';
+import { startServe, stopAll, waitForHttp, waitForPort } from '@fopnp/net/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BackgroundProcess, runPython, startCli } from './helpers.js';
+import { type BackgroundProcess, CLI, runPython } from './helpers.js';
 
 let port: number;
 let healthPort: number;
 let service: BackgroundProcess;
 
 beforeAll(async () => {
-  [port, healthPort] = [await freePort(), await freePort()];
-  service = startCli(['serve'], {
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    HEALTH_HOST: '127.0.0.1',
-    HEALTH_PORT: String(healthPort),
-    IDLE_TIMEOUT_MS: '5000',
-    LOG_LEVEL: 'info',
-  });
+  const started = await startServe(CLI, { IDLE_TIMEOUT_MS: '5000', LOG_LEVEL: 'info' });
+  ({ port, healthPort, proc: service } = started);
   await waitForHttp(`http://127.0.0.1:${healthPort}/readyz`);
   await waitForPort(port);
 });

@@ -217,6 +217,40 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
+export interface ServeProcess {
+  proc: BackgroundProcess;
+  port: number;
+  healthPort: number;
+  /** http://127.0.0.1:PORT */
+  url: string;
+  /** http://127.0.0.1:HEALTH_PORT */
+  healthUrl: string;
+}
+
+/**
+ * Starts a service's long-running mode (`CLI serve`) on free loopback ports: PORT, HOST,
+ * HEALTH_PORT and HEALTH_HOST are set, `env` adds or overrides the rest. Does not wait.
+ */
+export async function startServe(cli: string, env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
+  const [port, healthPort] = [await freePort(), await freePort()];
+  const proc = startProcess(process.execPath, [cli, 'serve'], {
+    env: {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      HEALTH_PORT: String(healthPort),
+      HEALTH_HOST: '127.0.0.1',
+      ...env,
+    },
+  });
+  return {
+    proc,
+    port,
+    healthPort,
+    url: `http://127.0.0.1:${port}`,
+    healthUrl: `http://127.0.0.1:${healthPort}`,
+  };
+}
+
 /**
  * What a service's tests need to run its built CLI and its Python peers, from the URL of a
  * module in the package's `test/` folder (`import.meta.url`): the CLI at
