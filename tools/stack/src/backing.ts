@@ -6,7 +6,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import net from 'node:net';
 import { type BackingService, type Logger, NetworkError } from '@fopnp/net';
-import { sleep } from '@fopnp/net/testing';
+import { waitForPort } from '@fopnp/net/testing';
 
 export interface LocalServer {
   name: string;
@@ -81,13 +81,12 @@ export function portOpen(port: number, host = '127.0.0.1', timeoutMs = 1000): Pr
   });
 }
 
-export async function waitForPortOpen(port: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await portOpen(port)) return true;
-    await sleep(200);
-  }
-  return false;
+/** True once the port accepts connections within `timeoutMs` (the test kit's poller). */
+export function waitForPortOpen(port: number, timeoutMs: number): Promise<boolean> {
+  return waitForPort(port, '127.0.0.1', timeoutMs).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Ensures each needed backing service answers; throws with how-to text when one cannot. */
