@@ -13,9 +13,10 @@ import { KeySpace, validateKey } from './keys.js';
 import { acquireLock, newLockToken, releaseLock } from './lock.js';
 import { type CacheOptions, jitteredTtl, type ResolvedCacheOptions, resolveOptions } from './options.js';
 import { countKeys, deleteKeys, type ShardKeyCount } from './scan.js';
+import { ShardStats } from './shard-stats.js';
 import { SingleFlight } from './single-flight.js';
 import { bounded, sleep } from './timing.js';
-import type { Route, Topology } from './topology/types.js';
+import type { KeyLocation, Route, Topology } from './topology/types.js';
 
 export type Loader<T> = () => Promise<T | undefined> | T | undefined;
 
@@ -34,7 +35,10 @@ export interface LoadResult<T> {
   source: LoadSource;
 }
 
-export type Lookup = { status: 'hit'; value: unknown } | { status: 'absent' } | { status: 'miss' };
+/** A lookup's answer; `shard` names the owner that answered (the x-cache-shard header). */
+export type Lookup = ({ status: 'hit'; value: unknown } | { status: 'absent' } | { status: 'miss' }) & {
+  shard: string;
+};
 
 export interface CacheStats {
   hits: number;
@@ -73,6 +77,8 @@ export class Cache {
   readonly topology: Topology;
   readonly keys: KeySpace;
   readonly availability: Availability;
+  /** Hits, misses, fail-opens and Redis calls per owner (shard, node, master). */
+  readonly perShard = new ShardStats();
   private readonly flights = new SingleFlight<LoadResult<unknown>>();
   private readonly counters = {
     hits: 0,
@@ -132,11 +138,15 @@ export class Cache {
     if (!raw.ok) throw new CacheUnavailableError(`reading "${key}" from ${route.id}`, { cause: raw.error });
     if (raw.value === null) {
       this.counters.misses++;
-      return { status: 'miss' };
+      this.perShard.of(route.id).misses++;
+      return { status: 'miss', shard: route.id };
     }
     this.counters.hits++;
+    this.perShard.of(route.id).hits++;
     const decoded = decodeValue(raw.value);
-    return decoded.found ? { status: 'hit', value: decoded.value } : { status: 'absent' };
+    return decoded.found
+      ? { status: 'hit', value: decoded.value, shard: route.id }
+      : { status: 'absent', shard: route.id };
   }
 
   /** Stores a value. Throws ValueTooLargeError, InvalidValueError or CacheUnavailableError. */
@@ -172,6 +182,12 @@ export class Cache {
       hitRatio: hits + misses ? hits / (hits + misses) : 0,
       outages: this.availability.outageCount,
     };
+  }
+
+  /** Which shard / node / master holds `key` under the current topology (no Redis call for client-side shards). */
+  async locate(key: string): Promise<KeyLocation> {
+    validateKey(key);
+    return this.topology.locate(this.keys.data(key), key);
   }
 
   /** Keys of this namespace on each data server (SCAN, so it does not block Redis). */
@@ -212,12 +228,14 @@ export class Cache {
     const dataKey = this.keys.data(key);
     const route = this.topology.route(dataKey, key);
     const cached = await this.attempt(route, () => route.client.getBuffer(dataKey));
-    if (!cached.ok) return this.failOpen(loader);
+    if (!cached.ok) return this.failOpen(route.id, loader);
     if (cached.value !== null) {
       this.counters.hits++;
+      this.perShard.of(route.id).hits++;
       return fromEntry(cached.value, 'cache');
     }
     this.counters.misses++;
+    this.perShard.of(route.id).misses++;
 
     const lockKey = this.keys.lock(key);
     const lockRoute = this.topology.route(lockKey, key);
@@ -228,7 +246,7 @@ export class Cache {
       const locked = await this.attempt(lockRoute, () =>
         acquireLock(lockRoute.client, lockKey, token, lockTtlMs),
       );
-      if (!locked.ok) return this.failOpen(loader);
+      if (!locked.ok) return this.failOpen(lockRoute.id, loader);
       if (locked.value) {
         try {
           // Another process may have stored the value between our miss and our lock.
@@ -245,7 +263,7 @@ export class Cache {
       // Someone else is loading: wait for their value, or for the lock to free up.
       await sleep(lockPollMs);
       const seen = await this.attempt(route, () => route.client.getBuffer(dataKey));
-      if (!seen.ok) return this.failOpen(loader);
+      if (!seen.ok) return this.failOpen(route.id, loader);
       if (seen.value !== null) {
         this.counters.fromOtherProcess++;
         return fromEntry(seen.value, 'other-process');
@@ -271,8 +289,9 @@ export class Cache {
     return await loader();
   }
 
-  private async failOpen(loader: Loader<unknown>): Promise<LoadResult<unknown>> {
+  private async failOpen(shard: string, loader: Loader<unknown>): Promise<LoadResult<unknown>> {
     this.counters.failOpen++;
+    this.perShard.of(shard).failOpen++;
     return { value: await this.callLoader(loader), source: 'fail-open' };
   }
 
@@ -312,12 +331,13 @@ export class Cache {
    */
   private async attempt<T>(route: { id: string }, call: () => Promise<T>): Promise<Attempt<T>> {
     if (this.starting) await this.starting;
+    const started = performance.now();
     try {
-      return {
-        ok: true,
-        value: await bounded(call(), this.options.opTimeoutMs, `redis call to ${route.id}`),
-      };
+      const value = await bounded(call(), this.options.opTimeoutMs, `redis call to ${route.id}`);
+      this.perShard.call(route.id, performance.now() - started, true);
+      return { ok: true, value };
     } catch (error) {
+      this.perShard.call(route.id, performance.now() - started, false);
       this.availability.failure(route.id, error);
       this.startProbing();
       return { ok: false, error };

@@ -6,6 +6,7 @@
 import { defineCommand, InvalidConfigError, runCli, runService } from '@fopnp/net';
 import { Cache } from './cache.js';
 import { cacheSettings, checkRedisUrl, topologyConfig } from './config.js';
+import { validateKey } from './keys.js';
 import { formatLiveMovement, measureLiveMovement } from './live-movement.js';
 import { cacheOptions, manifest } from './manifest.js';
 import { startService } from './service.js';
@@ -163,6 +164,31 @@ const demo = defineCommand({
   },
 });
 
+const where = defineCommand({
+  description: 'which shard / node / master holds a key under the topology the options describe',
+  positionals: [{ name: 'key', description: 'cache key (without the namespace)' }],
+  options: cacheOptions,
+  async run({ values, positionals }) {
+    const key = String(positionals.key);
+    try {
+      validateKey(key);
+    } catch (err) {
+      throw new InvalidConfigError('KEY', (err as Error).message);
+    }
+    const cache = new Cache({
+      topology: createTopology(topologyConfig(values), { commandTimeoutMs: values.opTimeoutMs }),
+      ...cacheSettings(values),
+    });
+    try {
+      const at = await cache.locate(key);
+      out(`${key} -> ${at.shard} ${at.server}\n   ${at.how}\n`);
+    } finally {
+      await cache.close();
+    }
+    return 0;
+  },
+});
+
 const serve = defineCommand({
   description: `run the HTTP cache API (port ${manifest.options.port.default}) with health on ${manifest.options.healthPort.default}`,
   options: manifest.options,
@@ -175,5 +201,5 @@ const serve = defineCommand({
 process.exitCode = await runCli({
   name: 'redis-cache',
   description: `Book ch. ${manifest.chapter}: ${manifest.description}`,
-  commands: { 'shard-report': shardReport, 'live-movement': liveMovement, demo, serve },
+  commands: { 'shard-report': shardReport, 'live-movement': liveMovement, demo, where, serve },
 });

@@ -45,7 +45,7 @@ export class NoRouteError extends CacheError {
   constructor(method: string, path: string) {
     super(
       'FOPNP_CACHE_ERR_NO_ROUTE',
-      `no route ${method} ${path}; try GET/PUT/DELETE /cache/:key, GET /stats, GET /demo/slow/:key`,
+      `no route ${method} ${path}; try GET/PUT/DELETE /cache/:key, GET /where/:key, GET /stats, GET /demo/slow/:key`,
     );
   }
 }

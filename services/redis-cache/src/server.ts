@@ -96,10 +96,13 @@ export function createCacheServer(opts: CacheServerOptions): FastifyInstance {
     throw new InvalidKeyError('the key is empty (use /cache/<key>)');
   };
   app.route({ method: ['GET', 'PUT', 'DELETE'], url: '/cache/', handler: emptyKey });
+  app.get('/where/', emptyKey);
 
   app.get<{ Params: { key: string } }>('/cache/:key', async (request, reply) => {
     const { key } = request.params;
     const found = await cache.get(key);
+    // Which shard / node answered, on hits and misses alike (the same id as the metrics' label).
+    reply.header('x-cache-shard', found.shard);
     if (found.status !== 'hit') throw new NotFoundError(key);
     return reply.header('x-cache', 'hit').type('application/json').send(JSON.stringify(found.value));
   });
@@ -126,6 +129,13 @@ export function createCacheServer(opts: CacheServerOptions): FastifyInstance {
     return { key: request.params.key, deleted: await cache.delete(request.params.key) };
   });
 
+  app.get<{ Params: { key: string } }>('/where/:key', async (request, reply) => {
+    const { key } = request.params;
+    const where = await cache.locate(key);
+    reply.header('x-cache-shard', where.shard);
+    return { key, redisKey: cache.keys.data(key), ...where };
+  });
+
   app.get('/stats', async () => {
     const health = await cache.probe();
     return {
@@ -136,6 +146,7 @@ export function createCacheServer(opts: CacheServerOptions): FastifyInstance {
       down: health.down,
       ...cache.stats(),
       shards: await cache.shardKeyCounts(),
+      perShard: cache.perShard.snapshot(),
     };
   });
 

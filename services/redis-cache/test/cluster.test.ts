@@ -87,6 +87,21 @@ describe('Redis Cluster (3 masters, 3 replicas) through ioredis.Cluster', () => 
     expect(counts.reduce((a, c) => a + (c.keys ?? 0), 0)).toBe(60);
   });
 
+  it('locates each key on the master that holds it and counts hits under that master', async () => {
+    const before = new Map(cache.perShard.snapshot().map((r) => [r.shard, r.hits]));
+    for (let i = 0; i < 12; i++) {
+      const at = await cache.locate(`item:${i}`);
+      const holder = await masterOf(cache.keys.data(`item:${i}`));
+      expect(at.shard).toBe(holder.address);
+      expect(at.how).toMatch(/^CRC16 slot \d+ of the Redis key /);
+      expect((await cache.get(`item:${i}`)).shard).toBe(holder.address);
+    }
+    const after = cache.perShard.snapshot();
+    const gained = after.reduce((a, r) => a + r.hits - (before.get(r.shard) ?? 0), 0);
+    expect(gained).toBe(12);
+    expect(after.filter((r) => r.shard.startsWith('127.0.0.1:')).length).toBe(3);
+  });
+
   it('calls the loader once for 500 concurrent misses', async () => {
     let calls = 0;
     const loader = async () => {
@@ -177,7 +192,7 @@ describe('Redis Cluster (3 masters, 3 replicas) through ioredis.Cluster', () => 
       if (typeof survivor === 'object') break;
       await sleep(200);
     }
-    expect(survivor).toEqual({ status: 'hit', value: 'replicated before the crash' });
+    expect(survivor).toMatchObject({ status: 'hit', value: 'replicated before the crash' });
     const victimKeys = gapKeys.filter(
       (k) =>
         cache.topology.route(cache.keys.data(k)).id === cache.topology.route(cache.keys.data('survivor')).id,

@@ -60,7 +60,7 @@ describe('redis-cache serve', () => {
     ).toBe(201);
     expect(await (await fetch(`${api}/cache/k1`)).json()).toEqual([1, 2, 3]);
     const metrics = await (await fetch(`${health}/metrics`)).text();
-    expect(metrics).toMatch(/^redis_cache_hits_total\{service="redis-cache"\} 1$/m);
+    expect(metrics).toMatch(/^redis_cache_hits_total\{shard="single",service="redis-cache"\} 1$/m);
     expect(metrics).toMatch(/^redis_cache_unreachable_servers\{service="redis-cache"\} 0$/m);
   });
 
@@ -86,7 +86,7 @@ describe('redis-cache serve', () => {
     });
     expect(serve.output().match(/redis unreachable: failing open/g)).toHaveLength(1);
     expect(await (await fetch(`${health}/metrics`)).text()).toMatch(
-      /^redis_cache_fail_open_total\{service="redis-cache"\} 6$/m,
+      /^redis_cache_fail_open_total\{shard="single",service="redis-cache"\} 6$/m,
     );
 
     await redis.launch();

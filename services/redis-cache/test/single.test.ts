@@ -71,7 +71,7 @@ describe('cache-aside on one Redis', () => {
     expect(await cache.getOrLoad('user:404', loader, { negativeTtlMs: 1_000 })).toBeUndefined();
     expect(await cache.getOrLoad('user:404', loader)).toBeUndefined();
     expect(calls).toBe(1);
-    expect(await cache.get('user:404')).toEqual({ status: 'absent' });
+    expect(await cache.get('user:404')).toEqual({ shard: 'single', status: 'absent' });
     const pttl = Number(await redisCli('PTTL', `${namespace}:user:404`));
     expect(pttl).toBeGreaterThan(0);
     expect(pttl).toBeLessThanOrEqual(1_200); // jitter 0.2
@@ -85,7 +85,7 @@ describe('cache-aside on one Redis', () => {
     await expect(small.set('big', 'x'.repeat(200))).rejects.toBeInstanceOf(ValueTooLargeError);
     const value = await small.getOrLoad('big', () => 'y'.repeat(200));
     expect(value).toBe('y'.repeat(200));
-    expect(await small.get('big')).toEqual({ status: 'miss' });
+    expect(await small.get('big')).toEqual({ shard: 'single', status: 'miss' });
     expect(small.stats().oversize).toBe(1);
   });
 
@@ -95,7 +95,7 @@ describe('cache-aside on one Redis', () => {
     await packed.set('mp', value);
     const raw = await redisCli('--no-raw', 'GET', `${namespace}:mp`);
     expect(raw.startsWith('"m')).toBe(true);
-    expect(await cache.get('mp')).toEqual({ status: 'hit', value });
+    expect(await cache.get('mp')).toEqual({ shard: 'single', status: 'hit', value });
   });
 
   it('keeps namespaces apart', async () => {
@@ -103,10 +103,10 @@ describe('cache-aside on one Redis', () => {
     caches.push(other);
     await other.set('shared-name', 'from b');
     await cache.set('shared-name', 'from a');
-    expect(await other.get('shared-name')).toEqual({ status: 'hit', value: 'from b' });
-    expect(await cache.get('shared-name')).toEqual({ status: 'hit', value: 'from a' });
+    expect(await other.get('shared-name')).toEqual({ shard: 'single', status: 'hit', value: 'from b' });
+    expect(await cache.get('shared-name')).toEqual({ shard: 'single', status: 'hit', value: 'from a' });
     await other.clear();
-    expect(await cache.get('shared-name')).toEqual({ status: 'hit', value: 'from a' });
+    expect(await cache.get('shared-name')).toEqual({ shard: 'single', status: 'hit', value: 'from a' });
   });
 
   it('releases the loader lock only with the token that took it', async () => {
@@ -147,7 +147,7 @@ describe('cache-aside on one Redis', () => {
     );
     expect(results.every((r) => r.status === 'rejected')).toBe(true);
     expect(calls).toBe(1);
-    expect(await cache.get('fails')).toEqual({ status: 'miss' });
+    expect(await cache.get('fails')).toEqual({ shard: 'single', status: 'miss' });
     expect(await redisCli('EXISTS', cache.keys.lock('fails'))).toBe('0');
     expect(await cache.getOrLoad('fails', () => 'recovered')).toBe('recovered');
   });

@@ -6,7 +6,7 @@
 import calculateSlot from 'cluster-key-slot';
 import { Cluster } from 'ioredis';
 import { redisOptions, waitClientReady } from './connection.js';
-import type { ConnectionTuning, DataNode, ProbeTarget, Route, Topology } from './types.js';
+import type { ConnectionTuning, DataNode, KeyLocation, ProbeTarget, Route, Topology } from './types.js';
 
 export interface ClusterNodeAddress {
   host: string;
@@ -54,6 +54,17 @@ export class ClusterTopology implements Topology {
   route(key: string): Route {
     const owner = this.cluster.slots[calculateSlot(key)]?.[0];
     return { id: owner ?? 'cluster', client: this.cluster };
+  }
+  /** The master that owns the key's slot in the client's slot table (waits briefly for a first table). */
+  async locate(redisKey: string): Promise<KeyLocation> {
+    if (this.cluster.status !== 'ready') await waitClientReady(this.cluster, 2000);
+    const slot = calculateSlot(redisKey);
+    const owner = this.cluster.slots[slot]?.[0];
+    return {
+      shard: owner ?? 'cluster',
+      server: owner ?? 'unknown (no slot table yet: no seed answered)',
+      how: `CRC16 slot ${slot} of the Redis key ${redisKey}`,
+    };
   }
   /**
    * One target per master that owns slots in the client's slot table (or, before any table,

@@ -36,7 +36,8 @@ export async function waitClientReady(
 ): Promise<boolean> {
   if (client.status === 'ready') return true;
   const ac = new AbortController();
-  const timer = setTimeout(() => ac.abort(), timeoutMs);
+  // Unref'd: a client closed before it was ever ready must not hold the process open until the timeout.
+  const timer = setTimeout(() => ac.abort(), timeoutMs).unref();
   try {
     await once(client, 'ready', { signal: ac.signal });
     return true;

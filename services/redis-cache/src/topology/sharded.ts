@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import { createStrategy, type ShardStrategy, type StrategyName } from '../sharding/strategies.js';
 import { closeClient, connectRedis, waitClientReady } from './connection.js';
 import { redactUrl } from './single.js';
-import type { ConnectionTuning, DataNode, ProbeTarget, Route, Topology } from './types.js';
+import type { ConnectionTuning, DataNode, KeyLocation, ProbeTarget, Route, Topology } from './types.js';
 
 export class ShardedTopology implements Topology {
   readonly kind = 'sharded' as const;
@@ -16,17 +16,27 @@ export class ShardedTopology implements Topology {
   readonly strategy: ShardStrategy;
   private readonly shardRoutes: Route[];
   private readonly clients: Redis[];
+  private readonly servers: string[];
 
   constructor(urls: readonly string[], strategy: StrategyName, tuning: ConnectionTuning = {}) {
     if (urls.length === 0) throw new RangeError('sharded topology needs at least one shard URL');
     this.strategy = createStrategy(strategy, urls.length);
     this.clients = urls.map((u) => connectRedis(u, tuning));
     this.shardRoutes = this.clients.map((client, i) => ({ id: `shard${i}`, client }));
+    this.servers = urls.map(redactUrl);
     this.description = `${urls.length} shards by ${strategy}: ${urls.map(redactUrl).join(', ')}`;
   }
 
   route(redisKey: string, userKey: string = redisKey): Route {
     return this.shardRoutes[this.strategy.shardFor(userKey)]!;
+  }
+  async locate(redisKey: string, userKey: string): Promise<KeyLocation> {
+    const i = this.strategy.shardFor(userKey);
+    return {
+      shard: this.shardRoutes[i]!.id,
+      server: this.servers[i]!,
+      how: `${this.strategy.name} over ${this.servers.length} shards of the key ${JSON.stringify(userKey)} (Redis key ${redisKey})`,
+    };
   }
   probeTargets(): ProbeTarget[] {
     return this.shardRoutes.map((r) => ({ id: r.id, ping: () => r.client.ping() }));

@@ -1,22 +1,27 @@
 /** One Redis server holds everything. */
 import type { Redis } from 'ioredis';
 import { closeClient, connectRedis, waitClientReady } from './connection.js';
-import type { ConnectionTuning, DataNode, ProbeTarget, Route, Topology } from './types.js';
+import type { ConnectionTuning, DataNode, KeyLocation, ProbeTarget, Route, Topology } from './types.js';
 
 export class SingleTopology implements Topology {
   readonly kind = 'single' as const;
   readonly description: string;
   private readonly client: Redis;
   private readonly routeEntry: Route;
+  private readonly server: string;
 
   constructor(url: string, tuning: ConnectionTuning = {}) {
     this.client = connectRedis(url, tuning);
-    this.description = `single Redis at ${redactUrl(url)}`;
+    this.server = redactUrl(url);
+    this.description = `single Redis at ${this.server}`;
     this.routeEntry = { id: 'single', client: this.client };
   }
 
   route(): Route {
     return this.routeEntry;
+  }
+  async locate(): Promise<KeyLocation> {
+    return { shard: 'single', server: this.server, how: 'one server holds every key' };
   }
   probeTargets(): ProbeTarget[] {
     return [{ id: 'single', ping: () => this.client.ping() }];

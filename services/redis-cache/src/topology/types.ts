@@ -13,6 +13,16 @@ export interface Route {
   client: RedisClient;
 }
 
+/** Where a key lives, as `redis-cache where` and the HTTP API's x-cache-shard report it. */
+export interface KeyLocation {
+  /** The owner id the per-shard numbers use: "single", "shard2", "127.0.0.1:7001", ... */
+  shard: string;
+  /** The server's address (a URL without its password, or host:port). */
+  server: string;
+  /** How the owner was found: "jump over 4 shards", "slot 1234", ... */
+  how: string;
+}
+
 export interface ProbeTarget {
   id: string;
   ping(): Promise<unknown>;
@@ -34,6 +44,8 @@ export interface Topology {
    * shard); Redis Cluster hashes the full Redis key, as the servers do.
    */
   route(redisKey: string, userKey?: string): Route;
+  /** Where a key lives now (the owner route() picks, with its address and the reason). */
+  locate(redisKey: string, userKey: string): Promise<KeyLocation>;
   /** One PING per owner route() can return now, for health probes. */
   probeTargets(): ProbeTarget[];
   /** The servers holding data (cluster: the current masters), for stats and cleanup. */
