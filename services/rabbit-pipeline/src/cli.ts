@@ -15,6 +15,7 @@ import {
 import { BrokerRefusedError, ERROR_CODES, PipelineError } from './errors.js';
 import { describeDeadLetter, peek } from './inspect.js';
 import { brokerOptions, manifest, ROLES, type Role, roleOptions } from './manifest.js';
+import { patternCommands } from './patterns/commands.js';
 import { openPipeline, type Pipeline, runBitsource } from './pipeline.js';
 import { startRoles, startService } from './service.js';
 import { createTallyServer, formatTallyLine, Tally } from './tally.js';
@@ -285,6 +286,7 @@ const cli = {
           return 0;
         }),
     }),
+    ...patternCommands({ common, guard, untilSignal }),
   },
 };
 

@@ -5,9 +5,9 @@
  */
 import { EventEmitter } from 'node:events';
 import { type Logger, silentLogger } from '@fopnp/net';
-import type { ChannelModel } from 'amqplib';
-import { Broker } from './connection.js';
+import type { Broker } from './connection.js';
 import { ReliableConsumer } from './consumer.js';
+import { connectDeclared } from './declared.js';
 import {
   coordinates,
   encodeSumRequest,
@@ -20,11 +20,11 @@ import {
   routingKeyOf,
   sumOfSquares,
 } from './protocol.js';
-import { ReliablePublisher } from './publisher.js';
+import type { ReliablePublisher } from './publisher.js';
 import { createRpcServer, RpcClient } from './rpc.js';
 import { Tally } from './tally.js';
 import { TallyCheckpoints } from './tally-state.js';
-import { declareTopology, type PipelineNames, pipelineNames, pipelineTopology } from './topology.js';
+import { type PipelineNames, pipelineNames, pipelineTopology } from './topology.js';
 
 export interface PipelineOptions {
   amqpUrl: string;
@@ -65,22 +65,13 @@ export async function openPipeline(options: PipelineOptions): Promise<Pipeline> 
   const logger = options.logger ?? silentLogger();
   const names = pipelineNames(options.prefix);
   const topology = pipelineTopology(options.prefix);
-  const broker = await Broker.connect({
+  const { broker, publisher } = await connectDeclared({
     url: options.amqpUrl,
-    logger,
-    async declare(model: ChannelModel) {
-      const ch = await model.createChannel();
-      await declareTopology(ch, topology, {
-        quorum: options.quorum ?? false,
-        deadLetterExchange: names.deadLetterExchange,
-      });
-      await ch.close();
-    },
-  });
-  const publisher = await new ReliablePublisher(broker, {
+    topology,
+    declare: { quorum: options.quorum ?? false, deadLetterExchange: names.deadLetterExchange },
     maxInFlight: options.maxInFlight ?? 512,
     logger,
-  }).start();
+  });
   return {
     broker,
     events: new EventEmitter(),

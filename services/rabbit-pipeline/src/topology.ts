@@ -17,6 +17,8 @@ export interface QueueDecl {
   work: boolean;
   /** Dead-letters go to the DLX with the queue's own name as routing key. */
   deadLetter: boolean;
+  /** A fixed queue type (a stream is always a stream), whatever the `quorum` flag says. */
+  type?: 'classic' | 'quorum' | 'stream';
 }
 export interface BindingDecl {
   exchange: string;
@@ -101,7 +103,8 @@ export interface DeclareOptions {
 /** Queue arguments for a declaration: durable, optionally quorum, dead-lettering to the DLX. */
 export function queueOptions(q: QueueDecl, opts: DeclareOptions): Options.AssertQueue {
   const args: Record<string, unknown> = {};
-  if (q.work && opts.quorum) args['x-queue-type'] = 'quorum';
+  if (q.type && q.type !== 'classic') args['x-queue-type'] = q.type;
+  else if (!q.type && q.work && opts.quorum) args['x-queue-type'] = 'quorum';
   if (q.deadLetter && opts.deadLetterExchange) {
     args['x-dead-letter-exchange'] = opts.deadLetterExchange;
     args['x-dead-letter-routing-key'] = q.name;
