@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # http-app's test prerequisites: Debian's chromium for the browser tests (driven by
 # playwright-core; never `playwright install`), curl as a real client, and the
-# better-sqlite3 add-on compiled against the local Node headers if the install skipped it.
+# better-sqlite3 add-on compiled against the local Node headers if the install skipped it,
+# and the real httpbin (Debian's python3-httpbin, run by /usr/bin/python3) that the
+# differential test compares every echo route with.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 
@@ -9,9 +11,11 @@ missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v curl >/dev/null || missing+=(curl)
 command -v psql >/dev/null || missing+=(postgresql-client)
+/usr/bin/python3 -c 'import httpbin' 2>/dev/null || missing+=(python3-httpbin)
 if [ "${#missing[@]}" -gt 0 ]; then
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+  # Other jobs on the machine may hold the dpkg lock: wait for it rather than fail.
+  apt-get -o DPkg::Lock::Timeout=300 update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq "${missing[@]}"
 fi
 
 # node-gyp would download Node's headers; point it at the ones Debian's nodejs ships.

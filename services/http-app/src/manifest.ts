@@ -92,6 +92,13 @@ export const manifest = defineService({
       min: 0,
       description: 'cap on /delay/:n and /drip durations',
     },
+    redirectToHosts: {
+      type: 'list',
+      env: 'REDIRECT_TO_HOSTS',
+      default: [],
+      description:
+        "hosts /redirect-to may send clients to besides this server ('*' for any); empty: no open redirect",
+    },
     ...serviceOptions(9107),
   },
 });

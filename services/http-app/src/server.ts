@@ -10,6 +10,9 @@ import { bankRoutes } from './bank/routes.js';
 import type { BankStore } from './bank/store.js';
 import { parseQuery } from './echo/request-info.js';
 import { echoRoutes } from './echo/routes.js';
+import { RouteCatalog } from './httpbin/catalog.js';
+import { answerUnrouted } from './httpbin/cors.js';
+import { frontPageRoutes } from './httpbin/front-page.js';
 
 export interface HttpAppServerOptions {
   store: BankStore;
@@ -23,6 +26,8 @@ export interface HttpAppServerOptions {
   loginRateLimit?: number;
   /** Cap on /delay and /drip, seconds. @default 10 */
   maxDelaySeconds?: number;
+  /** Hosts /redirect-to may send clients to besides this server; '*' allows any. @default [] */
+  redirectToHosts?: readonly string[];
   logger?: Logger;
   /** Serve HTTPS directly (PEM certificate chain and key); cookies are then always Secure. */
   tls?: { cert: string | Buffer; key: string | Buffer };
@@ -51,7 +56,14 @@ export async function createHttpAppServer(opts: HttpAppServerOptions): Promise<F
     requestTimeout: 30_000,
     keepAliveTimeout: 5_000,
   }) as unknown as FastifyInstance; // the HTTPS variant has another server type, same API
-  await app.register(echoRoutes, { maxDelaySeconds: opts.maxDelaySeconds ?? 10, bodyLimit });
+  const catalog = new RouteCatalog();
+  await app.register(echoRoutes, {
+    maxDelaySeconds: opts.maxDelaySeconds ?? 10,
+    bodyLimit,
+    catalog,
+    redirectToHosts: opts.redirectToHosts ?? [],
+  });
+  await app.register(frontPageRoutes, { catalog });
   await app.register(bankRoutes, {
     prefix: '/bank',
     store: opts.store,
@@ -59,6 +71,7 @@ export async function createHttpAppServer(opts: HttpAppServerOptions): Promise<F
     loginRateLimit: opts.loginRateLimit ?? 10,
   });
   app.setNotFoundHandler((request, reply) => {
+    if (answerUnrouted(catalog, request, reply)) return;
     reply.code(404).send({
       error: 'Not Found',
       message: `no endpoint ${request.method} ${request.url.split('?')[0]}; GET / lists them`,

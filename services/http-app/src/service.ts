@@ -57,6 +57,7 @@ export async function startService(ctx: ServiceContext<typeof manifest.options>)
     bodyLimit: config.bodyLimit,
     loginRateLimit: config.loginRateLimit,
     maxDelaySeconds: config.maxDelaySeconds,
+    redirectToHosts: config.redirectToHosts,
     logger: ctx.logger,
     tls,
   }).catch(async (err) => {

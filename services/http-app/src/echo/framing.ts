@@ -19,7 +19,8 @@ export const FRAMING_LINES = [
 ];
 
 export async function framingRoutes(app: FastifyInstance): Promise<void> {
-  app.get<{ Params: { mode: string } }>('/framing/:mode', (request, reply) => {
+  const config = { summary: 'the same body framed by length, chunked or close', group: 'fopnp' };
+  app.get<{ Params: { mode: string } }>('/framing/:mode', { config }, (request, reply) => {
     const mode = request.params.mode;
     if (!(FRAMINGS as readonly string[]).includes(mode)) {
       throw new HttpAppError('HTTP_APP_ERR_BAD_PARAMETER', `framing must be one of ${FRAMINGS.join(', ')}`);

@@ -21,15 +21,26 @@ export interface RequestFacts {
 
 export type Args = Record<string, string | string[]>;
 
-/** Headers as the client spelled them; repeated names joined with ", " (RFC 9110 §5.3). */
+/**
+ * Headers in httpbin's spelling (werkzeug's: `x-book` shows as `X-Book`), so a client written
+ * against httpbin finds `headers['User-Agent']` whatever case it sent; repeated names joined
+ * with ", " (RFC 9110 §5.3). The exact bytes on the wire are what /environ and `get -v` show.
+ */
 export function echoHeaders(rawHeaders: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i]!;
+    const name = titleCase(rawHeaders[i]!);
     const value = rawHeaders[i + 1]!;
     out[name] = name in out ? `${out[name]}, ${value}` : value;
   }
   return out;
+}
+
+/** Python's str.title(), as werkzeug spells header names: each run of letters capitalized. */
+export function titleCase(name: string): string {
+  return name
+    .toLowerCase()
+    .replace(/(^|[^a-z])([a-z])/g, (_m, before: string, c: string) => before + c.toUpperCase());
 }
 
 /** Query parameters of a URL; a repeated name becomes a list, as httpbin shows it. */
