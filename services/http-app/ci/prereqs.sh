@@ -3,7 +3,7 @@
 # playwright-core; never `playwright install`), curl as a real client, and the
 # better-sqlite3 add-on compiled against the local Node headers if the install skipped it,
 # and the real httpbin (Debian's python3-httpbin, run by /usr/bin/python3) that the
-# differential test compares every echo route with.
+# differential test compares every echo route with, and Pillow to decode our images.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 
@@ -12,6 +12,8 @@ missing=()
 command -v curl >/dev/null || missing+=(curl)
 command -v psql >/dev/null || missing+=(postgresql-client)
 /usr/bin/python3 -c 'import httpbin' 2>/dev/null || missing+=(python3-httpbin)
+# Pillow decodes the images /image serves (test/httpbin-documents.test.ts).
+/usr/bin/python3 -c 'import PIL' 2>/dev/null || missing+=(python3-pil)
 if [ "${#missing[@]}" -gt 0 ]; then
   # Other jobs on the machine may hold the dpkg lock: wait for it rather than fail.
   apt-get -o DPkg::Lock::Timeout=300 update -qq

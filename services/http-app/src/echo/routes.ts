@@ -9,9 +9,11 @@ import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import { HttpAppError } from '../errors.js';
+import { basicCredentials } from '../httpbin/auth.js';
 import { ALL_METHODS, type RouteCatalog } from '../httpbin/catalog.js';
 import { allowAnyOrigin } from '../httpbin/cors.js';
 import { httpbinRoutes } from '../httpbin/index.js';
+import { methodRoutes } from '../httpbin/methods.js';
 import { withinLimit } from '../httpbin/params.js';
 import { redirectWithPage } from '../httpbin/redirects.js';
 import { sendStatus } from '../httpbin/status.js';
@@ -91,6 +93,7 @@ export async function echoRoutes(app: FastifyInstance, opts: EchoOptions): Promi
     const config = { summary: 'any method: args, form, files, json, data, headers', group: 'Anything' };
     scope.route({ method: ALL_METHODS, url: '/anything', config, handler: anythingEcho });
     scope.route({ method: ALL_METHODS, url: '/anything/*', config, handler: anythingEcho });
+    methodRoutes(scope);
   });
 
   app.route<{ Params: { codes: string } }>({
@@ -304,11 +307,8 @@ export async function echoRoutes(app: FastifyInstance, opts: EchoOptions): Promi
   );
 
   await app.register(framingRoutes);
-  await app.register(httpbinRoutes, { redirectToHosts: opts.redirectToHosts });
-}
-
-/** "user:pass" from a Basic Authorization header, or undefined. */
-export function basicCredentials(header: string | undefined): string | undefined {
-  const m = /^Basic ([A-Za-z0-9+/=]+)$/i.exec(header ?? '');
-  return m ? Buffer.from(m[1]!, 'base64').toString('utf8') : undefined;
+  await app.register(httpbinRoutes, {
+    redirectToHosts: opts.redirectToHosts,
+    maxDelaySeconds: opts.maxDelaySeconds,
+  });
 }

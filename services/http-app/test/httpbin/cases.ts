@@ -1,7 +1,7 @@
 /** The requests the differential test sends to both servers, route by route. */
 import type { Case } from './compare.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const json = { 'Content-Type': 'application/json' };
 const form = { 'Content-Type': 'application/x-www-form-urlencoded' };
 
@@ -37,6 +37,22 @@ export const CASES: Case[] = [
   },
   { path: '/get', headers: { Origin: 'http://example.org' } },
   { path: '/no/such/route' },
+  // HTTP methods
+  { method: 'POST', path: '/post?x=1', headers: json, body: '{"amount": 5, "to": "sam"}' },
+  { method: 'POST', path: '/post', headers: form, body: 'custname=Ann&topping=a&topping=b' },
+  {
+    method: 'POST',
+    path: '/post',
+    headers: { 'Content-Type': 'multipart/form-data; boundary=XyZ' },
+    body: '--XyZ\r\nContent-Disposition: form-data; name="field"\r\n\r\nvalue\r\n--XyZ\r\nContent-Disposition: form-data; name="upload"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\nfile text\r\n--XyZ--\r\n',
+  },
+  { method: 'POST', path: '/post' },
+  { method: 'PUT', path: '/put', headers: { 'Content-Type': 'text/plain' }, body: 'put this' },
+  { method: 'PATCH', path: '/patch', headers: json, body: '[1, 2, 3]' },
+  { method: 'DELETE', path: '/delete?id=7' },
+  { method: 'GET', path: '/post' },
+  { method: 'POST', path: '/delete' },
+  { path: '/forms/post', compare: 'none' },
   // Status codes
   ...[200, 201, 204, 301, 302, 303, 307, 401, 402, 404, 406, 407, 418, 500, 503].map(
     (s): Case => ({ path: `/status/${s}` }),
@@ -45,6 +61,8 @@ export const CASES: Case[] = [
   { method: 'PUT', path: '/status/404' },
   { path: '/status/418,418:3' },
   { path: '/status/abc' },
+  { path: '/status/412' },
+  { path: '/status/304' },
   // Redirects
   { path: '/redirect/3' },
   { path: '/redirect/1' },
@@ -72,21 +90,76 @@ export const CASES: Case[] = [
     headers: { Authorization: `Basic ${Buffer.from('user:wrong').toString('base64')}` },
   },
   { path: '/basic-auth/user/passwd' },
+  {
+    path: '/hidden-basic-auth/user/passwd',
+    headers: { Authorization: `Basic ${Buffer.from('user:passwd').toString('base64')}` },
+  },
+  {
+    path: '/hidden-basic-auth/user/passwd',
+    headers: { Authorization: `Basic ${Buffer.from('user:no').toString('base64')}` },
+  },
+  { path: '/hidden-basic-auth/user/passwd' },
+  { path: '/bearer', headers: { Authorization: 'Bearer xyz.123' } },
+  { path: '/bearer', headers: { Authorization: 'Bearer abc' } },
+  { path: '/bearer' },
   // Encodings
   { path: '/gzip' },
   { path: '/deflate' },
   { path: '/brotli' },
+  // Response formats
+  { path: '/html' },
+  { path: '/xml' },
+  { path: '/json' },
+  { path: '/robots.txt' },
+  { path: '/deny' },
+  { path: '/encoding/utf8' },
+  { path: '/base64/SFRUUEJJTiBpcyBhd2Vzb21l' },
+  { path: '/base64/w6lsw6h2ZQ==' },
+  { path: '/base64/_-8=' },
+  // Images
+  { path: '/image', headers: { Accept: 'image/webp' } },
+  { path: '/image', headers: { Accept: 'image/svg+xml' } },
+  { path: '/image', headers: { Accept: 'image/jpeg' } },
+  { path: '/image', headers: { Accept: 'image/png' } },
+  { path: '/image', headers: { Accept: 'image/*' } },
+  { path: '/image', headers: { Accept: 'text/plain' } },
+  { path: '/image/png' },
+  { path: '/image/jpeg' },
+  { path: '/image/webp' },
+  { path: '/image/svg' },
   // Caching
   { path: '/cache', shape: { 'header.etag': /^"?[0-9a-f]{16,32}"?$/ } },
   { path: '/cache', headers: { 'If-None-Match': '"anything"' } },
   { path: '/cache', headers: { 'If-Modified-Since': 'Wed, 21 Oct 2015 07:28:00 GMT' } },
   { path: '/cache/60' },
+  { path: '/etag/abc' },
+  { path: '/etag/abc', headers: { 'If-None-Match': '"abc"' } },
+  { path: '/etag/abc', headers: { 'If-None-Match': 'W/"xyz", "abc"' } },
+  { path: '/etag/abc', headers: { 'If-None-Match': '*' } },
+  { path: '/etag/abc', headers: { 'If-None-Match': '"other"' } },
+  { path: '/etag/abc', headers: { 'If-Match': '"abc"' } },
+  { path: '/etag/abc', headers: { 'If-Match': '"other"' } },
+  { path: '/response-headers?X-Test=1&X-Test=2&Server-Timing=db;dur=53' },
+  { method: 'POST', path: '/response-headers?freeform=a%20b' },
   // Dynamic data
   { path: '/bytes/16', compare: 'length' },
+  { path: '/uuid', shape: { uuid: UUID } },
+  { path: '/stream-bytes/3000?chunk_size=1000', compare: 'length' },
+  { path: '/stream-bytes/20?seed=3', compare: 'length' },
+  { path: '/range/100' },
+  { path: '/range/100', headers: { Range: 'bytes=10-19' } },
+  { path: '/range/100', headers: { Range: 'bytes=90-' } },
+  { path: '/range/100', headers: { Range: 'bytes=-5' } },
+  { path: '/range/100', headers: { Range: 'bytes=100-200' } },
+  { path: '/range/100', headers: { Range: 'bytes=50-10' } },
+  { path: '/range/200000' },
+  { path: '/range/0' },
+  { path: '/range/50?chunk_size=7&duration=0.2', headers: { Range: 'bytes=5-' } },
+  { path: '/links/5/2' },
+  { path: '/links/3' },
+  { path: '/links/300/1' },
   { path: '/stream/3', compare: 'none' },
   { path: '/delay/0' },
   { path: '/drip?numbytes=5&duration=0&delay=0' },
   { path: '/drip?numbytes=5&duration=0&code=201' },
 ];
-
-export { UUID };
