@@ -21,6 +21,11 @@ export class AckBatcher {
     readonly stats = { frames: 0, messages: 0 },
   ) {}
 
+  /** Deliveries tracked and not acked or nacked yet. */
+  get pending(): number {
+    return this.order.length;
+  }
+
   track(msg: ConsumeMessage): void {
     this.order.push(msg);
   }

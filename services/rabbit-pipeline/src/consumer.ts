@@ -11,6 +11,7 @@ import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { AckBatcher } from './acks.js';
 import type { Attachment, Broker } from './connection.js';
 import { MalformedMessageError } from './errors.js';
+import { applyFaults, type Faults, hasFaults } from './faults.js';
 import type { ReliablePublisher } from './publisher.js';
 
 /** Header that counts how often a message was retried. */
@@ -38,6 +39,8 @@ export interface ConsumerOptions {
    * x-dead-letter-exchange argument, if any, decides where it goes.
    */
   deadLetterExchange?: string;
+  /** Slow or faulty on purpose (LATENCY_MS, FAIL_RATE), before the handler. */
+  faults?: Faults;
   logger?: Logger;
 }
 
@@ -64,6 +67,11 @@ export class ReliableConsumer extends EventEmitter implements Attachment {
   async start(): Promise<this> {
     await this.broker.add(this);
     return this;
+  }
+
+  /** Deliveries this consumer holds and has not acked yet (at most the prefetch). */
+  get unacked(): number {
+    return this.acks?.pending ?? 0;
   }
 
   async attach(model: ChannelModel): Promise<void> {
@@ -103,6 +111,7 @@ export class ReliableConsumer extends EventEmitter implements Attachment {
   private async handle(ch: Channel, msg: ConsumeMessage): Promise<void> {
     this.active++;
     try {
+      if (hasFaults(this.options.faults)) await applyFaults(this.options.faults);
       await this.options.handler(msg, ch);
       this.settle(ch, msg, 'ack');
     } catch (err) {

@@ -58,6 +58,24 @@ export const brokerOptions = defineOptions({
     min: 1,
     description: 'how long judge waits for pythagoras before the request fails',
   },
+  latencyMs: {
+    type: 'int',
+    env: 'LATENCY_MS',
+    default: 0,
+    min: 0,
+    max: 600_000,
+    description:
+      "knob: milliseconds added to every delivery this process's roles handle (a slow role: watch the queue fill)",
+  },
+  failRate: {
+    type: 'number',
+    env: 'FAIL_RATE',
+    default: 0,
+    min: 0,
+    max: 1,
+    description:
+      'knob: probability (0..1) that handling a delivery fails: retried, then dead-lettered (a faulty role)',
+  },
 });
 
 /** Options of the roles themselves. */

@@ -40,6 +40,10 @@ export interface PipelineOptions {
   quorum?: boolean;
   /** @default 5000 */
   rpcTimeoutMs?: number;
+  /** Knob: added to every delivery a role handles. @default 0 */
+  latencyMs?: number;
+  /** Knob: probability that handling a delivery fails. @default 0 */
+  failRate?: number;
   logger?: Logger;
 }
 
@@ -51,6 +55,8 @@ export interface Pipeline {
   names: PipelineNames;
   options: PipelineOptions;
   logger: Logger;
+  /** The consumers the roles started, by queue (queue metrics read their unacked counts). */
+  consumers: Map<string, Set<ReliableConsumer>>;
   close(): Promise<void>;
 }
 
@@ -79,6 +85,7 @@ export async function openPipeline(options: PipelineOptions): Promise<Pipeline> 
     names,
     options,
     logger,
+    consumers: new Map(),
     async close() {
       await publisher.close();
       await broker.close();
@@ -89,11 +96,19 @@ export async function openPipeline(options: PipelineOptions): Promise<Pipeline> 
 /** Starts a role's consumer and forwards its outcomes to `p.events` (metrics). */
 async function startConsumer(p: Pipeline, consumer: ReliableConsumer, queue: string) {
   consumer.on('outcome', (outcome: string) => p.events.emit('outcome', queue, outcome));
+  if (!p.consumers.has(queue)) p.consumers.set(queue, new Set());
+  p.consumers.get(queue)!.add(consumer);
   return consumer.start();
+}
+
+/** The knobs as the consumers take them. */
+function faultsOf(p: Pipeline) {
+  return { latencyMs: p.options.latencyMs ?? 0, failRate: p.options.failRate ?? 0 };
 }
 
 function consumerOptions(p: Pipeline) {
   return {
+    faults: faultsOf(p),
     publisher: p.publisher,
     prefetch: p.options.prefetch ?? 64,
     maxRetries: p.options.maxRetries ?? 3,
@@ -184,6 +199,7 @@ export async function startPythagoras(p: Pipeline): Promise<RoleHandle> {
   const server = createRpcServer(p.broker, {
     queue: p.names.pythagoras,
     prefetch: p.options.prefetch ?? 64,
+    faults: faultsOf(p),
     logger: p.logger,
     handler: (body) =>
       Buffer.from(JSON.stringify({ sum: String(sumOfSquares(parseSumRequest(body, p.names.pythagoras))) })),

@@ -10,6 +10,7 @@ import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import type { Attachment, Broker } from './connection.js';
 import { ReliableConsumer } from './consumer.js';
 import { ClosedError, MalformedMessageError, RpcInterruptedError, RpcTimeoutError } from './errors.js';
+import type { Faults } from './faults.js';
 
 interface Call {
   resolve(body: Buffer): void;
@@ -158,6 +159,8 @@ export interface RpcServerOptions {
   /** Builds the reply sent for a request the handler rejected as malformed. */
   errorReply: (err: MalformedMessageError) => Buffer;
   prefetch?: number;
+  /** Slow or faulty on purpose (LATENCY_MS, FAIL_RATE). */
+  faults?: Faults;
   logger?: Logger;
 }
 
@@ -167,6 +170,7 @@ export function createRpcServer(broker: Broker, options: RpcServerOptions): Reli
     queue: options.queue,
     prefetch: options.prefetch ?? 64,
     maxRetries: 0,
+    ...(options.faults ? { faults: options.faults } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     async handler(msg, ch) {
       const { replyTo, correlationId } = msg.properties;

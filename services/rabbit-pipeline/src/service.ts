@@ -17,6 +17,7 @@ import {
   startTally,
   type TallyOptions,
 } from './pipeline.js';
+import { registerQueueMetrics } from './queue-metrics.js';
 import { createTallyServer, Tally } from './tally.js';
 import { defaultTallyStateFile } from './tally-state.js';
 
@@ -107,6 +108,11 @@ function registerMetrics(ctx: ServiceContext<Options>, p: Pipeline, tally: Tally
       this.set(p.broker.state === 'connected' ? 1 : 0);
     },
   });
+  registerQueueMetrics(registers, {
+    broker: p.broker,
+    queues: () => [...p.consumers.keys(), p.names.deadLetters],
+    unacked: (queue) => [...(p.consumers.get(queue) ?? [])].reduce((n, c) => n + c.unacked, 0),
+  });
   p.publisher.on('confirm', () => published.inc());
   p.publisher.on('republish', (n: number) => republished.inc(n));
   p.events.on('outcome', (queue: string, outcome: string) => consumed.inc({ queue, outcome }));
@@ -144,6 +150,8 @@ export async function startService(ctx: ServiceContext<Options>): Promise<Starte
     maxRetries: config.maxRetries,
     quorum: config.quorum,
     rpcTimeoutMs: config.rpcTimeoutMs,
+    latencyMs: config.latencyMs,
+    failRate: config.failRate,
     logger,
   });
   const tally = roles.includes('tally') ? new Tally() : undefined;

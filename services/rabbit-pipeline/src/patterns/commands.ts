@@ -57,6 +57,7 @@ async function runPattern(name: PatternName, s: PatternSession, v: PatternValues
         heavyMs: v.heavyMs,
         lightMs: v.lightMs,
         maxRetries: v.maxRetries,
+        faults: { latencyMs: v.latencyMs, failRate: v.failRate },
       };
       // Fair dispatch first, then the same tasks with the large window.
       const fair = await runWorkQueue(s, 1, o);

@@ -8,6 +8,7 @@
  */
 import { ReliableConsumer } from '../consumer.js';
 import { MalformedMessageError } from '../errors.js';
+import type { Faults } from '../faults.js';
 import type { PatternSession } from './session.js';
 
 export interface WorkQueueOptions {
@@ -23,10 +24,15 @@ export interface WorkQueueOptions {
   maxRetries?: number;
   /** Give up waiting for the tasks after this long. @default 60000 */
   timeoutMs?: number;
+  /** Slow or faulty workers (LATENCY_MS, FAIL_RATE): failed tasks are retried, then dead-lettered. */
+  faults?: Faults;
 }
 
 export interface WorkerResult {
+  /** Tasks done (acked). */
   tasks: number;
+  /** Tasks this worker gave up on after the retries: in the dead-letter queue. */
+  deadLettered: number;
   heavy: number;
   /** Time spent working (sleeping for the tasks' costs). */
   busyMs: number;
@@ -68,6 +74,7 @@ export async function runWorkQueue(
   const queue = s.topology.queues[0]!.name;
   const results: WorkerResult[] = Array.from({ length: o.workers ?? 2 }, () => ({
     tasks: 0,
+    deadLettered: 0,
     heavy: 0,
     busyMs: 0,
   }));
@@ -86,6 +93,7 @@ export async function runWorkQueue(
         prefetch,
         publisher: s.publisher,
         maxRetries: o.maxRetries ?? 3,
+        ...(o.faults ? { faults: o.faults } : {}),
         ...(s.topology.deadLetterExchange ? { deadLetterExchange: s.topology.deadLetterExchange } : {}),
         logger: s.logger,
         handler(msg) {
@@ -103,6 +111,7 @@ export async function runWorkQueue(
       })
         .on('outcome', (outcome: string) => {
           if (outcome === 'retry') return;
+          if (outcome === 'dead-letter') result.deadLettered++;
           if (++done === total) allDone();
         })
         .start();
@@ -141,7 +150,12 @@ export async function runWorkQueue(
 export function formatWorkQueueRuns(runs: WorkQueueRun[]): string {
   const lines = ['prefetch  makespan   ideal    per worker: tasks (heavy) busy'];
   for (const r of runs) {
-    const per = r.workers.map((w) => `${w.tasks} (${w.heavy}) ${Math.round(w.busyMs)} ms`).join('   ');
+    const per = r.workers
+      .map(
+        (w) =>
+          `${w.tasks} (${w.heavy}) ${Math.round(w.busyMs)} ms${w.deadLettered ? ` +${w.deadLettered} dead-lettered` : ''}`,
+      )
+      .join('   ');
     lines.push(
       `${String(r.prefetch).padStart(8)}  ${`${Math.round(r.makespanMs)} ms`.padStart(8)}  ${`${Math.round(r.idealMs)} ms`.padStart(7)}   ${per}`,
     );
