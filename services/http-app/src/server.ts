@@ -3,7 +3,7 @@
  * endpoints at the root and the bank under /bank. The split is the book's (ch. 10): Node's
  * http module is the server that parses HTTP; fastify is the framework that routes.
  */
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { InvalidConfigError, type Logger } from '@fopnp/net';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { bankRoutes } from './bank/routes.js';
@@ -62,6 +62,8 @@ export async function createHttpAppServer(opts: HttpAppServerOptions): Promise<F
     bodyLimit,
     catalog,
     redirectToHosts: opts.redirectToHosts ?? [],
+    // Derived, so the session secret itself never signs anything a client can see whole.
+    nonceSecret: createHmac('sha256', secret).update('digest-auth nonces').digest(),
   });
   await app.register(frontPageRoutes, { catalog });
   await app.register(bankRoutes, {

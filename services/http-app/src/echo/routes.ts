@@ -32,6 +32,8 @@ export interface EchoOptions {
   catalog: RouteCatalog;
   /** Hosts /redirect-to may send clients to besides this server ('*': any). */
   redirectToHosts: readonly string[];
+  /** Signs Digest auth nonces. */
+  nonceSecret: Buffer;
 }
 
 export const MAX_BYTES = 100 * 1024;
@@ -307,8 +309,5 @@ export async function echoRoutes(app: FastifyInstance, opts: EchoOptions): Promi
   );
 
   await app.register(framingRoutes);
-  await app.register(httpbinRoutes, {
-    redirectToHosts: opts.redirectToHosts,
-    maxDelaySeconds: opts.maxDelaySeconds,
-  });
+  await app.register(httpbinRoutes, opts);
 }

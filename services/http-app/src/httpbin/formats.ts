@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { HttpAppError } from '../errors.js';
+import { sendNegotiated } from './negotiate.js';
 
 const GROUP = 'Response formats';
 
@@ -102,16 +103,16 @@ export async function formatRoutes(app: FastifyInstance): Promise<void> {
   app.get('/uuid', { config: { summary: 'a fresh UUID4', group: 'Dynamic data' } }, () => ({
     uuid: randomUUID(),
   }));
-  app.get('/html', { config: { summary: 'an HTML page', group: GROUP } }, (_req, reply) =>
-    reply.type(html).send(HTML_PAGE),
+  app.get('/html', { config: { summary: 'an HTML page', group: GROUP } }, (req, reply) =>
+    sendNegotiated(req, reply, html, HTML_PAGE),
   );
-  app.get('/xml', { config: { summary: 'an XML document', group: GROUP } }, (_req, reply) =>
-    reply.type('application/xml').send(XML_DOCUMENT),
+  app.get('/xml', { config: { summary: 'an XML document', group: GROUP } }, (req, reply) =>
+    sendNegotiated(req, reply, 'application/xml', XML_DOCUMENT),
   );
   app.get(
     '/json',
     { config: { summary: "a JSON document (httpbin's slideshow shape)", group: GROUP } },
-    () => SLIDESHOW,
+    (req, reply) => sendNegotiated(req, reply, 'application/json', JSON.stringify(SLIDESHOW)),
   );
   app.get(
     '/robots.txt',
@@ -124,7 +125,7 @@ export async function formatRoutes(app: FastifyInstance): Promise<void> {
   app.get(
     '/encoding/utf8',
     { config: { summary: 'a page of UTF-8 text in many scripts', group: GROUP } },
-    (_req, reply) => reply.type(html).send(UTF8_SAMPLE),
+    (req, reply) => sendNegotiated(req, reply, html, UTF8_SAMPLE),
   );
   app.get<{ Params: { value: string } }>(
     '/base64/:value',

@@ -1,5 +1,6 @@
 /** httpbin's /forms/post: an HTML form that posts to /post (our own form, httpbin's target). */
 import type { FastifyInstance } from 'fastify';
+import { sendNegotiated } from './negotiate.js';
 
 export const ORDER_FORM = `<!DOCTYPE html>
 <html>
@@ -24,6 +25,6 @@ export async function formRoutes(app: FastifyInstance): Promise<void> {
   app.get(
     '/forms/post',
     { config: { summary: 'an HTML form that POSTs to /post', group: 'HTTP methods' } },
-    (_req, reply) => reply.type('text/html; charset=utf-8').send(ORDER_FORM),
+    (req, reply) => sendNegotiated(req, reply, 'text/html; charset=utf-8', ORDER_FORM),
   );
 }

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { authRoutes } from './auth.js';
 import { conditionalRoutes } from './conditional.js';
+import { type DigestOptions, digestRoutes } from './digest.js';
 import { dynamicRoutes } from './dynamic.js';
 import { encodingRoutes } from './encoding.js';
 import { formatRoutes } from './formats.js';
@@ -9,7 +10,7 @@ import { formRoutes } from './forms.js';
 import { imageRoutes } from './images.js';
 import { type RedirectOptions, redirectRoutes } from './redirects.js';
 
-export interface HttpbinOptions extends RedirectOptions {
+export interface HttpbinOptions extends RedirectOptions, DigestOptions {
   maxDelaySeconds: number;
 }
 
@@ -19,6 +20,7 @@ export async function httpbinRoutes(app: FastifyInstance, opts: HttpbinOptions):
   await app.register(formatRoutes);
   await app.register(imageRoutes);
   await app.register(authRoutes);
+  await app.register(digestRoutes, opts);
   await app.register(conditionalRoutes);
   await app.register(dynamicRoutes, opts);
   await app.register(formRoutes);

@@ -104,10 +104,16 @@ export const CASES: Case[] = [
   { path: '/bearer' },
   // Encodings
   { path: '/gzip' },
+  { path: '/gzip', headers: { 'Accept-Encoding': 'identity' } },
+  { path: '/brotli', headers: { 'Accept-Encoding': 'gzip' } },
   { path: '/deflate' },
   { path: '/brotli' },
   // Response formats
   { path: '/html' },
+  { path: '/html', headers: { 'Accept-Encoding': 'gzip, deflate' } },
+  { path: '/forms/post', headers: { 'Accept-Encoding': 'br;q=1, gzip;q=0.5' }, compare: 'none' },
+  { path: '/encoding/utf8', headers: { 'Accept-Encoding': 'deflate' } },
+  { path: '/xml', headers: { 'Accept-Encoding': 'identity' } },
   { path: '/xml' },
   { path: '/json' },
   { path: '/robots.txt' },

@@ -132,13 +132,20 @@ export function differences(c: Case, ours: Side, theirs: Side): Map<Aspect, [unk
 
 /** A Set-Cookie line's name, value and attributes, lower-cased, without the values of dates. */
 function cookieShape(line: string): string {
-  return line
-    .split(';')
-    .map((p) => p.trim())
-    .filter((p) => p !== '')
-    .map((p, i) => (i === 0 ? p : p.toLowerCase().replace(/^expires=.*/, 'expires')))
-    .sort((x, y) => (x.includes('=') && !y.includes('=') ? -1 : 0))
-    .join('; ');
+  return (
+    line
+      .split(';')
+      .map((p) => p.trim())
+      .filter((p) => p !== '')
+      // Digest auth's last_nonce cookie holds the server's random nonce.
+      .map((p, i) =>
+        i === 0
+          ? p.replace(/^last_nonce=.*/, "last_nonce=<server's>")
+          : p.toLowerCase().replace(/^expires=.*/, 'expires'),
+      )
+      .sort((x, y) => (x.includes('=') && !y.includes('=') ? -1 : 0))
+      .join('; ')
+  );
 }
 
 /** A challenge's scheme and parameter names, with nonce and opaque values (random) removed. */
@@ -149,7 +156,9 @@ function challengeShape(v: string | undefined): string | undefined {
     .map(([, k, val]) => {
       const key = k!.toLowerCase();
       const value = val!.replace(/^"|"$/g, '');
-      return key === 'nonce' || key === 'opaque' ? `${key}=<random>` : `${key}=${value}`;
+      // nonce and opaque are each server's random values.
+      if (key === 'nonce' || key === 'opaque') return `${key}=<server's>`;
+      return `${key}=${value}`;
     })
     .sort();
   return [scheme, ...params].join(' ');
