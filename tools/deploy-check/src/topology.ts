@@ -49,13 +49,24 @@ export const BACKING_URLS: Record<BackingService, { env: string; url: string; ho
 /** Env vars whose values are secrets: in compose a labelled dev value, in k8s a Secret. */
 export const SECRET_ENV = /SECRET|PASSWORD|TOKEN/;
 
-/** Dev-only values for options that have no default but must be set in a shared deployment. */
+/** Values a shared deployment needs instead of the declared defaults (dev-only secrets; the addresses of other services). */
 const REQUIRED_VALUES: Record<string, Record<string, { value: string; why: string }>> = {
   'ssh-runner': {
     API_TOKEN: {
       value: 'dev-only-api-token-change-me',
       why: 'the runner refuses to start unauthenticated (dev value; k8s reads a Secret)',
     },
+  },
+  'topology-lab': {
+    RABBITMQ_MANAGEMENT_URL: {
+      value: 'http://guest:guest@rabbitmq:15672',
+      why: "the broker's management API (the rabbitmq image has the plugin on)",
+    },
+    TALLY_URL: {
+      value: 'http://rabbit-pipeline:8006',
+      why: "rabbit-pipeline's tally, for the estimate of pi",
+    },
+    SERVICES_HOST: { value: '{name}', why: 'each service is reachable under its own name' },
   },
   'http-app': {
     SESSION_SECRET: {

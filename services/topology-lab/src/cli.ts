@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+/**
+ * topology-lab: the stack's RabbitMQ and Redis topologies, live in a browser.
+ *   serve      the page, its API and event stream; health and metrics on the side port
+ *   snapshot   one poll of everything, printed as JSON (what the page is sent)
+ */
+import { createLogger, defineCommand, runCli, runService } from '@fopnp/net';
+import { manifest } from './manifest.js';
+import { startService } from './service.js';
+import { RabbitSource } from './sources/rabbitmq.js';
+import { RedisSource } from './sources/redis.js';
+import { pollTally } from './sources/services.js';
+
+const serve = defineCommand({
+  description: `serve the lab on port ${manifest.options.port.default} (health on ${manifest.options.healthPort.default})`,
+  options: manifest.options,
+  async run({ values }) {
+    await runService({ manifest, config: values, start: startService });
+    return undefined;
+  },
+});
+
+const snapshot = defineCommand({
+  description: "print one poll of RabbitMQ (the pipeline's exchanges and queues), Redis and tally as JSON",
+  options: manifest.options,
+  async run({ values }) {
+    const logger = createLogger('topology-lab', { level: 'warn' });
+    const rabbit = new RabbitSource(values.managementUrl, values.amqpUrl, values.amqpPrefix, logger);
+    const redis = new RedisSource(values.redisUrls, logger);
+    try {
+      const [rabbitmq, nodes, tally] = await Promise.all([
+        rabbit.poll(),
+        redis.poll(),
+        pollTally(values.tallyUrl),
+      ]);
+      process.stdout.write(`${JSON.stringify({ rabbitmq, redis: nodes, tally }, null, 2)}\n`);
+      return rabbitmq.health === 'up' ? 0 : 1;
+    } finally {
+      await Promise.all([rabbit.close(), redis.close()]);
+    }
+  },
+});
+
+process.exitCode = await runCli({
+  name: 'topology-lab',
+  description: "Book ch. 8's caches and message queues, live: the running stack's topologies in a browser.",
+  commands: { serve, snapshot },
+});

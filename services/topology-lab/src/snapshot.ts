@@ -1,0 +1,183 @@
+/**
+ * What the lab sends to the page: one snapshot per poll (SSE `state`), and markers
+ * (SSE `marker`) for the actions run. Plain data; the page imports these types only.
+ */
+
+export type Health = 'up' | 'down' | 'unknown';
+/** Last few seconds' direction of a depth: the page prints it next to the number. */
+export type Trend = 'growing' | 'draining' | 'steady';
+
+export interface ExchangeView {
+  name: string;
+  type: string;
+  /** In the pipeline's declaration (rabbit-pipeline's topology.ts). */
+  declared: boolean;
+  /** Seen on the broker. */
+  present: boolean;
+  publishInRate: number | null;
+}
+
+export interface QueueView {
+  name: string;
+  declared: boolean;
+  present: boolean;
+  /** Ready messages: live (AMQP passive declare) when `live`, else the management stats. */
+  ready: number | null;
+  unacked: number | null;
+  consumers: number | null;
+  live: boolean;
+  publishRate: number | null;
+  deliverRate: number | null;
+  ackRate: number | null;
+  trend: Trend;
+  /** Queue type (classic, quorum) and its dead-letter exchange, from the broker. */
+  type: string | null;
+  deadLetterExchange: string | null;
+}
+
+export interface BindingView {
+  source: string;
+  destination: string;
+  routingKey: string;
+  declared: boolean;
+}
+
+export interface ConsumerView {
+  queue: string;
+  tag: string;
+  connection: string;
+  prefetch: number;
+}
+
+export interface ConnectionView {
+  name: string;
+  peer: string;
+  clientName: string | null;
+  channels: number;
+  state: string;
+}
+
+export interface RabbitView {
+  health: Health;
+  error: string | null;
+  version: string | null;
+  exchanges: ExchangeView[];
+  queues: QueueView[];
+  bindings: BindingView[];
+  consumers: ConsumerView[];
+  connections: ConnectionView[];
+}
+
+export interface RedisNodeView {
+  /** host:port as configured or as the cluster announces it. */
+  address: string;
+  health: Health;
+  error: string | null;
+  role: string | null;
+  /** master address of a replica. */
+  masterOf: string | null;
+  keys: number | null;
+  opsPerSec: number | null;
+  hitRatio: number | null;
+  clusterEnabled: boolean;
+  /** Slot ranges this node serves as a cluster master, e.g. [[0, 5460]]. */
+  slots: [number, number][];
+}
+
+export interface MetricView {
+  name: string;
+  /** Sum of the family's samples (every label set). */
+  value: number;
+  /** Per second over `windowS`, for counters; null for gauges or a too-short history. */
+  ratePerSec: number | null;
+  windowS: number;
+}
+
+export interface LinkView {
+  label: string;
+  port: number;
+  path: string;
+}
+
+export interface ServiceView {
+  name: string;
+  chapter: string;
+  description: string;
+  needs: string[];
+  health: Health;
+  ready: boolean;
+  /** Where to reach it: the page builds http://<the host it was loaded from>:port+path. */
+  links: LinkView[];
+  metrics: MetricView[];
+}
+
+export interface TallyView {
+  health: Health;
+  estimate: number | null;
+  count: number;
+  inside: number;
+  ratePerSecond: number;
+  malformed: number;
+}
+
+/** A declared message flow between a role and an exchange or queue (rabbit-pipeline's design). */
+export interface FlowView {
+  /** Node ids: `role:<name>`, `x:<exchange>`, `q:<queue>`. */
+  from: string;
+  to: string;
+  label: string;
+  /** Drawn dashed: replies and dead-lettering, not the main flow. */
+  secondary: boolean;
+}
+
+export interface ProcessView {
+  unit: string;
+  kind: string;
+  instance: string;
+  pid: number | null;
+  state: 'running' | 'stopped';
+}
+
+export interface ActionView {
+  id: string;
+  label: string;
+  description: string;
+}
+
+export interface LabSnapshot {
+  /** ms since the epoch when this poll finished. */
+  at: number;
+  pollMs: number;
+  /** How long the poll took, ms. */
+  pollTookMs: number;
+  rabbitmq: RabbitView;
+  /** Port of RabbitMQ's management UI (the page links it on its own host name). */
+  managementUiPort: number;
+  redis: RedisNodeView[];
+  services: ServiceView[];
+  pipeline: { prefix: string; tally: TallyView; flows: FlowView[] };
+  control: { health: Health; error: string | null; processes: ProcessView[]; actions: ActionView[] };
+}
+
+export interface ActionMarker {
+  at: number;
+  actionId: string;
+  label: string;
+  ok: boolean;
+  detail: string;
+}
+
+/** One point of the pi chart: when, how many decisions, the estimate. */
+export interface PiSample {
+  at: number;
+  count: number;
+  estimate: number;
+}
+
+/** Sent once when a page connects: the recent history, so a new tab has a chart at once. */
+export interface LabHello {
+  snapshot: LabSnapshot | null;
+  pi: PiSample[];
+  markers: ActionMarker[];
+  actionsAllowed: boolean;
+}

@@ -1,0 +1,314 @@
+/**
+ * RabbitMQ as it really is: exchanges, queues, bindings, consumers and connections from
+ * the management HTTP API, merged with rabbit-pipeline's declaration of its topology.
+ * The management stats are sampled by the broker (every 5 s by default), so the ready
+ * depth and consumer count of each pipeline queue are also read live, by a passive
+ * declare over AMQP, which answers from the queue itself.
+ */
+
+import type { Logger } from '@fopnp/net';
+import { pipelineTopology } from '@fopnp/rabbit-pipeline';
+import amqp, { type Channel, type ChannelModel } from 'amqplib';
+import type { BindingView, ExchangeView, QueueView, RabbitView, Trend } from '../snapshot.js';
+import { describeError, getJson, type Target, targetOf } from './http.js';
+
+interface MgmtRate {
+  rate?: number;
+}
+interface MgmtExchange {
+  name: string;
+  type: string;
+  message_stats?: { publish_in_details?: MgmtRate };
+}
+interface MgmtQueue {
+  name: string;
+  type?: string;
+  messages_ready?: number;
+  messages_unacknowledged?: number;
+  consumers?: number;
+  arguments?: Record<string, unknown>;
+  message_stats?: {
+    publish_details?: MgmtRate;
+    deliver_get_details?: MgmtRate;
+    ack_details?: MgmtRate;
+  };
+}
+interface MgmtBinding {
+  source: string;
+  destination: string;
+  destination_type: string;
+  routing_key: string;
+}
+interface MgmtConsumer {
+  queue: { name: string };
+  consumer_tag: string;
+  prefetch_count: number;
+  channel_details?: { connection_name?: string };
+}
+interface MgmtConnection {
+  name: string;
+  peer_host?: string;
+  peer_port?: number;
+  channels?: number;
+  state?: string;
+  client_properties?: { connection_name?: string };
+}
+
+const TREND_WINDOW_MS = 5_000;
+
+export class RabbitSource {
+  private readonly mgmt: Target;
+  private conn: ChannelModel | undefined;
+  private channel: Channel | undefined;
+  private connecting: Promise<void> | undefined;
+  /** (time, ready) per queue over the trend window. */
+  private readonly depthHistory = new Map<string, [number, number][]>();
+
+  constructor(
+    managementUrl: string,
+    private readonly amqpUrl: string,
+    readonly prefix: string,
+    private readonly logger: Logger,
+    private readonly timeoutMs = 2_000,
+  ) {
+    this.mgmt = targetOf(managementUrl);
+  }
+
+  private owns(name: string): boolean {
+    return name.startsWith(`${this.prefix}.`);
+  }
+
+  async poll(): Promise<RabbitView> {
+    const declared = pipelineTopology(this.prefix);
+    let exchanges: MgmtExchange[];
+    let queues: MgmtQueue[];
+    let bindings: MgmtBinding[];
+    let consumers: MgmtConsumer[];
+    let connections: MgmtConnection[];
+    let version: string | null = null;
+    try {
+      const [ov, x, q, b, c, conns] = await Promise.all([
+        getJson<{ rabbitmq_version?: string }>(this.mgmt, '/api/overview', this.timeoutMs),
+        getJson<MgmtExchange[]>(this.mgmt, '/api/exchanges/%2F', this.timeoutMs),
+        getJson<MgmtQueue[]>(this.mgmt, '/api/queues/%2F', this.timeoutMs),
+        getJson<MgmtBinding[]>(this.mgmt, '/api/bindings/%2F', this.timeoutMs),
+        getJson<MgmtConsumer[]>(this.mgmt, '/api/consumers/%2F', this.timeoutMs),
+        getJson<MgmtConnection[]>(this.mgmt, '/api/connections', this.timeoutMs),
+      ]);
+      version = ov.rabbitmq_version ?? null;
+      [exchanges, queues, bindings, consumers, connections] = [x, q, b, c, conns];
+    } catch (err) {
+      return this.down(declared, `management API: ${describeError(err)}`);
+    }
+
+    const live = await this.liveDepths(queues.filter((q) => this.owns(q.name)).map((q) => q.name));
+    const now = Date.now();
+    const exchangeViews: ExchangeView[] = [];
+    const seenX = new Map(exchanges.map((x) => [x.name, x]));
+    for (const d of declared.exchanges) {
+      const x = seenX.get(d.name);
+      exchangeViews.push({
+        name: d.name,
+        type: x?.type ?? d.type,
+        declared: true,
+        present: Boolean(x),
+        publishInRate: x?.message_stats?.publish_in_details?.rate ?? null,
+      });
+    }
+    for (const x of exchanges) {
+      if (!this.owns(x.name) || declared.exchanges.some((d) => d.name === x.name)) continue;
+      exchangeViews.push({
+        name: x.name,
+        type: x.type,
+        declared: false,
+        present: true,
+        publishInRate: x.message_stats?.publish_in_details?.rate ?? null,
+      });
+    }
+
+    const seenQ = new Map(queues.map((q) => [q.name, q]));
+    const names = [
+      ...declared.queues.map((q) => q.name),
+      ...queues.map((q) => q.name).filter((n) => this.owns(n) && !declared.queues.some((d) => d.name === n)),
+    ];
+    const queueViews: QueueView[] = names.map((name) => {
+      const q = seenQ.get(name);
+      const l = live.get(name);
+      const ready = l?.ready ?? q?.messages_ready ?? null;
+      return {
+        name,
+        declared: declared.queues.some((d) => d.name === name),
+        present: Boolean(q),
+        ready,
+        unacked: q?.messages_unacknowledged ?? null,
+        consumers: l?.consumers ?? q?.consumers ?? null,
+        live: Boolean(l),
+        publishRate: q?.message_stats?.publish_details?.rate ?? null,
+        deliverRate: q?.message_stats?.deliver_get_details?.rate ?? null,
+        ackRate: q?.message_stats?.ack_details?.rate ?? null,
+        trend: this.trend(name, ready, now),
+        type: q?.type ?? null,
+        deadLetterExchange: (q?.arguments?.['x-dead-letter-exchange'] as string | undefined) ?? null,
+      };
+    });
+
+    const bindingViews: BindingView[] = bindings
+      .filter((b) => b.destination_type === 'queue' && b.source !== '' && this.owns(b.destination))
+      .map((b) => ({
+        source: b.source,
+        destination: b.destination,
+        routingKey: b.routing_key,
+        declared: declared.bindings.some(
+          (d) => d.exchange === b.source && d.queue === b.destination && d.pattern === b.routing_key,
+        ),
+      }));
+    // A declared binding missing on the broker is shown too (declared, not present).
+    for (const d of declared.bindings) {
+      if (
+        !bindingViews.some(
+          (b) => b.source === d.exchange && b.destination === d.queue && b.routingKey === d.pattern,
+        )
+      )
+        bindingViews.push({
+          source: d.exchange,
+          destination: d.queue,
+          routingKey: d.pattern,
+          declared: true,
+        });
+    }
+
+    const ours = consumers.filter((c) => this.owns(c.queue.name));
+    const connNames = new Set(ours.map((c) => c.channel_details?.connection_name ?? ''));
+    return {
+      health: 'up',
+      error: null,
+      version,
+      exchanges: exchangeViews,
+      queues: queueViews,
+      bindings: bindingViews,
+      consumers: ours.map((c) => ({
+        queue: c.queue.name,
+        tag: c.consumer_tag,
+        connection: c.channel_details?.connection_name ?? '',
+        prefetch: c.prefetch_count,
+      })),
+      connections: connections
+        .filter((c) => connNames.has(c.name))
+        .map((c) => ({
+          name: c.name,
+          peer: `${c.peer_host ?? '?'}:${c.peer_port ?? '?'}`,
+          clientName: c.client_properties?.connection_name ?? null,
+          channels: c.channels ?? 0,
+          state: c.state ?? 'unknown',
+        })),
+    };
+  }
+
+  private down(declared: ReturnType<typeof pipelineTopology>, error: string): RabbitView {
+    const now = Date.now();
+    return {
+      health: 'down',
+      error,
+      version: null,
+      exchanges: declared.exchanges.map((x) => ({
+        name: x.name,
+        type: x.type,
+        declared: true,
+        present: false,
+        publishInRate: null,
+      })),
+      queues: declared.queues.map((q) => ({
+        name: q.name,
+        declared: true,
+        present: false,
+        ready: null,
+        unacked: null,
+        consumers: null,
+        live: false,
+        publishRate: null,
+        deliverRate: null,
+        ackRate: null,
+        trend: this.trend(q.name, null, now),
+        type: null,
+        deadLetterExchange: null,
+      })),
+      bindings: declared.bindings.map((b) => ({
+        source: b.exchange,
+        destination: b.queue,
+        routingKey: b.pattern,
+        declared: true,
+      })),
+      consumers: [],
+      connections: [],
+    };
+  }
+
+  private trend(name: string, ready: number | null, now: number): Trend {
+    const h = this.depthHistory.get(name) ?? [];
+    if (ready === null) {
+      this.depthHistory.delete(name);
+      return 'steady';
+    }
+    h.push([now, ready]);
+    while (h.length > 2 && h[0]![0] < now - TREND_WINDOW_MS) h.shift();
+    this.depthHistory.set(name, h);
+    const delta = ready - h[0]![1];
+    return delta > 0 ? 'growing' : delta < 0 ? 'draining' : 'steady';
+  }
+
+  /** Passive declares over one AMQP channel; a missing queue closes the channel, so reopen it. */
+  private async liveDepths(names: string[]): Promise<Map<string, { ready: number; consumers: number }>> {
+    const out = new Map<string, { ready: number; consumers: number }>();
+    const ch = await this.ensureChannel().catch(() => undefined);
+    if (!ch) return out;
+    for (const name of names) {
+      try {
+        const ok = await ch.checkQueue(name);
+        out.set(name, { ready: ok.messageCount, consumers: ok.consumerCount });
+      } catch {
+        this.channel = undefined; // the broker closed it (queue gone); the rest use the stats
+        break;
+      }
+    }
+    return out;
+  }
+
+  private async ensureChannel(): Promise<Channel | undefined> {
+    if (this.channel) return this.channel;
+    this.connecting ??= (async () => {
+      try {
+        if (!this.conn) {
+          const conn = await amqp.connect(this.amqpUrl, {
+            timeout: this.timeoutMs,
+            clientProperties: { connection_name: 'topology-lab (passive declares)' },
+          });
+          conn.on('error', () => {});
+          conn.on('close', () => {
+            this.conn = undefined;
+            this.channel = undefined;
+          });
+          this.conn = conn;
+        }
+        const ch = await this.conn.createChannel();
+        ch.on('error', () => {});
+        ch.on('close', () => {
+          if (this.channel === ch) this.channel = undefined;
+        });
+        this.channel = ch;
+      } catch (err) {
+        this.logger.debug({ err: describeError(err) }, 'AMQP connection for live depths failed');
+      } finally {
+        this.connecting = undefined;
+      }
+    })();
+    await this.connecting;
+    return this.channel;
+  }
+
+  async close(): Promise<void> {
+    const c = this.conn;
+    this.conn = undefined;
+    this.channel = undefined;
+    await c?.close().catch(() => {});
+  }
+}

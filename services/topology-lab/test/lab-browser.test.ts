@@ -1,0 +1,303 @@
+/**
+ * The lab in Chromium over a real pipeline (rabbit-pipeline's roles on the shared
+ * RabbitMQ under a unique prefix), a Redis server of the test's own and the control
+ * endpoint: what the page shows is checked against the real system (rabbitmqctl,
+ * redis-cli, the process table), and every action is clicked on the page.
+ */
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { run, sleep } from '@fopnp/net/testing';
+import { pipelineNames, pipelineTopology } from '@fopnp/rabbit-pipeline';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openChromium } from './browser.js';
+import { type LabStack, startLabStack } from './stack.js';
+
+const SHOTS = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
+
+async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v;
+    } catch (err) {
+      last = err;
+    }
+    await sleep(200);
+  }
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${last})` : ''}`,
+  );
+}
+
+/** messages_ready and consumers of a queue, as rabbitmqctl reports them. */
+async function brokerQueue(name: string): Promise<{ ready: number; consumers: number }> {
+  const r = await run(
+    'rabbitmqctl',
+    ['-q', 'list_queues', 'name', 'messages_ready', 'consumers', '--no-table-headers'],
+    {
+      timeoutMs: 30_000,
+    },
+  );
+  const line = r.stdout.split('\n').find((l) => l.split(/\s+/)[0] === name);
+  if (!line) throw new Error(`rabbitmqctl does not list ${name}`);
+  const [, ready, consumers] = line.trim().split(/\s+/);
+  return { ready: Number(ready), consumers: Number(consumers) };
+}
+
+interface RowLike {
+  children: ArrayLike<{ textContent: string | null }>;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function pageCount(page: Page): Promise<number | null> {
+  const text = (await page.textContent('#pi-text')) ?? '';
+  const m = /after ([\d,]+) points/.exec(text);
+  return m ? Number(m[1]!.replaceAll(',', '')) : null;
+}
+
+async function cell(page: Page, table: string, rowName: string, column: number): Promise<string | null> {
+  return page.evaluate(
+    ([t, name, col]) => {
+      // Runs in the page: the browser's own DOM (this file is type-checked without DOM types).
+      const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): Iterable<RowLike> } })
+        .document;
+      const row = [...doc.querySelectorAll(`#${t} tbody tr`)].find(
+        (r) => r.children[0]?.textContent === name,
+      );
+      return row ? (row.children[col]?.textContent ?? null) : null;
+    },
+    [table, rowName, column] as const,
+  );
+}
+
+function runningPids(stack: LabStack, unit: string): number[] {
+  const u = stack.control.list().find((x) => x.name === unit)!;
+  return u.instances.filter((i) => i.state === 'running').map((i) => i.pid!);
+}
+
+async function click(page: Page, action: string): Promise<void> {
+  const button = page.locator(`button[data-action="${action}"]`);
+  await until(`button ${action} enabled`, () => button.isEnabled());
+  // Keyboard, as a user without a mouse would: focus it, press Enter.
+  await button.focus();
+  await page.keyboard.press('Enter');
+  await until(
+    `marker of ${action}`,
+    async () => (await page.locator(`#markers li[data-action="${action}"]`).count()) > 0,
+  );
+}
+
+describe('topology-lab in Chromium over a real pipeline', () => {
+  let stack: LabStack;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    stack = await startLabStack();
+    browser = await openChromium();
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.on('console', (m) => {
+      if (m.type() === 'error') pageErrors.push(m.text());
+    });
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(stack.lab.url);
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  }, 60_000);
+
+  it('draws every declared exchange and queue and the roles, under the strict CSP without errors', async () => {
+    const declared = pipelineTopology(stack.prefix);
+    const want = [
+      ...declared.exchanges.map((x) => `x:${x.name}`),
+      ...declared.queues.map((q) => `q:${q.name}`),
+      ...['bitsource', 'always-yes', 'judge', 'pythagoras', 'tally'].map((r) => `role:${r}`),
+      'g:rabbitmq',
+      'g:redis',
+      `redis:127.0.0.1:${stack.redisPort}`,
+    ];
+    const drawn = await until('the graph with every declared node', async () => {
+      const ids = ((await page.getAttribute('#graph', 'data-nodes')) ?? '').split(' ');
+      return want.every((id) => ids.includes(id)) ? ids : undefined;
+    });
+    expect(drawn).toEqual(expect.arrayContaining(want));
+    for (const q of declared.queues) expect(await cell(page, 'queues', q.name, 8)).toBe('yes');
+    // The judge queue's consumer, as the broker itself reports it, is on the page.
+    const n = pipelineNames(stack.prefix);
+    await until(
+      'one consumer on the judge queue, on the page',
+      async () => (await cell(page, 'queues', n.judge, 3)) === '1',
+    );
+    expect((await brokerQueue(n.judge)).consumers).toBe(1);
+    await page.locator('#topology').screenshot({ path: `${SHOTS}topology.png` });
+    expect(pageErrors.join('\n')).toBe('');
+  }, 60_000);
+
+  it('shows the numbers moving while the pipeline runs: tally counts up on the page as on its own port', async () => {
+    const first = await until('a first count on the page', () =>
+      pageCount(page).then((c) => (c ? c : undefined)),
+    );
+    const later = await until('the count to grow by 100', async () => {
+      const c = await pageCount(page);
+      return c !== null && c >= first + 100 ? c : undefined;
+    });
+    const own = (await (await fetch(`http://127.0.0.1:${stack.tallyPort}/estimate`)).json()) as {
+      count: number;
+    };
+    expect(own.count).toBeGreaterThanOrEqual(later);
+    await sleep(1500); // a few more points on the chart
+    await page.locator('#pi').screenshot({ path: `${SHOTS}pi.png` });
+  }, 40_000);
+
+  it('adds a judge and SIGKILLs one from the page: the process table and the broker follow', async () => {
+    const q = pipelineNames(stack.prefix).judge;
+    expect(runningPids(stack, 'judge')).toHaveLength(1);
+    await click(page, 'judge.add');
+    const pids = runningPids(stack, 'judge');
+    expect(pids).toHaveLength(2);
+    expect(pids.every(alive)).toBe(true);
+    await until(
+      'two consumers on the judge queue (rabbitmqctl)',
+      async () => (await brokerQueue(q)).consumers === 2,
+      20_000,
+    );
+    await until('two consumers on the page', async () => (await cell(page, 'queues', q, 3)) === '2');
+
+    await click(page, 'judge.kill');
+    const killed = pids.filter((p) => !runningPids(stack, 'judge').includes(p));
+    expect(killed).toHaveLength(1);
+    expect(alive(killed[0]!)).toBe(false);
+    await until(
+      'one consumer on the judge queue (rabbitmqctl)',
+      async () => (await brokerQueue(q)).consumers === 1,
+      20_000,
+    );
+    await until('one consumer on the page', async () => (await cell(page, 'queues', q, 3)) === '1');
+    expect(await page.locator('#markers li[data-action="judge.kill"]').textContent()).toMatch(
+      /SIGKILL sent to judge-\d+ \(pid \d+\)/,
+    );
+  }, 60_000);
+
+  it('stops tally from the page (decisions pile up, shown growing) and starts it again (it resumes its count)', async () => {
+    const decisions = pipelineNames(stack.prefix).decisions;
+    const [pid] = runningPids(stack, 'tally');
+    const countBefore = (await pageCount(page))!;
+    await click(page, 'tally.stop');
+    expect(alive(pid!)).toBe(false);
+    const state = async () =>
+      ((await (await fetch(`${stack.lab.url}/api/state`)).json()) as { pipeline: { tally: { health: string } } })
+        .pipeline.tally.health;
+    await until('the lab to report tally down', async () => (await state()) === 'down', 5_000);
+    await until('the page to say tally is down', async () =>
+      ((await page.textContent('#pi-text')) ?? '').includes('tally is down'),
+    );
+    await until(
+      'decisions piling up on the broker',
+      async () => (await brokerQueue(decisions)).ready >= 100,
+      20_000,
+    );
+    await until(
+      'the page to show the decisions queue growing',
+      async () => (await cell(page, 'queues', decisions, 7)) === 'growing',
+    );
+    await page.locator('#topology').screenshot({ path: `${SHOTS}tally-stopped.png` });
+
+    await click(page, 'tally.start');
+    const resumed = await until(
+      'tally back on the page',
+      () => pageCount(page).then((c) => (c ? c : undefined)),
+      20_000,
+    );
+    // From its state file, not from 0: at least what it had counted when it was stopped.
+    expect(resumed).toBeGreaterThanOrEqual(countBefore);
+    await until(
+      'the decisions queue to drain (rabbitmqctl)',
+      async () => (await brokerQueue(decisions)).ready < 50,
+      30_000,
+    );
+    await page.locator('#actions').screenshot({ path: `${SHOTS}actions.png` });
+  }, 90_000);
+
+  it('stops a Redis server from the page (redis-cli gets no answer, the page shows it down) and starts it again', async () => {
+    const address = `127.0.0.1:${stack.redisPort}`;
+    await until(
+      'the Redis server up on the page',
+      async () => (await cell(page, 'redis-nodes', address, 1)) === 'up',
+    );
+    await run('redis-cli', ['-p', String(stack.redisPort), 'set', 'tl-test:key', 'v']);
+    await until(
+      'its key counted on the page',
+      async () => (await cell(page, 'redis-nodes', address, 3)) === '1',
+    );
+    await page.locator('#redis').screenshot({ path: `${SHOTS}redis.png` });
+    await click(page, 'redis-shard-0.stop');
+    const ping = await run('redis-cli', ['-p', String(stack.redisPort), 'ping']);
+    expect(ping.stdout + ping.stderr).toMatch(/refused|Could not connect/i);
+    await until('the page to show it down', async () =>
+      (await cell(page, 'redis-nodes', address, 1))?.startsWith('down'),
+    );
+    await click(page, 'redis-shard-0.start');
+    await until(
+      'redis-cli PONG',
+      async () => (await run('redis-cli', ['-p', String(stack.redisPort), 'ping'])).stdout.trim() === 'PONG',
+    );
+    await until(
+      'the page to show it up again',
+      async () => (await cell(page, 'redis-nodes', address, 1)) === 'up',
+      20_000,
+    );
+  }, 60_000);
+
+  it("shows RabbitMQ's management API down while it is unreachable, and recovers by itself", async () => {
+    await stack.relay.cut();
+    await until(
+      'the page to show RabbitMQ down',
+      async () => (await page.getAttribute('#rabbit-health', 'class')) === 'down',
+    );
+    expect(await page.textContent('#rabbit-health')).toMatch(/RabbitMQ down: management API/);
+    // The lab itself stays alive (and says it is degraded rather than failing its probe).
+    expect((await fetch(`${stack.lab.healthUrl}/healthz`)).status).toBe(200);
+    await page.locator('#topology').screenshot({ path: `${SHOTS}rabbitmq-down.png` });
+    await stack.relay.open();
+    await until(
+      'the page to show RabbitMQ up again',
+      async () => (await page.getAttribute('#rabbit-health', 'class')) === 'up',
+    );
+  }, 40_000);
+
+  it('links every service endpoint and the management UI, and lists every service', async () => {
+    const links = await page.$$eval('#services a', (as) => as.map((a) => a.getAttribute('href')));
+    // On the host the page was loaded from; the management UI is the port the lab was given.
+    expect(links).toContain(`http://127.0.0.1:${stack.relay.port}/`);
+    for (const path of ['/readyz', '/healthz', '/metrics'])
+      expect(links.some((l) => l.endsWith(`:9106${path}`))).toBe(true);
+    expect(links).toContain('http://127.0.0.1:8006/');
+    const names = await page.$$eval('#service-table tbody tr td:first-child', (tds) =>
+      tds.map((t) => t.textContent),
+    );
+    expect(names).toEqual(
+      expect.arrayContaining(['rabbit-pipeline', 'redis-cache', 'topology-lab', 'tcp-farewell']),
+    );
+    await page.locator('#services').screenshot({ path: `${SHOTS}services.png` });
+    expect(pageErrors.join('\n')).toBe('');
+  });
+});
