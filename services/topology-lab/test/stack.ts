@@ -90,7 +90,7 @@ export async function startLabStack(): Promise<LabStack> {
     role('pythagoras'),
     role('judge', { scalable: true }),
     role('always-yes'),
-    role('bitsource', { env: { ...env, RATE: '300', POINTS: '0' } }),
+    role('bitsource', { env: { ...env, RATE: '100', POINTS: '0' } }),
     {
       name: 'redis-shard-0',
       kind: 'redis',
