@@ -39,6 +39,8 @@ export interface RequestOptions {
   decompress?: boolean;
 }
 
+/** package.json's version, for the User-Agent and /openapi.json. */
+export const HTTP_APP_VERSION = '0.1.0';
 export const USER_AGENT = 'http-app/0.1 (fopnp)';
 
 /** Parses "Name: value" as given to -H. */

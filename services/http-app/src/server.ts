@@ -8,6 +8,7 @@ import { InvalidConfigError, type Logger } from '@fopnp/net';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { bankRoutes } from './bank/routes.js';
 import type { BankStore } from './bank/store.js';
+import { HTTP_APP_VERSION } from './client.js';
 import { parseQuery } from './echo/request-info.js';
 import { echoRoutes } from './echo/routes.js';
 import { RouteCatalog } from './httpbin/catalog.js';
@@ -65,7 +66,7 @@ export async function createHttpAppServer(opts: HttpAppServerOptions): Promise<F
     // Derived, so the session secret itself never signs anything a client can see whole.
     nonceSecret: createHmac('sha256', secret).update('digest-auth nonces').digest(),
   });
-  await app.register(frontPageRoutes, { catalog });
+  await app.register(frontPageRoutes, { catalog, version: HTTP_APP_VERSION });
   await app.register(bankRoutes, {
     prefix: '/bank',
     store: opts.store,

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { run } from '@fopnp/net/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from './helpers.ts';
 
@@ -35,6 +36,32 @@ describe('the route catalog', () => {
     );
     const missing = listed().filter((p) => !table.includes(`\`${p}\``));
     expect(missing).toEqual([]);
+  });
+
+  it('serves /openapi.json with every listed route and method, valid by openapi-spec-validator', async () => {
+    const doc = await (await fetch(`${app.url}/openapi.json`)).json();
+    const documented = Object.keys(doc.paths).map((p) =>
+      p.replace(/\{path\}$/, '*').replace(/\{(\w+)\}/g, ':$1'),
+    );
+    expect(documented.sort()).toEqual([...listed()].sort());
+    expect(Object.keys(doc.paths['/anything']).sort()).toEqual([
+      'delete',
+      'get',
+      'patch',
+      'post',
+      'put',
+      'trace',
+    ]);
+    expect(Object.keys(doc.paths['/post'])).toEqual(['post']);
+    expect(doc.paths['/links/{n}/{offset}'].get.parameters.map((p: { name: string }) => p.name)).toEqual([
+      'n',
+      'offset',
+    ]);
+    // The pyenv python3 of this kind of machine carries openapi-spec-validator.
+    const validator = new URL('./peers/validate_openapi.py', import.meta.url).pathname;
+    const r = await run('python3', [validator, `${app.url}/openapi.json`], { timeoutMs: 30_000 });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ openapi: '3.1.0', paths: documented.length });
   });
 
   it('answers another method on a route with 405 and Allow, and OPTIONS as a CORS preflight', async () => {

@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { CatalogRoute, RouteCatalog } from './catalog.js';
+import { openApiRoutes } from './openapi.js';
 
 export function frontPage(catalog: RouteCatalog): string {
   const groups = new Map<string, CatalogRoute[]>();
@@ -18,6 +19,10 @@ export function frontPage(catalog: RouteCatalog): string {
   return `http-app: see what HTTP really carries (fopnp ch. 9-11), answering as httpbin does\n\n${sections.join('\n\n')}\n\nThe bank of app_improved.py: /bank/\nThese routes as OpenAPI 3.1: /openapi.json\n`;
 }
 
-export async function frontPageRoutes(app: FastifyInstance, opts: { catalog: RouteCatalog }): Promise<void> {
+export async function frontPageRoutes(
+  app: FastifyInstance,
+  opts: { catalog: RouteCatalog; version: string },
+): Promise<void> {
   app.get('/', (_req, reply) => reply.type('text/plain; charset=utf-8').send(frontPage(opts.catalog)));
+  await app.register(openApiRoutes, { catalog: opts.catalog, version: opts.version });
 }
