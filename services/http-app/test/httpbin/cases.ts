@@ -79,6 +79,9 @@ export const CASES: Case[] = [
   // Cookies
   { path: '/cookies', headers: { Cookie: 'a=1; b=two' } },
   { path: '/cookies/set?k=v&k2=v2' },
+  { path: '/cookies/set/name/value' },
+  { method: 'HEAD', path: '/get', compare: 'none' },
+  { method: 'HEAD', path: '/image/png', compare: 'none' },
   { path: '/cookies/delete?k=' },
   // Auth
   {
@@ -164,7 +167,7 @@ export const CASES: Case[] = [
   { path: '/links/5/2' },
   { path: '/links/3' },
   { path: '/links/300/1' },
-  { path: '/stream/3', compare: 'none' },
+  { path: '/stream/3?x=1', compare: 'jsonlines' },
   { path: '/delay/0' },
   { path: '/drip?numbytes=5&duration=0&delay=0' },
   { path: '/drip?numbytes=5&duration=0&code=201' },

@@ -27,7 +27,7 @@ export type Aspect = 'status' | 'body' | (typeof HEADERS_THAT_MATTER)[number] | 
 
 export interface Case extends Exchange {
   /** How bodies are compared: JSON values, exact bytes, byte count only, or not at all. */
-  compare?: 'json' | 'bytes' | 'length' | 'none';
+  compare?: 'json' | 'jsonlines' | 'bytes' | 'length' | 'none';
   /** JSON paths (dot-separated) whose values are server-specific: each must match the pattern in both. */
   shape?: Record<string, RegExp>;
 }
@@ -117,6 +117,14 @@ export function differences(c: Case, ours: Side, theirs: Side): Map<Aspect, [unk
         setPath(v, path, re.test(String(getPath(v, path))) ? '<shape ok>' : getPath(v, path));
     }
     if (JSON.stringify(sortKeys(a)) !== JSON.stringify(sortKeys(b))) out.set('body', [a, b]);
+  } else if (how === 'jsonlines') {
+    const lines = (side: Side) =>
+      normalize(side.answer.body.toString('utf8'), side.port)
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.stringify(sortKeys(JSON.parse(l))));
+    const [a, b] = [lines(ours), lines(theirs)];
+    if (JSON.stringify(a) !== JSON.stringify(b)) out.set('body', [a, b]);
   } else if (how === 'bytes') {
     const [a, b] = [
       normalize(ours.answer.body.toString('latin1'), ours.port),
