@@ -159,7 +159,7 @@ describe('http-app answers as the real httpbin does', () => {
     expect(stale, 'listed as deliberate but no longer different').toEqual([]);
   });
 
-  it('has a case for every route http-app declares (all but the book\'s own /environ and /framing)', async () => {
+  it("has a case for every route http-app declares (all but the book's own /environ and /framing)", async () => {
     const doc = await (await fetch(`${app.url}/openapi.json`)).json();
     const patterns = Object.keys(doc.paths)
       .filter((p) => !p.startsWith('/environ') && !p.startsWith('/framing'))

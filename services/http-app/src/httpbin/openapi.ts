@@ -54,7 +54,8 @@ export function openApiDocument(catalog: RouteCatalog, version: string) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of catalog.routes) {
     const { path, params } = openApiPath(route.url);
-    const item = (paths[path] ??= {});
+    const item = paths[path] ?? {};
+    paths[path] = item;
     // OpenAPI describes eight methods; a route declared for all (fastify's .all also takes
     // WebDAV's PROPFIND, QUERY, …) is documented by those eight.
     for (const method of route.methods.filter((m) => OPENAPI_METHODS.has(m)))
