@@ -2,6 +2,7 @@
 import { InvalidConfigError, type Logger, type OptionValues } from '@fopnp/net';
 import type { cacheOptions } from './manifest.js';
 import type { CacheOptions } from './options.js';
+import type { PoolOptions } from './sharding/strategies.js';
 import { parseNodeAddress, type TopologyConfig } from './topology/index.js';
 import { redactUrl } from './topology/single.js';
 
@@ -50,6 +51,7 @@ export function topologyConfig(v: CacheConfigValues): TopologyConfig {
         kind: 'sharded',
         urls: v.shards.map((u) => checkRedisUrl('--shards', u)),
         strategy: v.strategy,
+        pool: { ...poolOptions(v, v.shards.length), hashInput: v.shardHashInput },
       };
     case 'cluster':
       if (v.clusterNodes.length === 0)
@@ -58,7 +60,47 @@ export function topologyConfig(v: CacheConfigValues): TopologyConfig {
           'the cluster topology needs REDIS_CLUSTER_NODES=host:port,...',
         );
       return { kind: 'cluster', nodes: v.clusterNodes.map(checkNodeAddress) };
+    case 'proxy': {
+      const servers = v.shards.map((u) => checkRedisUrl('--shards', u));
+      if (servers.length > 0 && v.strategy !== 'ketama' && v.strategy !== 'modula')
+        throw new InvalidConfigError(
+          '--strategy',
+          `the proxy topology places keys as twemproxy does: give the pool's distribution, ketama or modula (got ${v.strategy})`,
+        );
+      const pool = poolOptions(v, servers.length);
+      return {
+        kind: 'proxy',
+        url: checkRedisUrl('--proxy-url', v.proxyUrl),
+        servers,
+        distribution: v.strategy === 'modula' ? 'modula' : 'ketama',
+        ...pool,
+      };
+    }
   }
+}
+
+/** --shard-hash, --shard-names and --shard-weights, checked against the number of shards. */
+function poolOptions(v: CacheConfigValues, shards: number): PoolOptions {
+  const weights = v.shardWeights.map((w) => {
+    const n = Number(w);
+    if (!Number.isInteger(n) || n < 1 || n > 10_000)
+      throw new InvalidConfigError('--shard-weights', `${JSON.stringify(w)} is not an integer in 1..10000`);
+    return n;
+  });
+  for (const [option, list] of [
+    ['--shard-names', v.shardNames],
+    ['--shard-weights', weights],
+  ] as const)
+    if (list.length > 0 && list.length !== shards)
+      throw new InvalidConfigError(
+        option,
+        `${list.length} given for ${shards} shards; give one per shard, in order`,
+      );
+  return {
+    ...(v.shardHash ? { hash: v.shardHash } : {}),
+    ...(v.shardNames.length ? { names: v.shardNames } : {}),
+    ...(weights.length ? { weights } : {}),
+  };
 }
 
 export function cacheSettings(v: CacheConfigValues, logger?: Logger): Omit<CacheOptions, 'topology'> {

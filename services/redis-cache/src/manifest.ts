@@ -2,7 +2,8 @@
 import { defineOptions, defineService, serviceOptions } from '@fopnp/net';
 import { SERIALIZERS } from './codec.js';
 import { STRATEGY_NAMES } from './sharding/strategies.js';
-import { TOPOLOGY_KINDS } from './topology/types.js';
+import { TWEMPROXY_HASHES } from './sharding/twemproxy-hash.js';
+import { HASH_INPUTS, TOPOLOGY_KINDS } from './topology/types.js';
 
 /** Options that pick and tune the cache (shared by `serve` and the library-facing commands). */
 export const cacheOptions = defineOptions({
@@ -11,7 +12,7 @@ export const cacheOptions = defineOptions({
     choices: TOPOLOGY_KINDS,
     env: 'CACHE_TOPOLOGY',
     default: 'single',
-    description: 'single Redis, client-side shards, or Redis Cluster',
+    description: 'single Redis, client-side shards, Redis Cluster, or a twemproxy that shards',
   },
   redisUrl: {
     type: 'string',
@@ -29,7 +30,41 @@ export const cacheOptions = defineOptions({
     choices: STRATEGY_NAMES,
     env: 'SHARD_STRATEGY',
     default: 'jump',
-    description: 'how the sharded topology picks a shard',
+    description:
+      "how the sharded topology picks a shard; for proxy, the pool's distribution (ketama or modula)",
+  },
+  shardHash: {
+    type: 'enum',
+    choices: TWEMPROXY_HASHES,
+    env: 'SHARD_HASH',
+    description:
+      'key hash of ketama and modula, as twemproxy names it [default md5 for sharded ketama, else fnv1a_64]',
+  },
+  shardNames: {
+    type: 'list',
+    env: 'SHARD_NAMES',
+    description:
+      'names of the shards on the ketama ring, in order, as in twemproxy\'s "host:port:weight name" [default server0.. (sharded), host:port (proxy)]',
+  },
+  shardWeights: {
+    type: 'list',
+    env: 'SHARD_WEIGHTS',
+    description: 'integer weight of each shard, in order, for ketama and modula [default 1 each]',
+  },
+  shardHashInput: {
+    type: 'enum',
+    choices: HASH_INPUTS,
+    env: 'SHARD_HASH_INPUT',
+    default: 'key',
+    description:
+      'what the sharded topology hashes: the key, or the whole Redis key "<namespace>:<key>" as twemproxy does (to share servers with it)',
+  },
+  proxyUrl: {
+    type: 'string',
+    env: 'TWEMPROXY_URL',
+    default: 'redis://127.0.0.1:22121',
+    description:
+      'the twemproxy of the proxy topology (give its pool servers in --shards for per-server numbers)',
   },
   clusterNodes: {
     type: 'list',
@@ -90,7 +125,8 @@ export const cacheOptions = defineOptions({
 export const manifest = defineService({
   name: 'redis-cache',
   chapter: '8',
-  description: 'cache-aside over Redis in every topology (single, client-side shards, Redis Cluster)',
+  description:
+    'cache-aside over Redis in every topology (single, client-side shards, Redis Cluster, twemproxy)',
   command: ['serve'],
   ports: [{ name: 'http', protocol: 'tcp', option: 'port', public: true }],
   needs: ['redis'],

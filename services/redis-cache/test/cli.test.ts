@@ -26,7 +26,8 @@ describe('redis-cache shard-report', () => {
     const moved = Object.fromEntries(
       [...r.stdout.matchAll(/^ {3}(?!server)(\w+) +\d+ +([\d.]+)%$/gm)].map((m) => [m[1], Number(m[2])]),
     );
-    expect(Object.keys(moved)).toEqual(['alpha', 'hash', 'md5', 'ketama', 'jump']);
+    expect(Object.keys(moved)).toEqual(['alpha', 'hash', 'md5', 'ketama', 'jump', 'modula']);
+    expect(moved.modula).toBeGreaterThan(75);
     expect(moved.md5).toBeGreaterThan(75);
     expect(moved.jump).toBeLessThan(25);
     expect(r.stdout).toMatch(

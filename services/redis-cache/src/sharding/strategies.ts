@@ -8,8 +8,10 @@
  * about 1/(N+1).
  */
 import { createHash } from 'node:crypto';
+import { ketamaPlacement, modulaPlacement, type PoolServer } from './twemproxy.js';
+import type { TwemproxyHashName } from './twemproxy-hash.js';
 
-export const STRATEGY_NAMES = ['alpha', 'hash', 'md5', 'ketama', 'jump'] as const;
+export const STRATEGY_NAMES = ['alpha', 'hash', 'md5', 'ketama', 'jump', 'modula'] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
 
 export interface ShardStrategy {
@@ -67,43 +69,49 @@ export function md5Strategy(shardCount: number): ShardStrategy {
   return { name: 'md5', shardCount, shardFor: (key) => md5(key).at(-1)! % shardCount };
 }
 
-/** Default number of MD5 digests per server on the ketama ring (4 points each: 160 points). */
-export const KETAMA_DIGESTS_PER_SHARD = 40;
+/**
+ * Ketama consistent hashing, twemproxy's (and libketama's) way: each server puts 160 points
+ * (40 MD5 digests of "<name>-<j>", 4 points each) on a 32-bit ring; a key belongs to the
+ * first point at or after its own hash. Adding a server adds its points and takes keys only
+ * from the arcs they split. Defaults: names "server0".."serverN-1", key hash md5 (the first
+ * four digest bytes): twemproxy `distribution: ketama`, `hash: md5`, servers named server0...
+ * See twemproxy.ts for names, weights and the other hashes.
+ */
+export function ketamaStrategy(shardCount: number, pool: PoolOptions = {}): ShardStrategy {
+  const placement = ketamaPlacement(poolServers(shardCount, pool), pool.hash ?? 'md5');
+  return { name: 'ketama', shardCount, shardFor: (key) => placement.indexOf(key) };
+}
 
 /**
- * Ketama consistent hashing: each server puts 4 points per MD5 digest of "server<i>-<j>" on
- * a 32-bit ring; a key belongs to the first point at or after its own hash. Adding a server
- * adds its points and takes keys only from the arcs they split.
+ * twemproxy's `modula`: hash(key) mod N (each server `weight` times). With `fnv1a_32` it is our
+ * `hash` strategy for ASCII keys; the default is twemproxy's default hash, `fnv1a_64`.
  */
-export function ketamaStrategy(
-  shardCount: number,
-  digestsPerShard = KETAMA_DIGESTS_PER_SHARD,
-): ShardStrategy {
-  const points: { hash: number; shard: number }[] = [];
-  for (let shard = 0; shard < shardCount; shard++) {
-    for (let j = 0; j < digestsPerShard; j++) {
-      const d = md5(`server${shard}-${j}`);
-      for (let k = 0; k < 4; k++) points.push({ hash: d.readUInt32LE(k * 4), shard });
-    }
-  }
-  points.sort((a, b) => a.hash - b.hash || a.shard - b.shard);
-  const hashes = Uint32Array.from(points, (p) => p.hash);
-  const owners = Uint16Array.from(points, (p) => p.shard);
-  return {
-    name: 'ketama',
-    shardCount,
-    shardFor(key) {
-      const h = md5(key).readUInt32LE(0);
-      let lo = 0;
-      let hi = hashes.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (hashes[mid]! < h) lo = mid + 1;
-        else hi = mid;
-      }
-      return owners[lo === hashes.length ? 0 : lo]!;
-    },
-  };
+export function modulaStrategy(shardCount: number, pool: PoolOptions = {}): ShardStrategy {
+  const placement = modulaPlacement(poolServers(shardCount, pool), pool.hash ?? 'fnv1a_64');
+  return { name: 'modula', shardCount, shardFor: (key) => placement.indexOf(key) };
+}
+
+/** Ketama/modula tuning: the names and weights of the servers as a twemproxy pool lists them, and its hash. */
+export interface PoolOptions {
+  /** twemproxy's `hash:`. @default 'md5' for ketama, 'fnv1a_64' for modula */
+  hash?: TwemproxyHashName;
+  /** Names on the ketama ring, in shard order. @default server0..serverN-1 */
+  names?: readonly string[];
+  /** Weights, in shard order. @default 1 each */
+  weights?: readonly number[];
+}
+
+function poolServers(shardCount: number, pool: PoolOptions): PoolServer[] {
+  for (const [what, list] of [
+    ['names', pool.names],
+    ['weights', pool.weights],
+  ] as const)
+    if (list && list.length > 0 && list.length !== shardCount)
+      throw new RangeError(`${list.length} ${what} for ${shardCount} shards; give one per shard`);
+  return Array.from({ length: shardCount }, (_, i) => ({
+    name: pool.names?.length ? pool.names[i]! : `server${i}`,
+    weight: pool.weights?.length ? pool.weights[i]! : 1,
+  }));
 }
 
 const JUMP_MULTIPLIER = 2862933555777941757n;
@@ -126,16 +134,24 @@ export function jumpStrategy(shardCount: number): ShardStrategy {
   return { name: 'jump', shardCount, shardFor: (key) => jumpHash(md5(key).readBigUInt64LE(0), shardCount) };
 }
 
-const FACTORIES: Record<StrategyName, (n: number) => ShardStrategy> = {
+const FACTORIES: Record<StrategyName, (n: number, pool: PoolOptions) => ShardStrategy> = {
   alpha: alphaStrategy,
   hash: hashStrategy,
   md5: md5Strategy,
   ketama: ketamaStrategy,
   jump: jumpStrategy,
+  modula: modulaStrategy,
 };
 
-/** Builds a strategy by name; throws RangeError for a shard count below 1 or above 1024. */
-export function createStrategy(name: StrategyName, shardCount: number): ShardStrategy {
+/**
+ * Builds a strategy by name; throws RangeError for a shard count below 1 or above 1024.
+ * `pool` (hash, names, weights) tunes ketama and modula; the book's strategies and jump ignore it.
+ */
+export function createStrategy(
+  name: StrategyName,
+  shardCount: number,
+  pool: PoolOptions = {},
+): ShardStrategy {
   if (!Number.isInteger(shardCount) || shardCount < 1 || shardCount > 1024)
     throw new RangeError(`shard count must be an integer in 1..1024, got ${shardCount}`);
   const factory = FACTORIES[name];
@@ -143,5 +159,5 @@ export function createStrategy(name: StrategyName, shardCount: number): ShardStr
     throw new RangeError(
       `unknown strategy ${JSON.stringify(name)}; expected one of ${STRATEGY_NAMES.join(', ')}`,
     );
-  return factory(shardCount);
+  return factory(shardCount, pool);
 }

@@ -5,22 +5,47 @@
  * one shard only affects its share of the keys.
  */
 import type { Redis } from 'ioredis';
-import { createStrategy, type ShardStrategy, type StrategyName } from '../sharding/strategies.js';
+import {
+  createStrategy,
+  type PoolOptions,
+  type ShardStrategy,
+  type StrategyName,
+} from '../sharding/strategies.js';
 import { closeClient, connectRedis, waitClientReady } from './connection.js';
 import { redactUrl } from './single.js';
-import type { ConnectionTuning, DataNode, KeyLocation, ProbeTarget, Route, Topology } from './types.js';
+import type {
+  ConnectionTuning,
+  DataNode,
+  HashInput,
+  KeyLocation,
+  ProbeTarget,
+  Route,
+  Topology,
+} from './types.js';
 
 export class ShardedTopology implements Topology {
   readonly kind = 'sharded' as const;
   readonly description: string;
   readonly strategy: ShardStrategy;
+  readonly hashInput: HashInput;
   private readonly shardRoutes: Route[];
   private readonly clients: Redis[];
   private readonly servers: string[];
 
-  constructor(urls: readonly string[], strategy: StrategyName, tuning: ConnectionTuning = {}) {
+  /**
+   * `pool` (hash, names, weights) tunes ketama and modula, e.g. to agree with a twemproxy pool;
+   * `hashInput: 'redis-key'` hashes "<namespace>:<key>" as twemproxy does, so this client and
+   * twemproxy's clients find the same keys on the same servers.
+   */
+  constructor(
+    urls: readonly string[],
+    strategy: StrategyName,
+    tuning: ConnectionTuning = {},
+    pool: PoolOptions & { hashInput?: HashInput } = {},
+  ) {
+    this.hashInput = pool.hashInput ?? 'key';
     if (urls.length === 0) throw new RangeError('sharded topology needs at least one shard URL');
-    this.strategy = createStrategy(strategy, urls.length);
+    this.strategy = createStrategy(strategy, urls.length, pool);
     this.clients = urls.map((u) => connectRedis(u, tuning));
     this.shardRoutes = this.clients.map((client, i) => ({ id: `shard${i}`, client }));
     this.servers = urls.map(redactUrl);
@@ -28,14 +53,18 @@ export class ShardedTopology implements Topology {
   }
 
   route(redisKey: string, userKey: string = redisKey): Route {
-    return this.shardRoutes[this.strategy.shardFor(userKey)]!;
+    return this.shardRoutes[this.strategy.shardFor(this.hashInput === 'key' ? userKey : redisKey)]!;
   }
   async locate(redisKey: string, userKey: string): Promise<KeyLocation> {
-    const i = this.strategy.shardFor(userKey);
+    const i = this.strategy.shardFor(this.hashInput === 'key' ? userKey : redisKey);
+    const input =
+      this.hashInput === 'key'
+        ? `the key ${JSON.stringify(userKey)} (Redis key ${redisKey})`
+        : `the Redis key ${redisKey}`;
     return {
       shard: this.shardRoutes[i]!.id,
       server: this.servers[i]!,
-      how: `${this.strategy.name} over ${this.servers.length} shards of the key ${JSON.stringify(userKey)} (Redis key ${redisKey})`,
+      how: `${this.strategy.name} over ${this.servers.length} shards of ${input}`,
     };
   }
   probeTargets(): ProbeTarget[] {

@@ -1,8 +1,12 @@
 /** The one interface the cache talks to, whatever the Redis topology behind it. */
 import type { Cluster, Redis } from 'ioredis';
 
-export const TOPOLOGY_KINDS = ['single', 'sharded', 'cluster'] as const;
+export const TOPOLOGY_KINDS = ['single', 'sharded', 'cluster', 'proxy'] as const;
 export type TopologyKind = (typeof TOPOLOGY_KINDS)[number];
+
+/** What client-side sharding hashes: the user's key (default) or the whole Redis key, as twemproxy does. */
+export const HASH_INPUTS = ['key', 'redis-key'] as const;
+export type HashInput = (typeof HASH_INPUTS)[number];
 
 /** A Redis or a Cluster: both speak the same commands. */
 export type RedisClient = Redis | Cluster;
