@@ -68,6 +68,11 @@ export function topologyConfig(v: CacheConfigValues): TopologyConfig {
           `the proxy topology places keys as twemproxy does: give the pool's distribution, ketama or modula (got ${v.strategy})`,
         );
       const pool = poolOptions(v, servers.length);
+      if (!v.proxyUrl)
+        throw new InvalidConfigError(
+          '--proxy-url',
+          "the proxy topology needs TWEMPROXY_URL=redis://host:port (the pool's listen address)",
+        );
       return {
         kind: 'proxy',
         url: checkRedisUrl('--proxy-url', v.proxyUrl),

@@ -62,9 +62,8 @@ export const cacheOptions = defineOptions({
   proxyUrl: {
     type: 'string',
     env: 'TWEMPROXY_URL',
-    default: 'redis://127.0.0.1:22121',
     description:
-      'the twemproxy of the proxy topology (give its pool servers in --shards for per-server numbers)',
+      "redis:// URL of the proxy topology's twemproxy (its listen address; give the pool's servers in --shards for per-server numbers)",
   },
   clusterNodes: {
     type: 'list',

@@ -315,6 +315,9 @@ describe('the proxy topology: the cache through twemproxy', () => {
     ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--strategy: the proxy topology places keys as twemproxy does/);
+    const noUrl = await runNode(cli, ['where', 'k', '--topology', 'proxy']);
+    expect(noUrl.code).toBe(2);
+    expect(noUrl.stderr).toMatch(/--proxy-url: the proxy topology needs TWEMPROXY_URL=/);
   });
 
   it('fails open for the keys of a dead server behind the proxy only, and resumes by itself', async () => {
