@@ -57,6 +57,15 @@ export class Lab {
     return this.o.driver !== undefined;
   }
 
+  /**
+   * The latest snapshot if it is younger than one interval; otherwise a new poll (shared
+   * with any other caller waiting), so /api/state is fresh even while no page is open.
+   */
+  async fresh(): Promise<LabSnapshot | null> {
+    if (!this.snapshot || Date.now() - this.snapshot.at > this.o.pollMs) await this.pollSoon();
+    return this.snapshot;
+  }
+
   hello(actionsAllowed: boolean): LabHello {
     return { snapshot: this.snapshot, pi: [...this.pi], markers: [...this.markers], actionsAllowed };
   }

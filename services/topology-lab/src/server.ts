@@ -3,7 +3,7 @@
  * one server-sent-event stream per tab, and the declared actions (loopback or token).
  *   GET  /                    the page
  *   GET  /assets/<file>       the bundle (files listed at start; nothing else is served)
- *   GET  /api/state           the latest snapshot
+ *   GET  /api/state           the latest snapshot (polled anew if older than one interval)
  *   GET  /api/events          SSE: `hello` once, then `state` per poll and `marker` per action
  *   POST /api/actions/<id>    run a declared action (header x-lab-action: 1)
  */
@@ -124,7 +124,13 @@ export function createLabServer(o: LabServerOptions): http.Server {
       res.writeHead(405, { allow: 'GET, HEAD, POST' }).end();
       return;
     }
-    if (path === '/api/state') return json(200, o.lab.latest ?? { error: 'first poll not finished' });
+    if (path === '/api/state') {
+      o.lab.fresh().then(
+        (snap) => json(200, snap ?? { error: 'first poll not finished' }),
+        (err: unknown) => json(500, { error: (err as Error).message }),
+      );
+      return;
+    }
     if (path === '/api/events') {
       res.writeHead(200, {
         ...SECURITY_HEADERS,

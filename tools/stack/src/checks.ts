@@ -156,7 +156,21 @@ const rpcMulticall: Check = async (svc) => {
   return 'system.multicall [zen.ask, farewell] through the gateway: "Ugly.", "Farewell, client"';
 };
 
+/** The lab's own view of the stack: RabbitMQ seen, and the services it polls answering. */
+const labSeesStack: Check = async (svc) => {
+  const { status, body } = await getJson(`http://127.0.0.1:${portOf(svc, 'http')}/api/state`);
+  const s = body as { rabbitmq?: { health: string }; services?: { name: string; health: string }[] };
+  if (status !== 200 || !s.rabbitmq || !s.services) throw new Error(`GET /api/state answered ${status}`);
+  if (s.rabbitmq.health !== 'up')
+    throw new Error('the lab sees RabbitMQ down (is the management plugin on?)');
+  const up = s.services.filter((x) => x.health === 'up').map((x) => x.name);
+  if (!up.includes('rabbit-pipeline'))
+    throw new Error(`the lab does not reach rabbit-pipeline; up: ${up.join(', ')}`);
+  return `RabbitMQ up; ${up.length} of ${s.services.length} services answer the lab`;
+};
+
 export const CHECKS: Record<string, { name: string; run: Check }[]> = {
+  'topology-lab': [{ name: 'lab sees the stack', run: labSeesStack }],
   'udp-broadcaster': [{ name: 'udp broadcast', run: udpBroadcast }],
   'tcp-farewell': [{ name: 'farewell', run: farewell }],
   'tls-inspector': [{ name: 'tls inspection', run: tlsInspect }],

@@ -31,6 +31,8 @@ const LOCAL_OVERRIDES: Record<string, Record<string, string>> = {
   'udp-broadcaster': { HOST: '0.0.0.0' },
   // Its demo TLS server and every peer here are on loopback, which it refuses by default.
   'tls-inspector': { ALLOW_PRIVATE: 'true' },
+  // Compose reaches each service under its own name ({name}); here they all are on loopback.
+  'topology-lab': { SERVICES_HOST: '127.0.0.1' },
 };
 
 function localEnv(name: string): Record<string, string> {

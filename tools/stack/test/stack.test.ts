@@ -11,23 +11,41 @@ const SERVICES = [
   'ssh-runner',
   'tcp-farewell',
   'tls-inspector',
+  'topology-lab',
   'udp-broadcaster',
   'zen-asyncio',
 ];
 
-afterAll(stopAll);
+let upProcess: ReturnType<typeof startProcess> | undefined;
+
+// Ctrl-C first, so a failed test leaves no services behind (SIGKILL would orphan them).
+afterAll(async () => {
+  if (upProcess?.child.exitCode === null) {
+    upProcess.child.kill('SIGINT');
+    await upProcess.exited(30_000);
+  }
+  await stopAll();
+});
 
 describe('the local stack', () => {
   it('brings every service up, passes the smoke tour, and stops everything on Ctrl-C', async () => {
     const up = startProcess(process.execPath, [CLI, 'up'], { env: { CI: '1' } });
+    upProcess = up;
     await up.waitForOutput(/stack: all (\d+) services ready|stack: not ready/, 120_000);
     const table = up.output();
-    expect(table).toMatch(/stack: all 9 services ready \(profile default\)/);
+    expect(table).toMatch(/stack: all 10 services ready \(profile default\)/);
     for (const name of SERVICES)
       expect(table).toMatch(new RegExp(`\\n${name}\\s+.*http://127\\.0\\.0\\.1:91\\d\\d/readyz\\s+ready`));
 
     const smoke = await run(process.execPath, [CLI, 'smoke'], { timeoutMs: 120_000 });
     const passes = smoke.stdout.split('\n').filter((l) => l.startsWith('PASS'));
+    // The failing lines themselves, so a red run says which step failed and why.
+    expect(
+      smoke.stdout
+        .split('\n')
+        .filter((l) => l.startsWith('FAIL'))
+        .join('\n'),
+    ).toBe('');
     expect(smoke.stdout).toMatch(/smoke: \d+ passed, 0 failed/);
     expect(smoke.code).toBe(0);
     // One readiness line per service, plus each service's own walk-through except
@@ -42,7 +60,7 @@ describe('the local stack', () => {
     for (const name of SERVICES.filter((n) => n !== 'rabbit-pipeline')) {
       expect(up.output()).toMatch(new RegExp(`${name}\\s+\\| .*shutdown complete`));
     }
-  });
+  }, 240_000); // up waits 120 s for readiness, smoke up to 120 s: the default 30 s cut it short on a loaded machine
 
   it('lists the services without starting them, and rejects an unknown one', async () => {
     const status = await run(process.execPath, [CLI, 'status']);
