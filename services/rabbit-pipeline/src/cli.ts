@@ -12,6 +12,7 @@ import {
   runCli,
   runService,
 } from '@fopnp/net';
+import { clusterCommands } from './cluster/leaders.js';
 import { BrokerRefusedError, ERROR_CODES, PipelineError } from './errors.js';
 import { describeDeadLetter, peek } from './inspect.js';
 import { brokerOptions, manifest, ROLES, type Role, roleOptions } from './manifest.js';
@@ -287,6 +288,7 @@ const cli = {
         }),
     }),
     ...patternCommands({ common, guard, untilSignal }),
+    ...clusterCommands({ common, guard }),
   },
 };
 

@@ -8,6 +8,7 @@
 import { EventEmitter } from 'node:events';
 import { type Logger, silentLogger } from '@fopnp/net';
 import amqp, { type ChannelModel, type RecoveringChannelModel } from 'amqplib';
+import { Endpoints, parseUrls, redactUrls } from './endpoints.js';
 import { BrokerUnreachableError, ClosedError, redactUrl } from './errors.js';
 
 export type BrokerState = 'connecting' | 'connected' | 'disconnected' | 'closed';
@@ -21,6 +22,7 @@ export interface Attachment {
 }
 
 export interface BrokerOptions {
+  /** One broker's URL, or a cluster's nodes' URLs separated by commas (tried in turn). */
   url: string;
   logger?: Logger;
   /** Declares exchanges and queues; runs on every (re)connect before attachments. */
@@ -59,6 +61,7 @@ export class Broker extends EventEmitter {
   private constructor(
     private readonly recovering: RecoveringChannelModel,
     private readonly options: BrokerOptions,
+    private readonly endpoints: Endpoints,
   ) {
     super();
     this.logger = options.logger ?? silentLogger();
@@ -68,7 +71,13 @@ export class Broker extends EventEmitter {
   static async connect(options: BrokerOptions): Promise<Broker> {
     let broker: Broker | undefined;
     let lastError: unknown;
-    const recovering = await amqp.connect(withHeartbeat(options.url, options.heartbeatSeconds ?? 10), {
+    const heartbeat = options.heartbeatSeconds ?? 10;
+    const endpoints = new Endpoints(options.url, heartbeat);
+    // One address: the URL as given. Several: an object amqplib reads on every attempt,
+    // moved to the next node after each drop or failed attempt.
+    const target =
+      parseUrls(options.url).length > 1 ? endpoints.target : withHeartbeat(options.url, heartbeat);
+    const recovering = await amqp.connect(target, {
       recovery: {
         initialDelay: options.initialDelayMs ?? 100,
         maxDelay: options.maxDelayMs ?? 5_000,
@@ -80,10 +89,14 @@ export class Broker extends EventEmitter {
         setup: (model: ChannelModel) => broker!.setup(model),
       },
     });
-    broker = new Broker(recovering, options);
+    broker = new Broker(recovering, options, endpoints);
     recovering.on('connect', (model: ChannelModel) => broker!.onConnect(model));
-    recovering.on('disconnect', (err: Error) => broker!.onDisconnect(err));
+    recovering.on('disconnect', (err: Error) => {
+      endpoints.next();
+      broker!.onDisconnect(err);
+    });
     recovering.on('connect-failed', (err: Error) => {
+      endpoints.next();
       lastError = err;
       // Before the first connection the final BrokerUnreachableError says it in one line;
       // at warn (the role commands' level) each attempt would print a JSON line before it.
@@ -98,7 +111,7 @@ export class Broker extends EventEmitter {
       await recovering.waitForConnect();
     } catch (err) {
       broker.setState('closed', 'first connection failed');
-      throw new BrokerUnreachableError(redactUrl(options.url), { cause: lastError ?? err });
+      throw new BrokerUnreachableError(redactUrls(options.url), { cause: lastError ?? err });
     }
     return broker;
   }
@@ -132,7 +145,7 @@ export class Broker extends EventEmitter {
     this.model = model;
     if (this.connectedOnce) this.reconnects++;
     this.connectedOnce = true;
-    this.setState('connected', redactUrl(this.options.url));
+    this.setState('connected', redactUrl(this.endpoints.current));
     // Attachments added while setup ran missed its snapshot: open them now.
     for (const a of this.attachments) {
       this.attachTo(a, model).catch((err: Error) =>
@@ -186,6 +199,11 @@ export class Broker extends EventEmitter {
   remove(a: Attachment): void {
     this.attachments.delete(a);
     this.attachedTo.delete(a);
+  }
+
+  /** The URL of the node this connection uses (or tries next), password hidden. */
+  get endpoint(): string {
+    return redactUrl(this.endpoints.current);
   }
 
   /** A plain channel on the current connection (waits while reconnecting). */

@@ -25,6 +25,9 @@ export async function connectDeclared(
     logger: o.logger,
     async declare(model: ChannelModel) {
       const ch = await model.createChannel();
+      // A refused declaration rejects below (and the connect is retried); without a
+      // listener the channel's 'error' would also be an uncaught exception.
+      ch.on('error', () => {});
       await declareTopology(ch, o.topology, o.declare);
       await ch.close();
     },

@@ -15,7 +15,8 @@ export const brokerOptions = defineOptions({
     env: 'AMQP_URL',
     short: 'u',
     default: 'amqp://guest:guest@127.0.0.1:5672',
-    description: 'RabbitMQ URL (amqp://user:pass@host:port/vhost)',
+    description:
+      "RabbitMQ URL (amqp://user:pass@host:port/vhost); for a cluster, every node's URL separated by commas (a dropped connection moves to the next)",
   },
   prefix: {
     type: 'string',
@@ -49,7 +50,8 @@ export const brokerOptions = defineOptions({
     type: 'boolean',
     env: 'QUORUM_QUEUES',
     default: false,
-    description: 'declare the work queues as quorum queues (replicated; the choice for a RabbitMQ cluster)',
+    description:
+      'declare the queues as quorum queues, the dead-letter queue too (replicated; the choice for a RabbitMQ cluster)',
   },
   rpcTimeoutMs: {
     type: 'int',

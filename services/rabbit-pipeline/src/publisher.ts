@@ -13,7 +13,12 @@ import { ClosedError, PublishFailedError, PublishNackedError } from './errors.js
 export interface PublisherOptions {
   /** Messages sent but not yet confirmed before `publish` waits. @default 512 */
   maxInFlight?: number;
-  /** Times one message is resent after a broker nack before `publish` rejects. @default 3 */
+  /**
+   * Times one message is resent after a broker nack before `publish` rejects, 100 ms
+   * apart and doubling up to 5 s (≈ 16 s in all with the default): a quorum queue nacks
+   * while it elects a new leader after its leader's node died, for a few seconds.
+   * @default 8
+   */
   maxNacks?: number;
   logger?: Logger;
 }
@@ -54,7 +59,7 @@ export class ReliablePublisher extends EventEmitter implements Attachment {
   ) {
     super();
     this.maxInFlight = options.maxInFlight ?? 512;
-    this.maxNacks = options.maxNacks ?? 3;
+    this.maxNacks = options.maxNacks ?? 8;
     this.logger = options.logger ?? silentLogger();
   }
 
@@ -175,9 +180,12 @@ export class ReliablePublisher extends EventEmitter implements Attachment {
       p.reject(new PublishNackedError(p.exchange, p.routingKey));
       return;
     }
-    setTimeout(() => {
-      if (p.channel === undefined && this.pending.has(p.seq)) this.send(p);
-    }, 50 * p.nacks).unref();
+    setTimeout(
+      () => {
+        if (p.channel === undefined && this.pending.has(p.seq)) this.send(p);
+      },
+      Math.min(100 * 2 ** (p.nacks - 1), 5_000),
+    ).unref();
   }
 
   private settle(p: Pending): void {

@@ -13,7 +13,12 @@ export interface ExchangeDecl {
 export interface QueueDecl {
   name: string;
   purpose: string;
-  /** Work queues become quorum queues with the `quorum` flag; the DLQ stays classic. */
+  /**
+   * Becomes a quorum queue with the `quorum` flag. Every durable queue of the pipeline is,
+   * the dead-letter queue included: in a cluster a classic queue is unreachable while its
+   * one node is down, and declaring it then fails on every node (404, "home node … is
+   * down"), which would keep clients from reconnecting at all.
+   */
   work: boolean;
   /** Dead-letters go to the DLX with the queue's own name as routing key. */
   deadLetter: boolean;
@@ -80,7 +85,7 @@ export function pipelineTopology(prefix: string): Topology {
       {
         name: n.deadLetters,
         purpose: 'messages retried too often or malformed',
-        work: false,
+        work: true,
         deadLetter: false,
       },
     ],

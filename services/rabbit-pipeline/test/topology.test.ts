@@ -34,10 +34,10 @@ it('prints every declared exchange, queue and binding as tables', async () => {
   expect(r.stdout).not.toContain('mermaid');
 });
 
-it('marks the work queues quorum with --quorum', async () => {
+it('marks the queues quorum with --quorum, the dead-letter queue too (a cluster must reach it with a node down)', async () => {
   const r = await runNode(CLI, ['topology', '--prefix', 'demo', '--quorum', '--format', 'table']);
   expect(r.stdout).toMatch(/\| demo\.judge +\| quorum, durable/);
-  expect(r.stdout).toMatch(/\| demo\.dead-letters +\| classic, durable/);
+  expect(r.stdout).toMatch(/\| demo\.dead-letters +\| quorum, durable/);
 });
 
 it('declares on the broker exactly the queues it prints, classic or quorum', async () => {

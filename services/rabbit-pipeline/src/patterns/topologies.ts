@@ -48,7 +48,7 @@ function deadLetters(n: (s: string) => string): Pick<Topology, 'exchanges' | 'qu
       {
         name: n('dead-letters'),
         purpose: 'messages retried too often or malformed',
-        work: false,
+        work: true,
         deadLetter: false,
       },
     ],
