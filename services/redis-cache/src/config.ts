@@ -28,11 +28,12 @@ export function checkRedisUrl(option: string, text: string): string {
   return text;
 }
 
-function checkNodeAddress(text: string): string {
+function checkNodeAddress(text: string, option = '--cluster-nodes'): string {
   try {
-    parseNodeAddress(text);
+    const { port } = parseNodeAddress(text);
+    if (!(port > 0 && port < 65536)) throw new RangeError('port');
   } catch {
-    throw new InvalidConfigError('--cluster-nodes', `${JSON.stringify(text)} is not host:port`);
+    throw new InvalidConfigError(option, `${JSON.stringify(text)} is not host:port`);
   }
   return text;
 }
@@ -59,7 +60,23 @@ export function topologyConfig(v: CacheConfigValues): TopologyConfig {
           '--cluster-nodes',
           'the cluster topology needs REDIS_CLUSTER_NODES=host:port,...',
         );
-      return { kind: 'cluster', nodes: v.clusterNodes.map(checkNodeAddress) };
+      return { kind: 'cluster', nodes: v.clusterNodes.map((n) => checkNodeAddress(n)) };
+    case 'sentinel':
+      if (v.sentinels.length === 0)
+        throw new InvalidConfigError(
+          '--sentinels',
+          'the sentinel topology needs REDIS_SENTINELS=host:port,...',
+        );
+      if (!/^[A-Za-z0-9._-]{1,64}$/.test(v.sentinelMaster))
+        throw new InvalidConfigError(
+          '--sentinel-master',
+          `${JSON.stringify(v.sentinelMaster)} must be 1-64 of A-Z a-z 0-9 . _ -`,
+        );
+      return {
+        kind: 'sentinel',
+        sentinels: v.sentinels.map((n) => checkNodeAddress(n, '--sentinels')),
+        masterName: v.sentinelMaster,
+      };
     case 'proxy': {
       const servers = v.shards.map((u) => checkRedisUrl('--shards', u));
       if (servers.length > 0 && v.strategy !== 'ketama' && v.strategy !== 'modula')

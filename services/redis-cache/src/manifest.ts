@@ -12,7 +12,8 @@ export const cacheOptions = defineOptions({
     choices: TOPOLOGY_KINDS,
     env: 'CACHE_TOPOLOGY',
     default: 'single',
-    description: 'single Redis, client-side shards, Redis Cluster, or a twemproxy that shards',
+    description:
+      'single Redis, client-side shards, Redis Cluster, a twemproxy that shards, or Redis Sentinel',
   },
   redisUrl: {
     type: 'string',
@@ -70,6 +71,17 @@ export const cacheOptions = defineOptions({
     env: 'REDIS_CLUSTER_NODES',
     description: 'comma-separated host:port seeds of the cluster topology',
   },
+  sentinels: {
+    type: 'list',
+    env: 'REDIS_SENTINELS',
+    description: 'comma-separated host:port of the sentinels of the sentinel topology',
+  },
+  sentinelMaster: {
+    type: 'string',
+    env: 'REDIS_SENTINEL_MASTER',
+    default: 'mymaster',
+    description: 'the name the sentinels monitor the master under',
+  },
   namespace: {
     type: 'string',
     env: 'CACHE_NAMESPACE',
@@ -125,7 +137,7 @@ export const manifest = defineService({
   name: 'redis-cache',
   chapter: '8',
   description:
-    'cache-aside over Redis in every topology (single, client-side shards, Redis Cluster, twemproxy)',
+    'cache-aside over Redis in every topology (single, client-side shards, Redis Cluster, twemproxy, Sentinel)',
   command: ['serve'],
   ports: [{ name: 'http', protocol: 'tcp', option: 'port', public: true }],
   needs: ['redis'],

@@ -2,6 +2,7 @@
 import type { PoolOptions, StrategyName } from '../sharding/strategies.js';
 import { ClusterTopology } from './cluster.js';
 import { ProxyTopology, type ProxyTopologyConfig } from './proxy.js';
+import { SentinelTopology, type SentinelTopologyConfig } from './sentinel.js';
 import { ShardedTopology } from './sharded.js';
 import { SingleTopology } from './single.js';
 import {
@@ -15,6 +16,7 @@ import {
 export type { ClusterNodeAddress } from './cluster.js';
 export { ClusterTopology, parseNodeAddress } from './cluster.js';
 export { connectProxy, ProxyTopology, type ProxyTopologyConfig } from './proxy.js';
+export { SentinelTopology, type SentinelTopologyConfig } from './sentinel.js';
 export { ShardedTopology } from './sharded.js';
 export { SingleTopology } from './single.js';
 export * from './types.js';
@@ -28,7 +30,8 @@ export type TopologyConfig =
       pool?: PoolOptions & { hashInput?: HashInput };
     }
   | { kind: 'cluster'; nodes: readonly string[] }
-  | ({ kind: 'proxy' } & ProxyTopologyConfig);
+  | ({ kind: 'proxy' } & ProxyTopologyConfig)
+  | ({ kind: 'sentinel' } & SentinelTopologyConfig);
 
 export function createTopology(config: TopologyConfig, tuning: ConnectionTuning = {}): Topology {
   switch (config.kind) {
@@ -40,6 +43,8 @@ export function createTopology(config: TopologyConfig, tuning: ConnectionTuning 
       return new ClusterTopology(config.nodes, tuning);
     case 'proxy':
       return new ProxyTopology(config, tuning);
+    case 'sentinel':
+      return new SentinelTopology(config, tuning);
   }
 }
 

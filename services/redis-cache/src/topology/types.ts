@@ -1,7 +1,7 @@
 /** The one interface the cache talks to, whatever the Redis topology behind it. */
 import type { Cluster, Redis } from 'ioredis';
 
-export const TOPOLOGY_KINDS = ['single', 'sharded', 'cluster', 'proxy'] as const;
+export const TOPOLOGY_KINDS = ['single', 'sharded', 'cluster', 'proxy', 'sentinel'] as const;
 export type TopologyKind = (typeof TOPOLOGY_KINDS)[number];
 
 /** What client-side sharding hashes: the user's key (default) or the whole Redis key, as twemproxy does. */
