@@ -71,6 +71,7 @@ export async function echoRoutes(app: FastifyInstance, opts: EchoOptions): Promi
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   opts.catalog.collectFrom(app);
   app.addHook('onRequest', allowAnyOrigin);
+  methodRoutes(app, 'other');
   const inspect = (summary: string) => ({ config: { summary, group: 'Request inspection' } });
   const dynamic = (summary: string) => ({ config: { summary, group: 'Dynamic data' } });
 
@@ -95,7 +96,7 @@ export async function echoRoutes(app: FastifyInstance, opts: EchoOptions): Promi
     const config = { summary: 'any method: args, form, files, json, data, headers', group: 'Anything' };
     scope.route({ method: ALL_METHODS, url: '/anything', config, handler: anythingEcho });
     scope.route({ method: ALL_METHODS, url: '/anything/*', config, handler: anythingEcho });
-    methodRoutes(scope);
+    methodRoutes(scope, 'multipart');
   });
 
   app.route<{ Params: { codes: string } }>({
