@@ -11,6 +11,7 @@
 import { runNode } from '@fopnp/net/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PLACEMENT_QUERY, parsePlacements, type QueuePlacement } from '../src/cluster/leaders.js';
+import { LocalCluster } from '../src/cluster/local-cluster.js';
 import { ReliableConsumer } from '../src/consumer.js';
 import {
   openPipeline,
@@ -22,7 +23,6 @@ import {
 } from '../src/pipeline.js';
 import { parseDecision } from '../src/protocol.js';
 import { Tally } from '../src/tally.js';
-import { LocalCluster } from './cluster/local-cluster.js';
 import { CLI, uniquePrefix, waitUntil } from './helpers.js';
 
 const POINTS = 20_000;

@@ -1,5 +1,5 @@
 /**
- * A RabbitMQ cluster of N nodes on this machine, for tests: each node its own Erlang VM
+ * A RabbitMQ cluster of N nodes on this machine, for tests and benchmarks: each node its own Erlang VM
  * with a distinct RABBITMQ_NODENAME, AMQP port (RABBITMQ_NODE_PORT) and distribution port
  * (RABBITMQ_DIST_PORT), all free loopback ports; mnesia, logs, config and the shared Erlang
  * cookie (in a HOME of their own) under one temp dir; no plugins (no management port to
