@@ -2,6 +2,7 @@
  * Compression and ranges as real clients see them: curl (--compressed, -r) and Python's
  * urllib with the standard library's gzip and zlib.
  */
+import { readFileSync } from 'node:fs';
 import { run } from '@fopnp/net/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HTML_PAGE } from '../src/httpbin/formats.ts';
@@ -93,6 +94,17 @@ describe('compression and ranges with curl and Python', () => {
       `${app.url}/range/100`,
     );
     expect(beyond).toBe('416');
+  });
+
+  it('/post takes a multipart upload from curl -F and a JSON body, each by its own route copy', async () => {
+    const up = JSON.parse(await curl('-F', 'note=hello', '-F', `file=@${FETCH};type=text/x-python`, `${app.url}/post`));
+    expect(up).toMatchObject({ form: { note: 'hello' }, files: { file: readFileSync(FETCH, 'utf8') }, json: null });
+    expect(up.headers['Content-Type']).toMatch(/^multipart\/form-data; boundary=/);
+    const json = JSON.parse(
+      await curl('-H', 'Content-Type: application/json', '--data', '{"n": 1}', `${app.url}/post`),
+    );
+    expect(json).toMatchObject({ json: { n: 1 }, data: '{"n": 1}', form: {}, files: {} });
+    expect(json).not.toHaveProperty('method');
   });
 
   it('/stream-bytes sends n bytes in chunk_size chunks (curl --raw shows the chunk sizes)', async () => {
