@@ -97,8 +97,14 @@ describe('compression and ranges with curl and Python', () => {
   });
 
   it('/post takes a multipart upload from curl -F and a JSON body, each by its own route copy', async () => {
-    const up = JSON.parse(await curl('-F', 'note=hello', '-F', `file=@${FETCH};type=text/x-python`, `${app.url}/post`));
-    expect(up).toMatchObject({ form: { note: 'hello' }, files: { file: readFileSync(FETCH, 'utf8') }, json: null });
+    const up = JSON.parse(
+      await curl('-F', 'note=hello', '-F', `file=@${FETCH};type=text/x-python`, `${app.url}/post`),
+    );
+    expect(up).toMatchObject({
+      form: { note: 'hello' },
+      files: { file: readFileSync(FETCH, 'utf8') },
+      json: null,
+    });
     expect(up.headers['Content-Type']).toMatch(/^multipart\/form-data; boundary=/);
     const json = JSON.parse(
       await curl('-H', 'Content-Type: application/json', '--data', '{"n": 1}', `${app.url}/post`),
