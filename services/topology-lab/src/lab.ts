@@ -5,12 +5,21 @@
  */
 import type { Logger } from '@fopnp/net';
 import { ActionError, type Driver } from './actions/driver.js';
-import type { ActionMarker, LabHello, LabSnapshot, PiSample } from './snapshot.js';
+import type { ActionMarker, ActionView, LabHello, LabSnapshot, PiSample } from './snapshot.js';
 import { describeError } from './sources/http.js';
 import { pipelineFlows } from './sources/pipeline.js';
 import type { RabbitSource } from './sources/rabbitmq.js';
 import type { RedisSource } from './sources/redis.js';
 import { pollTally, type ServicesSource } from './sources/services.js';
+
+/** Actions the lab runs itself, over its own AMQP connection. */
+export const LAB_ACTIONS = {
+  malformed: {
+    id: 'pipeline.malformed',
+    label: 'publish a malformed point',
+    description: 'a point no judge can parse: it goes to the dead-letter queue',
+  },
+} as const satisfies Record<string, ActionView>;
 
 export type LabEvent = { type: 'state'; data: LabSnapshot } | { type: 'marker'; data: ActionMarker };
 export type Subscriber = (e: LabEvent) => void;
@@ -53,8 +62,9 @@ export class Lab {
   get clients(): number {
     return this.subscribers.size;
   }
+  /** The lab's own action needs no driver, so actions are always there (when RabbitMQ is). */
   get actionsEnabled(): boolean {
-    return this.o.driver !== undefined;
+    return true;
   }
 
   /**
@@ -130,9 +140,11 @@ export class Lab {
             health: 'unknown' as const,
             error: 'no control endpoint configured',
             processes: [],
-            actions: [],
+            actions: [] as ActionView[],
           }),
     ]);
+    // The lab's own action (through the broker, no orchestrator needed) comes first.
+    if (rabbitmq.health === 'up') control.actions = [LAB_ACTIONS.malformed, ...control.actions];
     const took = performance.now() - t0;
     this.o.onPoll?.(took);
     const snap: LabSnapshot = {
@@ -170,12 +182,15 @@ export class Lab {
   /** Runs a declared action, leaves a marker, and polls at once so the page sees the effect. */
   async act(actionId: string): Promise<ActionMarker> {
     const driver = this.o.driver;
-    if (!driver)
+    const own = actionId === LAB_ACTIONS.malformed.id;
+    if (!driver && !own)
       throw new ActionError('actions are off: no control endpoint (STACK_CONTROL_URL) configured', 503);
-    const label = this.snapshot?.control.actions.find((a) => a.id === actionId)?.label ?? actionId;
+    const label = own
+      ? LAB_ACTIONS.malformed.label
+      : (this.snapshot?.control.actions.find((a) => a.id === actionId)?.label ?? actionId);
     let marker: ActionMarker;
     try {
-      const detail = await driver.run(actionId);
+      const detail = own ? await this.o.rabbit.publishMalformed() : await driver!.run(actionId);
       marker = { at: Date.now(), actionId, label, ok: true, detail };
     } catch (err) {
       if (err instanceof ActionError && err.status === 404) throw err;

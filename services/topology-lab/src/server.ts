@@ -140,8 +140,8 @@ export function createLabServer(o: LabServerOptions): http.Server {
       });
       const send = (event: string, data: unknown) =>
         res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-      const allowed =
-        o.lab.actionsEnabled && (isLoopback(req.socket.remoteAddress) || Boolean(o.actionToken));
+      // The page sends no token: its buttons work for a loopback viewer; others use the API with LAB_TOKEN.
+      const allowed = o.lab.actionsEnabled && isLoopback(req.socket.remoteAddress);
       send('hello', o.lab.hello(allowed));
       const unsubscribe = o.lab.subscribe((e) => send(e.type, e.data));
       // A comment now and then keeps proxies from closing an idle stream.

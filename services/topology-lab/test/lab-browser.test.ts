@@ -241,6 +241,24 @@ describe('topology-lab in Chromium over a real pipeline', () => {
     await page.locator('#actions').screenshot({ path: `${SHOTS}actions.png` });
   }, 90_000);
 
+  it('publishes a malformed point from the page: it lands in the dead-letter queue (rabbitmqctl) and on the page', async () => {
+    const dlq = pipelineNames(stack.prefix).deadLetters;
+    const before = (await brokerQueue(dlq)).ready;
+    await click(page, 'pipeline.malformed');
+    expect(await page.locator('#markers li[data-action="pipeline.malformed"]').textContent()).toMatch(
+      /confirmed by the broker/,
+    );
+    await until(
+      'the message in the dead-letter queue (rabbitmqctl)',
+      async () => (await brokerQueue(dlq)).ready === before + 1,
+      20_000,
+    );
+    await until(
+      'the page to count it',
+      async () => (await cell(page, 'queues', dlq, 1)) === String(before + 1),
+    );
+  }, 40_000);
+
   it('stops a Redis server from the page (redis-cli gets no answer, the page shows it down) and starts it again', async () => {
     const address = `127.0.0.1:${stack.redisPort}`;
     await until(

@@ -7,7 +7,7 @@
  */
 
 import type { Logger } from '@fopnp/net';
-import { pipelineTopology } from '@fopnp/rabbit-pipeline';
+import { pipelineNames, pipelineTopology } from '@fopnp/rabbit-pipeline';
 import amqp, { type Channel, type ChannelModel } from 'amqplib';
 import type { BindingView, ExchangeView, QueueView, RabbitView, Trend } from '../snapshot.js';
 import { describeError, getJson, type Target, targetOf } from './http.js';
@@ -55,6 +55,8 @@ interface MgmtConnection {
 }
 
 const TREND_WINDOW_MS = 5_000;
+/** What the malformed-message action publishes: not 64 binary digits. */
+export const MALFORMED_POINT = 'not a point';
 
 export class RabbitSource {
   private readonly mgmt: Target;
@@ -303,6 +305,30 @@ export class RabbitSource {
     })();
     await this.connecting;
     return this.channel;
+  }
+
+  /**
+   * The lab's one broker action: a point no judge can parse ("not a point"), published
+   * to the pipeline's exchange with a judge's routing key. The judge rejects it and it
+   * lands in the dead-letter queue, where it can be read. The body is fixed: nothing a
+   * caller sends reaches the broker.
+   */
+  async publishMalformed(): Promise<string> {
+    const names = pipelineNames(this.prefix);
+    const ch = await this.ensureChannel();
+    if (!this.conn || !ch) throw new Error('no AMQP connection to publish on');
+    const confirm = await this.conn.createConfirmChannel();
+    try {
+      confirm.on('error', () => {});
+      await new Promise<void>((resolve, reject) => {
+        confirm.publish(names.points, '0.1', Buffer.from(MALFORMED_POINT), { persistent: true }, (err) =>
+          err ? reject(err) : resolve(),
+        );
+      });
+    } finally {
+      await confirm.close().catch(() => {});
+    }
+    return `published "${MALFORMED_POINT}" to ${names.points} (key 0.1), confirmed by the broker; expect it in ${names.deadLetters}`;
   }
 
   async close(): Promise<void> {
