@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # rabbit-pipeline's tests talk to the real RabbitMQ on 127.0.0.1:5672 (guest/guest) and
-# call rabbitmqctl (stop_app/start_app in broker-restart.test.ts). Idempotent: installs
+# call rabbitmqctl (stop_app/start_app in broker-restart.test.ts); cluster-failover.test.ts
+# and bench/cluster.ts start three more nodes from /usr/lib/rabbitmq/bin of the same
+# package, registered with this broker's epmd (4369). Idempotent: installs
 # the server only if missing, starts it only if down, and waits until it answers.
 set -euo pipefail
 
