@@ -127,6 +127,16 @@ const DELIBERATE: Deliberate[] = [
       reason: 'bytes that are not UTF-8 are a JSON 400 naming the problem (httpbin: 500)',
     }),
   ),
+  ...(['content-security-policy', 'x-content-type-options'] as const).flatMap((aspect) =>
+    ['/base64/', '/response-headers'].map(
+      (prefix): Deliberate => ({
+        cases: (c) => c.path.startsWith(prefix),
+        aspect,
+        reason:
+          "the URL chooses this content on the bank's origin: CSP sandbox and nosniff keep it from running script (and reading /cookies)",
+      }),
+    ),
+  ),
   { cases: statusOnly(204), aspect: 'content-type', reason: 'a 204 has no content, so no Content-Type' },
 ];
 

@@ -81,6 +81,28 @@ describe('deliberate limits', () => {
     });
   });
 
+  it("keeps the bank's origin safe: URL-chosen content is sandboxed, bank cookies are not set or cleared", async () => {
+    const page = await fetch(
+      `${app.url}/base64/${Buffer.from('<script>alert(1)</script>').toString('base64url')}`,
+    );
+    expect(await page.text()).toBe('<script>alert(1)</script>'); // as httpbin answers it...
+    expect(page.headers.get('content-security-policy')).toBe('sandbox'); // ...but it cannot run here
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    const typed = await fetch(`${app.url}/response-headers?Content-Type=text/html&X-A=%3Cscript%3E`);
+    expect(typed.headers.get('content-security-policy')).toBe('sandbox');
+    expect(await refused(`${app.url}/response-headers?Content-Security-Policy=default-src%20*`)).toContain(
+      'cannot be set',
+    );
+    expect(
+      await refused(`${app.url}/response-headers?Set-Cookie=bank_session%3Dx%3B%20Path%3D%2Fbank`),
+    ).toContain('belong to the bank');
+    expect(await refused(`${app.url}/cookies/set?bank_session=x`)).toContain('belong to the bank');
+    expect(await refused(`${app.url}/cookies/set/bank_login_csrf/x`)).toContain('belong to the bank');
+    expect(await refused(`${app.url}/cookies/delete?bank_session`)).toContain('belong to the bank');
+    const other = await fetch(`${app.url}/response-headers?Set-Cookie=theme%3Ddark`);
+    expect(other.headers.get('set-cookie')).toBe('theme=dark');
+  });
+
   it('/base64 refuses what is not URL-safe base64 of UTF-8 text with a 400 (httpbin: 500)', async () => {
     expect(await refused(`${app.url}/base64/${encodeURIComponent('*!')}`)).toContain('not URL-safe base64');
     expect(await (await fetch(`${app.url}/base64/aGk`)).text()).toBe('hi'); // unpadded is fine here

@@ -12,6 +12,7 @@ import { HttpAppError } from '../errors.js';
 import { basicCredentials } from '../httpbin/auth.js';
 import { ALL_METHODS, type RouteCatalog } from '../httpbin/catalog.js';
 import { allowAnyOrigin } from '../httpbin/cors.js';
+import { refuseBankCookie } from '../httpbin/guard.js';
 import { httpbinRoutes } from '../httpbin/index.js';
 import { methodRoutes } from '../httpbin/methods.js';
 import { withinLimit } from '../httpbin/params.js';
@@ -53,6 +54,7 @@ function cookieArgs(url: string): Args {
   const bad = Object.keys(args).find((k) => !COOKIE_NAME.test(k));
   if (bad !== undefined)
     throw new HttpAppError('HTTP_APP_ERR_BAD_PARAMETER', `${JSON.stringify(bad)} is not a cookie name`);
+  for (const name of Object.keys(args)) refuseBankCookie(name);
   return args;
 }
 
@@ -242,6 +244,7 @@ export async function echoRoutes(app: FastifyInstance, opts: EchoOptions): Promi
             'HTTP_APP_ERR_BAD_PARAMETER',
             `${JSON.stringify(req.params.name)} is not a cookie name`,
           );
+        refuseBankCookie(req.params.name);
         reply.setCookie(req.params.name, req.params.value, attributes(req));
         return redirectWithPage(reply, '/cookies');
       },

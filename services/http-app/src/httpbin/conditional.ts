@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { factsOf } from '../echo/facts.js';
 import { getEcho } from '../echo/request-info.js';
 import { HttpAppError } from '../errors.js';
+import { refuseBankCookie, sandboxed, setCookieName } from './guard.js';
 import { sendStatus } from './status.js';
 
 /** The entity tags of If-None-Match / If-Match, unquoted and without W/, as httpbin reads them. */
@@ -64,7 +65,7 @@ export async function conditionalRoutes(app: FastifyInstance): Promise<void> {
         if (Buffer.byteLength(body) === length) break;
         length = Buffer.byteLength(body);
       }
-      return reply.type('application/json').send(body);
+      return sandboxed(reply).type('application/json').send(body);
     },
   });
 }
@@ -73,6 +74,12 @@ export async function conditionalRoutes(app: FastifyInstance): Promise<void> {
 function checkHeader(name: string, values: string[]): void {
   if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name))
     throw new HttpAppError('HTTP_APP_ERR_BAD_PARAMETER', `${JSON.stringify(name)} is not a header name`);
+  if (/^(content-security-policy|x-content-type-options)$/i.test(name))
+    throw new HttpAppError(
+      'HTTP_APP_ERR_BAD_PARAMETER',
+      `${name} keeps this answer from running script; it cannot be set`,
+    );
+  if (/^set-cookie$/i.test(name)) for (const v of values) refuseBankCookie(setCookieName(v));
   if (/^(content-length|transfer-encoding|connection)$/i.test(name))
     throw new HttpAppError(
       'HTTP_APP_ERR_BAD_PARAMETER',

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { HttpAppError } from '../errors.js';
+import { sandboxed } from './guard.js';
 import { sendNegotiated } from './negotiate.js';
 
 const GROUP = 'Response formats';
@@ -130,7 +131,7 @@ export async function formatRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Params: { value: string } }>(
     '/base64/:value',
     { config: { summary: 'the value decoded from URL-safe base64, as UTF-8 text', group: 'Dynamic data' } },
-    (req, reply) => reply.type(html).send(decodeBase64Url(req.params.value)),
+    (req, reply) => sandboxed(reply).type(html).send(decodeBase64Url(req.params.value)),
   );
 }
 

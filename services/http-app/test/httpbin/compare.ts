@@ -21,6 +21,8 @@ export const HEADERS_THAT_MATTER = [
   'access-control-allow-headers',
   'access-control-max-age',
   'x-more-info',
+  'content-security-policy',
+  'x-content-type-options',
 ] as const;
 
 export type Aspect = 'status' | 'body' | (typeof HEADERS_THAT_MATTER)[number] | 'set-cookie';
