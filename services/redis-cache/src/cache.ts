@@ -134,7 +134,8 @@ export class Cache {
     validateKey(key);
     const dataKey = this.keys.data(key);
     const route = this.topology.route(dataKey, key);
-    const raw = await this.attempt(route, () => route.client.getBuffer(dataKey));
+    const reader = route.reader ?? route.client;
+    const raw = await this.attempt(route, () => reader.getBuffer(dataKey));
     if (!raw.ok) throw new CacheUnavailableError(`reading "${key}" from ${route.id}`, { cause: raw.error });
     if (raw.value === null) {
       this.counters.misses++;
@@ -227,7 +228,8 @@ export class Cache {
   ): Promise<LoadResult<unknown>> {
     const dataKey = this.keys.data(key);
     const route = this.topology.route(dataKey, key);
-    const cached = await this.attempt(route, () => route.client.getBuffer(dataKey));
+    const reader = route.reader ?? route.client;
+    const cached = await this.attempt(route, () => reader.getBuffer(dataKey));
     if (!cached.ok) return this.failOpen(route.id, loader);
     if (cached.value !== null) {
       this.counters.hits++;

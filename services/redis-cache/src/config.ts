@@ -39,6 +39,11 @@ function checkNodeAddress(text: string, option = '--cluster-nodes'): string {
 }
 
 export function topologyConfig(v: CacheConfigValues): TopologyConfig {
+  if (v.replicaReads && v.topology !== 'cluster' && v.topology !== 'sentinel')
+    throw new InvalidConfigError(
+      '--replica-reads',
+      `only the cluster and sentinel topologies have replicas to read from (topology is ${v.topology})`,
+    );
   switch (v.topology) {
     case 'single':
       return { kind: 'single', url: checkRedisUrl('--redis-url', v.redisUrl) };
@@ -60,7 +65,11 @@ export function topologyConfig(v: CacheConfigValues): TopologyConfig {
           '--cluster-nodes',
           'the cluster topology needs REDIS_CLUSTER_NODES=host:port,...',
         );
-      return { kind: 'cluster', nodes: v.clusterNodes.map((n) => checkNodeAddress(n)) };
+      return {
+        kind: 'cluster',
+        nodes: v.clusterNodes.map((n) => checkNodeAddress(n)),
+        replicaReads: v.replicaReads,
+      };
     case 'sentinel':
       if (v.sentinels.length === 0)
         throw new InvalidConfigError(
@@ -76,6 +85,7 @@ export function topologyConfig(v: CacheConfigValues): TopologyConfig {
         kind: 'sentinel',
         sentinels: v.sentinels.map((n) => checkNodeAddress(n, '--sentinels')),
         masterName: v.sentinelMaster,
+        replicaReads: v.replicaReads,
       };
     case 'proxy': {
       const servers = v.shards.map((u) => checkRedisUrl('--shards', u));

@@ -82,6 +82,13 @@ export const cacheOptions = defineOptions({
     default: 'mymaster',
     description: 'the name the sentinels monitor the master under',
   },
+  replicaReads: {
+    type: 'boolean',
+    env: 'CACHE_REPLICA_READS',
+    default: false,
+    description:
+      'cluster and sentinel topologies: serve reads from replicas (a read right after a write may be stale)',
+  },
   namespace: {
     type: 'string',
     env: 'CACHE_NAMESPACE',

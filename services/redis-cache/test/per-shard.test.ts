@@ -136,6 +136,11 @@ describe('numbers per shard', () => {
     const bad = await runNode(cli, ['where', '', '--topology', 'single']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/invalid value for KEY: invalid cache key: the key is empty/);
+    const noReplicas = await runNode(cli, ['where', 'k', '--topology', 'single', '--replica-reads']);
+    expect(noReplicas.code).toBe(2);
+    expect(noReplicas.stderr).toMatch(
+      /invalid value for --replica-reads: only the cluster and sentinel topologies have replicas to read from \(topology is single\)/,
+    );
   });
 
   it("shows a dead shard's effect: fail-opens and shard_up 0 on that label only", async () => {

@@ -25,13 +25,21 @@ export class ClusterTopology implements Topology {
   readonly description: string;
   readonly cluster: Cluster;
 
-  constructor(seeds: readonly string[], tuning: ConnectionTuning = {}) {
+  /** `replicaReads`: GETs go to the slot owner's replicas (ioredis scaleReads 'slave'; stale reads possible). */
+  constructor(
+    seeds: readonly string[],
+    tuning: ConnectionTuning = {},
+    options: { replicaReads?: boolean } = {},
+  ) {
     if (seeds.length === 0) throw new RangeError('cluster topology needs at least one seed node');
     const { retryStrategy: _r, enableOfflineQueue: _q, ...perNode } = redisOptions(tuning);
     this.cluster = new Cluster(seeds.map(parseNodeAddress), {
       enableAutoPipelining: tuning.autoPipelining ?? true,
       enableOfflineQueue: false,
       redisOptions: perNode,
+      // Read-only commands (GET) to replicas: ioredis sends them READONLY first. Writes, the lock
+      // and its Lua release still go to the masters.
+      scaleReads: options.replicaReads ? 'slave' : 'master',
       // Keep trying to reach the cluster forever (capped back-off): the cache fails open meanwhile.
       clusterRetryStrategy: (times) => Math.min(100 * times, 2000),
       retryDelayOnFailover: 200,
@@ -43,7 +51,7 @@ export class ClusterTopology implements Topology {
       slotsRefreshTimeout: tuning.connectTimeoutMs ?? 2000,
     });
     this.cluster.on('error', () => {});
-    this.description = `Redis Cluster seeded by ${seeds.join(', ')}`;
+    this.description = `Redis Cluster seeded by ${seeds.join(', ')}${options.replicaReads ? ', reads from replicas' : ''}`;
   }
 
   /**

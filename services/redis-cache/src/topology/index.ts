@@ -29,7 +29,7 @@ export type TopologyConfig =
       strategy: StrategyName;
       pool?: PoolOptions & { hashInput?: HashInput };
     }
-  | { kind: 'cluster'; nodes: readonly string[] }
+  | { kind: 'cluster'; nodes: readonly string[]; replicaReads?: boolean }
   | ({ kind: 'proxy' } & ProxyTopologyConfig)
   | ({ kind: 'sentinel' } & SentinelTopologyConfig);
 
@@ -40,7 +40,7 @@ export function createTopology(config: TopologyConfig, tuning: ConnectionTuning 
     case 'sharded':
       return new ShardedTopology(config.urls, config.strategy, tuning, config.pool);
     case 'cluster':
-      return new ClusterTopology(config.nodes, tuning);
+      return new ClusterTopology(config.nodes, tuning, { replicaReads: config.replicaReads ?? false });
     case 'proxy':
       return new ProxyTopology(config, tuning);
     case 'sentinel':

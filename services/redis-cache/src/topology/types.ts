@@ -15,6 +15,12 @@ export interface Route {
   /** Stable name of the owner, for health tracking and per-shard stats ("shard1", "cluster"). */
   id: string;
   client: RedisClient;
+  /**
+   * Where plain reads (the first GET of a lookup) go when they may be served by a replica:
+   * faster to scale, but a replica may not have the latest write yet. Writes, locks and the
+   * lock holder's re-check always use `client`. Its failures count against `id`.
+   */
+  reader?: RedisClient;
 }
 
 /** Where a key lives, as `redis-cache where` and the HTTP API's x-cache-shard report it. */
