@@ -1,15 +1,6 @@
 export { ActionError, type Driver, type DriverState } from './actions/driver.js';
 export { actionsOf, LocalStackDriver } from './actions/local-stack.js';
-export { createControlServer } from './control/server.js';
-export {
-  type InstanceState,
-  ProcessControl,
-  STOP_SIGNALS,
-  type StopSignal,
-  UnitError,
-  type UnitSpec,
-  type UnitState,
-} from './control/units.js';
+export * from './control/index.js';
 export { DECLARED } from './declared.js';
 export { Lab } from './lab.js';
 export { manifest } from './manifest.js';

@@ -270,6 +270,13 @@ describe('topology-lab in Chromium over a real pipeline', () => {
       'its key counted on the page',
       async () => (await cell(page, 'redis-nodes', address, 3)) === '1',
     );
+    // The cluster node's slots: all 16,384 on the bar, owned by it.
+    await until(
+      'the slot map',
+      async () => (await page.getAttribute('#slot-bar', 'data-covered')) === '16384',
+    );
+    expect(await page.textContent('#slot-legend')).toContain(`127.0.0.1:${stack.clusterPort} 0–16383`);
+    expect(await cell(page, 'redis-nodes', `127.0.0.1:${stack.clusterPort}`, 6)).toBe('0–16383');
     await page.locator('#redis').screenshot({ path: `${SHOTS}redis.png` });
     await click(page, 'redis-shard-0.stop');
     const ping = await run('redis-cli', ['-p', String(stack.redisPort), 'ping']);

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger, listen } from '@fopnp/net';
-import { freePort, type ServeProcess, startServe, waitForHttp } from '@fopnp/net/testing';
+import { freePort, run, type ServeProcess, startServe, waitForHttp, waitForPort } from '@fopnp/net/testing';
 import { deleteTopology, pipelineTopology } from '@fopnp/rabbit-pipeline';
 import amqp from 'amqplib';
 import { createControlServer } from '../src/control/server.js';
@@ -58,6 +58,7 @@ export interface LabStack {
   control: ProcessControl;
   tallyPort: number;
   redisPort: number;
+  clusterPort: number;
   relay: Relay;
   lab: ServeProcess;
   stop(): Promise<void>;
@@ -66,7 +67,8 @@ export interface LabStack {
 export async function startLabStack(): Promise<LabStack> {
   const prefix = `tl-test-${process.pid}-${randomBytes(3).toString('hex')}`;
   const dir = mkdtempSync(join(tmpdir(), 'topology-lab-test-'));
-  const [tallyPort, redisPort, controlPort, relayPort] = [
+  const [tallyPort, redisPort, clusterPort, controlPort, relayPort] = [
+    await freePort(),
     await freePort(),
     await freePort(),
     await freePort(),
@@ -110,10 +112,37 @@ export async function startLabStack(): Promise<LabStack> {
         dir,
       ],
     },
+    {
+      // A one-node Redis Cluster (it is given every slot below): the page's slot map.
+      name: 'redis-cluster-0',
+      kind: 'redis',
+      description: 'a one-node Redis Cluster of this test',
+      scalable: false,
+      command: 'redis-server',
+      args: [
+        '--port',
+        String(clusterPort),
+        '--bind',
+        '127.0.0.1',
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        join(dir, 'nodes.conf'),
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        dir,
+      ],
+    },
   ];
   const logger = createLogger('test-control', { level: 'warn' });
   const control = new ProcessControl(units, logger);
   control.startInitial();
+  await waitForPort(clusterPort);
+  const slots = await run('redis-cli', ['-p', String(clusterPort), 'CLUSTER', 'ADDSLOTSRANGE', '0', '16383']);
+  if (slots.stdout.trim() !== 'OK') throw new Error(`CLUSTER ADDSLOTSRANGE: ${slots.stdout}${slots.stderr}`);
   const token = randomBytes(16).toString('hex');
   const server = createControlServer(control, token);
   await listen(server, controlPort, '127.0.0.1');
@@ -123,7 +152,7 @@ export async function startLabStack(): Promise<LabStack> {
     RABBITMQ_MANAGEMENT_URL: `http://guest:guest@127.0.0.1:${relayPort}`,
     AMQP_URL,
     AMQP_PREFIX: prefix,
-    REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+    REDIS_URL: `redis://127.0.0.1:${redisPort},redis://127.0.0.1:${clusterPort}`,
     TALLY_URL: `http://127.0.0.1:${tallyPort}`,
     STACK_CONTROL_URL: `http://127.0.0.1:${controlPort}`,
     STACK_CONTROL_TOKEN: token,
@@ -136,6 +165,7 @@ export async function startLabStack(): Promise<LabStack> {
     control,
     tallyPort,
     redisPort,
+    clusterPort,
     relay,
     lab,
     async stop() {

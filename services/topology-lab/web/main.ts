@@ -87,6 +87,7 @@ function render(s: LabSnapshot): void {
       n.slots.map(([a, b]) => `${a}–${b}`).join(', ') || (n.clusterEnabled ? 'none' : 'not a cluster'),
     ]),
   );
+  renderSlots(s);
   const links = $('links');
   links.replaceChildren(el('a', 'RabbitMQ management UI', { href: here(s.managementUiPort, '/') }));
   fillRows(
@@ -111,6 +112,43 @@ function render(s: LabSnapshot): void {
       ];
     }),
   );
+}
+
+const OWNER_COLORS = ['#1a56a8', '#1e7d32', '#b26a00', '#6a1b9a', '#00838f', '#b3261e', '#5d4037', '#455a64'];
+
+/** The cluster's slots as one bar, a coloured span per master's range (CSSOM styles: CSP-safe). */
+function renderSlots(s: LabSnapshot): void {
+  const masters = s.redis.filter((n) => n.slots.length > 0);
+  const box = $('slots');
+  box.hidden = masters.length === 0;
+  if (!masters.length) return;
+  const bar = $('slot-bar');
+  const spans: HTMLElement[] = [];
+  const legend: HTMLElement[] = [];
+  let covered = 0;
+  masters.forEach((n, i) => {
+    const color = OWNER_COLORS[i % OWNER_COLORS.length]!;
+    for (const [a, b] of n.slots) {
+      const span = el('span', undefined, { title: `${n.address}: slots ${a}–${b}` });
+      span.style.left = `${(a / 16384) * 100}%`;
+      span.style.width = `${((b - a + 1) / 16384) * 100}%`;
+      span.style.background = n.health === 'up' ? color : '#b3261e';
+      spans.push(span);
+      covered += b - a + 1;
+    }
+    const item = el(
+      'li',
+      `${n.address} ${n.slots.map(([a, b]) => `${a}–${b}`).join(', ')}${n.health === 'up' ? '' : ' (down)'}`,
+    );
+    const swatch = el('i');
+    swatch.style.background = color;
+    item.prepend(swatch);
+    legend.push(item);
+  });
+  bar.replaceChildren(...spans);
+  bar.setAttribute('aria-label', `${covered} of 16384 slots owned by ${masters.length} master(s)`);
+  bar.dataset.covered = String(covered);
+  $('slot-legend').replaceChildren(...legend);
 }
 
 function renderControl(s: LabSnapshot): void {

@@ -1,0 +1,11 @@
+/** The control endpoint an orchestrator runs for the lab (`@fopnp/topology-lab/control`). */
+export { createControlServer } from './server.js';
+export {
+  type InstanceState,
+  ProcessControl,
+  STOP_SIGNALS,
+  type StopSignal,
+  UnitError,
+  type UnitSpec,
+  type UnitState,
+} from './units.js';
