@@ -24,14 +24,14 @@ export type Args = Record<string, string | string[]>;
 /**
  * Headers in httpbin's spelling (werkzeug's: `x-book` shows as `X-Book`), so a client written
  * against httpbin finds `headers['User-Agent']` whatever case it sent; repeated names joined
- * with ", " (RFC 9110 §5.3). The exact bytes on the wire are what /environ and `get -v` show.
+ * with "," as werkzeug joins them (RFC 9110 §5.3 allows either). The exact bytes on the wire are what /environ and `get -v` show.
  */
 export function echoHeaders(rawHeaders: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const name = titleCase(rawHeaders[i]!);
     const value = rawHeaders[i + 1]!;
-    out[name] = name in out ? `${out[name]}, ${value}` : value;
+    out[name] = name in out ? `${out[name]},${value}` : value;
   }
   return out;
 }

@@ -8,6 +8,8 @@ const form = { 'Content-Type': 'application/x-www-form-urlencoded' };
 export const CASES: Case[] = [
   // Request inspection
   { path: '/headers', headers: { 'X-Book': 'fopnp', 'x-lower-case': 'yes' } },
+  { path: '/headers', headers: { 'X-Dup': ['1', '2'] as unknown as string } },
+  { path: '/headers', headers: { X_Under: 'score' } },
   { path: '/ip' },
   { path: '/user-agent' },
   { path: '/get?a=1&b=2&b=3&c=%C3%A9' },
