@@ -4,7 +4,7 @@
  *   classic: a classic durable queue, which lives on one node;
  *   quorum:  a quorum queue replicated on all three nodes (Raft: a write is confirmed once
  *            a majority has it on disk);
- * in the same run, on one three-node cluster started for the purpose (LocalCluster), the
+ * in the same run, on one three-node cluster started for the purpose (RabbitCluster), the
  * client connected to node 1, where both queues' (leader) processes live. Prints msg/s
  * (first publish → last message consumed) and the broker CPU per message: the user+system
  * time of all three nodes' Erlang VMs (from /proc/<pid>/stat) over the run, divided by
@@ -16,7 +16,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { LocalCluster } from '../src/cluster/local-cluster.js';
+import { RabbitCluster } from '@fopnp/net/testing';
 import { Broker } from '../src/connection.js';
 import { ReliableConsumer } from '../src/consumer.js';
 import { ReliablePublisher } from '../src/publisher.js';
@@ -85,7 +85,7 @@ async function runOnce(broker: Broker, pids: number[], kind: Result['kind'], rou
 }
 
 const started = Date.now();
-const cluster = await LocalCluster.start(3);
+const cluster = await RabbitCluster.start({ size: 3 });
 try {
   const pids = await Promise.all(cluster.nodes.map((n) => cluster.pidOf(n.index)));
   console.log(

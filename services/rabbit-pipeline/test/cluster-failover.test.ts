@@ -1,5 +1,5 @@
 /**
- * A three-node RabbitMQ cluster on this machine (test/cluster/local-cluster.ts), the
+ * A three-node RabbitMQ cluster on this machine (RabbitCluster of @fopnp/net/testing), the
  * pipeline on quorum queues, its clients given all three nodes' URLs. 20,000 points go
  * through bitsource → always-yes / judge ⇄ pythagoras → decisions while the node that
  * leads the decisions queue (and holds the clients' connections) is SIGKILLed
@@ -8,10 +8,9 @@
  * leaders move off the dead node and `rabbit-pipeline leaders` says where they went; the
  * clients reconnect to a live node within a measured bound.
  */
-import { runNode } from '@fopnp/net/testing';
+import { RabbitCluster, runNode } from '@fopnp/net/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PLACEMENT_QUERY, parsePlacements, type QueuePlacement } from '../src/cluster/leaders.js';
-import { LocalCluster } from '../src/cluster/local-cluster.js';
 import { ReliableConsumer } from '../src/consumer.js';
 import {
   openPipeline,
@@ -31,12 +30,12 @@ const MAX_IN_FLIGHT = 256;
 /** The bound on reconnecting stated in the README; the figure measured is printed. */
 const RECONNECT_BOUND_MS = 15_000;
 
-let cluster: LocalCluster | undefined;
+let cluster: RabbitCluster | undefined;
 const pipelines: Pipeline[] = [];
 
 beforeAll(async () => {
   const t0 = Date.now();
-  cluster = await LocalCluster.start(3);
+  cluster = await RabbitCluster.start({ size: 3 });
   console.log(
     `cluster: 3 nodes booted in ${cluster.timings.bootMs} ms, joined in ${cluster.timings.joinMs} ms (${Date.now() - t0} ms in all)`,
   );

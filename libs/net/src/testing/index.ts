@@ -272,3 +272,5 @@ export function cliTestKit(testModuleUrl: string) {
       run('python3', ['-u', peer(name), ...args], { timeoutMs }),
   };
 }
+
+export * from './rabbitmq-cluster.js';

@@ -1,5 +1,6 @@
 /**
- * A RabbitMQ cluster of N nodes on this machine, for tests and benchmarks: each node its own Erlang VM
+ * A RabbitMQ cluster of N nodes on this machine, for tests, benchmarks and the local stack's
+ * mq-cluster profile: each node its own Erlang VM
  * with a distinct RABBITMQ_NODENAME, AMQP port (RABBITMQ_NODE_PORT) and distribution port
  * (RABBITMQ_DIST_PORT), all free loopback ports; mnesia, logs, config and the shared Erlang
  * cookie (in a HOME of their own) under one temp dir; no plugins (no management port to
@@ -16,11 +17,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, run, waitForPort } from '@fopnp/net/testing';
+import { freePort, run, waitForPort } from './index.js';
 
 const RABBIT_BIN = '/usr/lib/rabbitmq/bin';
 
-export interface ClusterNode {
+export interface RabbitClusterNode {
   index: number;
   /** Erlang node name, e.g. rp-a1b2-1@localhost. */
   name: string;
@@ -31,13 +32,24 @@ export interface ClusterNode {
   proc: ChildProcess | undefined;
 }
 
-const live = new Set<LocalCluster>();
+const live = new Set<RabbitCluster>();
 process.on('exit', () => {
   for (const c of live) c.killAllNow();
 });
 
-export class LocalCluster {
-  readonly nodes: ClusterNode[] = [];
+export interface RabbitClusterOptions {
+  /** Nodes. @default 3 */
+  size?: number;
+  /** AMQP ports, one a node. @default free ports */
+  amqpPorts?: number[];
+  /** Erlang distribution ports, one a node. @default free ports */
+  distPorts?: number[];
+  /** Node names are `<namePrefix>-<random tag>-<n>@localhost`. @default 'rp' */
+  namePrefix?: string;
+}
+
+export class RabbitCluster {
+  readonly nodes: RabbitClusterNode[] = [];
   /** How long booting the nodes and joining them took. */
   readonly timings = { bootMs: 0, joinMs: 0 };
   private constructor(
@@ -45,15 +57,16 @@ export class LocalCluster {
     readonly tag: string,
   ) {}
 
-  /** Starts `size` nodes and clusters them; throws (after cleaning up) if any fails. */
-  static async start(size = 3): Promise<LocalCluster> {
+  /** Starts the nodes and clusters them; throws (after cleaning up) if any fails. */
+  static async start(options: RabbitClusterOptions = {}): Promise<RabbitCluster> {
+    const size = options.size ?? 3;
     const dir = await mkdtemp(path.join(tmpdir(), 'rp-cluster-'));
     const tag = path
       .basename(dir)
       .slice('rp-cluster-'.length)
       .toLowerCase()
       .replace(/[^a-z0-9]/g, '');
-    const cluster = new LocalCluster(dir, tag);
+    const cluster = new RabbitCluster(dir, tag);
     live.add(cluster);
     try {
       await mkdir(path.join(dir, 'home'));
@@ -63,8 +76,9 @@ export class LocalCluster {
       await writeFile(path.join(dir, 'enabled_plugins'), '[].\n');
       await writeFile(path.join(dir, 'rabbitmq-env.conf'), '');
       for (let i = 1; i <= size; i++) {
-        const [amqpPort, distPort] = [await freePort(), await freePort()];
-        const name = `rp-${tag}-${i}@localhost`;
+        const amqpPort = options.amqpPorts?.[i - 1] ?? (await freePort());
+        const distPort = options.distPorts?.[i - 1] ?? (await freePort());
+        const name = `${options.namePrefix ?? 'rp'}-${tag}-${i}@localhost`;
         cluster.nodes.push({
           index: i,
           name,
@@ -112,11 +126,11 @@ export class LocalCluster {
     return this.nodes.map((n) => n.url).join(',');
   }
 
-  node(i: number): ClusterNode {
+  node(i: number): RabbitClusterNode {
     return this.nodes[i - 1]!;
   }
 
-  private env(n: ClusterNode): NodeJS.ProcessEnv {
+  private env(n: RabbitClusterNode): NodeJS.ProcessEnv {
     const d = this.dir;
     return {
       HOME: path.join(d, 'home'),
@@ -191,7 +205,7 @@ export class LocalCluster {
     n.proc = undefined;
   }
 
-  private killGroup(n: ClusterNode): void {
+  private killGroup(n: RabbitClusterNode): void {
     const pid = n.proc?.pid;
     if (!pid) return;
     try {
