@@ -55,6 +55,20 @@ interface MgmtConnection {
 }
 
 const TREND_WINDOW_MS = 5_000;
+const OVERVIEW_EVERY_MS = 60_000;
+/** Only the fields the lab shows: the broker encodes less JSON for every poll. */
+const QUEUE_COLUMNS = [
+  'name',
+  'type',
+  'arguments',
+  'messages_ready',
+  'messages_unacknowledged',
+  'consumers',
+  'message_stats.publish_details.rate',
+  'message_stats.deliver_get_details.rate',
+  'message_stats.ack_details.rate',
+].join(',');
+const EXCHANGE_COLUMNS = ['name', 'type', 'message_stats.publish_in_details.rate'].join(',');
 /** What the malformed-message action publishes: not 64 binary digits. */
 export const MALFORMED_POINT = 'not a point';
 
@@ -65,6 +79,7 @@ export class RabbitSource {
   private connecting: Promise<void> | undefined;
   /** (time, ready) per queue over the trend window. */
   private readonly depthHistory = new Map<string, [number, number][]>();
+  private version: { at: number; value: string | null } | undefined;
 
   constructor(
     managementUrl: string,
@@ -74,6 +89,17 @@ export class RabbitSource {
     private readonly timeoutMs = 2_000,
   ) {
     this.mgmt = targetOf(managementUrl);
+  }
+
+  /**
+   * The broker's version, asked once a minute: /api/overview is the management API's most
+   * expensive call (it aggregates every object), and the version does not change.
+   */
+  private async overview(): Promise<string | null> {
+    if (this.version && Date.now() - this.version.at < OVERVIEW_EVERY_MS) return this.version.value;
+    const ov = await getJson<{ rabbitmq_version?: string }>(this.mgmt, '/api/overview', this.timeoutMs);
+    this.version = { at: Date.now(), value: ov.rabbitmq_version ?? null };
+    return this.version.value;
   }
 
   private owns(name: string): boolean {
@@ -90,14 +116,14 @@ export class RabbitSource {
     let version: string | null = null;
     try {
       const [ov, x, q, b, c, conns] = await Promise.all([
-        getJson<{ rabbitmq_version?: string }>(this.mgmt, '/api/overview', this.timeoutMs),
-        getJson<MgmtExchange[]>(this.mgmt, '/api/exchanges/%2F', this.timeoutMs),
-        getJson<MgmtQueue[]>(this.mgmt, '/api/queues/%2F', this.timeoutMs),
+        this.overview(),
+        getJson<MgmtExchange[]>(this.mgmt, `/api/exchanges/%2F?columns=${EXCHANGE_COLUMNS}`, this.timeoutMs),
+        getJson<MgmtQueue[]>(this.mgmt, `/api/queues/%2F?columns=${QUEUE_COLUMNS}`, this.timeoutMs),
         getJson<MgmtBinding[]>(this.mgmt, '/api/bindings/%2F', this.timeoutMs),
         getJson<MgmtConsumer[]>(this.mgmt, '/api/consumers/%2F', this.timeoutMs),
         getJson<MgmtConnection[]>(this.mgmt, '/api/connections', this.timeoutMs),
       ]);
-      version = ov.rabbitmq_version ?? null;
+      version = ov;
       [exchanges, queues, bindings, consumers, connections] = [x, q, b, c, conns];
     } catch (err) {
       return this.down(declared, `management API: ${describeError(err)}`);
