@@ -93,7 +93,8 @@ describe('redis-cache serve', () => {
     const deadline = Date.now() + 10_000;
     while ((await readiness()).status !== 'ok' && Date.now() < deadline) await sleep(100);
     expect((await readiness()).status).toBe('ok');
-    expect(serve.output()).toMatch(/redis reachable again: caching resumed/);
+    // The log line may reach the pipe a moment after /readyz answers (pino writes asynchronously).
+    await serve.waitForOutput(/redis reachable again: caching resumed/);
     const demo2 = (await (await fetch(`${api}/demo/slow/y`)).json()) as { source: string };
     const demo3 = (await (await fetch(`${api}/demo/slow/y`)).json()) as { source: string };
     expect([demo2.source, demo3.source]).toEqual(['loader', 'cache']);
