@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the base images the Dockerfiles and docker-compose.yml name, when no registry can be
-# reached: debian:bookworm-slim (debootstrap), node:20-slim (that + the host's Node 20),
+# reached: debian:bookworm-slim (debootstrap), node:24-slim (that + the host's Node 24, which
+# scripts/setup.sh provides),
 # redis:7, rabbitmq:3-management and postgres:15 (that + Debian's packages). Each is tagged with the
 # official name so the Dockerfiles build unchanged; a tag that already exists is kept
 # (--force rebuilds). On a machine with Docker Hub, skip this script entirely.
@@ -11,7 +12,7 @@ FORCE=0
 [[ "${1:-}" == "--force" ]] && FORCE=1
 MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 DEBIAN_TAG=docker.io/library/debian:bookworm-slim
-NODE_TAG=docker.io/library/node:20-slim
+NODE_TAG=docker.io/library/node:24-slim
 REDIS_TAG=docker.io/library/redis:7
 RABBIT_TAG=docker.io/library/rabbitmq:3-management
 POSTGRES_TAG=docker.io/library/postgres:15
@@ -43,12 +44,25 @@ fi
 if need "$NODE_TAG"; then
   log "building $NODE_TAG from $DEBIAN_TAG + host $(node --version)"
   major="$(node -p 'process.versions.node.split(".")[0]')"
-  [[ "$major" == 20 ]] || die "host Node is $major, the image must be Node 20"
-  mkdir -p "$work/node/node_modules"
-  cp /usr/bin/node "$work/node/node"
-  cp -a /usr/lib/node_modules/npm /usr/lib/node_modules/corepack "$work/node/node_modules/"
+  [[ "$major" == 24 ]] || die "host Node is $major, the image must be Node 24: run scripts/setup.sh first"
+  # The Node on PATH may be a link (setup.sh links /usr/local/bin/node to /opt/fopnp-node24);
+  # its headers sit beside it, npm and corepack wherever the machine's npm is installed.
+  node_bin="$(readlink -f "$(command -v node)")"
+  node_home="$(dirname "$(dirname "$node_bin")")"
+  npm_home="$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")"
+  mkdir -p "$work/node/node_modules" "$work/node/include"
+  cp "$node_bin" "$work/node/node"
+  cp -a "$npm_home" "$work/node/node_modules/npm"
+  if [[ -d "$(dirname "$npm_home")/corepack" ]]; then
+    cp -a "$(dirname "$npm_home")/corepack" "$work/node/node_modules/"
+  fi
   cp /etc/ssl/certs/ca-certificates.crt "$work/node/"
-  mkdir -p "$work/node/include" && cp -a /usr/include/node "$work/node/include/"
+  for inc in "$node_home/include/node" /usr/include/node; do
+    if [[ -f "$inc/node.h" ]]; then
+      cp -a "$inc" "$work/node/include/"
+      break
+    fi
+  done
   podman build -q -t "$NODE_TAG" -f "$DEPLOY_DIR/base/node.Containerfile" "$work/node" >/dev/null
   log "tagged $NODE_TAG"
 else

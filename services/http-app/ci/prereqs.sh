@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
 # http-app's test prerequisites: Debian's chromium for the browser tests (driven by
-# playwright-core; never `playwright install`), curl as a real client, and the
-# better-sqlite3 add-on compiled against the local Node headers if the install skipped it,
-# and the real httpbin (Debian's python3-httpbin, run by /usr/bin/python3) that the
-# differential test compares every echo route with, and Pillow to decode our images.
+# playwright-core; never `playwright install`), curl as a real client, psql and a running
+# PostgreSQL, and the real httpbin (Debian's python3-httpbin, run by /usr/bin/python3) that
+# the differential test compares every echo route with, and Pillow to decode our images.
+# SQLite is Node's built-in node:sqlite: nothing to compile.
 set -euo pipefail
-here="$(cd "$(dirname "$0")/.." && pwd)"
 
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
@@ -18,11 +17,6 @@ if [ "${#missing[@]}" -gt 0 ]; then
   # Other jobs on the machine may hold the dpkg lock: wait for it rather than fail.
   apt-get -o DPkg::Lock::Timeout=300 update -qq
   DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq "${missing[@]}"
-fi
-
-# node-gyp would download Node's headers; point it at the ones Debian's nodejs ships.
-if ! (cd "$here" && node -e "new (require('better-sqlite3'))(':memory:')" 2>/dev/null); then
-  (cd "$here/../.." && npm_config_nodedir=/usr pnpm rebuild better-sqlite3)
 fi
 
 # The PostgreSQL tests need the machine's server (127.0.0.1:5432, trust auth), which this

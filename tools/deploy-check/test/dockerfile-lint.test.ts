@@ -10,7 +10,7 @@ beforeAll(async () => {
 });
 
 describe('Dockerfile lint', () => {
-  it('passes every service Dockerfile: multi-stage Node 20 slim, prod deps only, non-root, HEALTHCHECK', () => {
+  it('passes every service Dockerfile: multi-stage Node 24 slim, prod deps only, non-root, HEALTHCHECK', () => {
     expect(services.length).toBeGreaterThan(0);
     for (const s of services) {
       const text = readFileSync(path.join(REPO_ROOT, 'services', s.folder, 'Dockerfile'), 'utf8');
@@ -28,7 +28,7 @@ CMD node dist/src/cli.js serve
 `;
     expect(lintDockerfile(bad)).toEqual([
       'not multi-stage: build and runtime must be separate stages',
-      'line 1: base image node:20 is not Node 20 slim',
+      'line 1: base image node:20 is not Node 24 slim',
       'runtime stage has no USER: it would run as root',
       'no HEALTHCHECK in the runtime stage',
       'CMD in shell form: /bin/sh would be PID 1 and SIGTERM would not reach node',
@@ -39,9 +39,9 @@ CMD node dist/src/cli.js serve
   });
 
   it('rejects copying the workspace node_modules into the runtime and a deploy without --prod', () => {
-    const bad = `FROM node:20-slim AS build
+    const bad = `FROM node:24-slim AS build
 RUN pnpm --filter x deploy /out
-FROM node:20-slim
+FROM node:24-slim
 COPY --from=build /repo/node_modules /app/node_modules
 USER root
 HEALTHCHECK CMD ["node", "-e", "fetch('http://127.0.0.1:9102/healthz')"]

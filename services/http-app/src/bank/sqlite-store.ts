@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import { DatabaseSync } from 'node:sqlite';
 import type { BankStore, Payment, Session } from './store.js';
 
 const SCHEMA = `
@@ -20,30 +20,32 @@ interface SessionRow {
   expires_at: number;
 }
 
-/** better-sqlite3 is synchronous; each call is a few microseconds, so it stays on the loop. */
+/**
+ * Node's built-in SQLite (`node:sqlite`, no native addon to compile). It is synchronous;
+ * each call is a few microseconds, so it stays on the loop.
+ */
 export class SqliteStore implements BankStore {
   readonly kind = 'sqlite';
-  private readonly db: Database.Database;
+  private readonly db: DatabaseSync;
 
   constructor(path: string) {
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('busy_timeout = 5000');
+    this.db = new DatabaseSync(path, { timeout: 5000 });
+    this.db.exec('PRAGMA journal_mode = WAL');
   }
 
   async init(): Promise<void> {
     this.db.exec(SCHEMA);
   }
   async countUsers(): Promise<number> {
-    return (this.db.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n;
+    return Number((this.db.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n);
   }
   async addUser(username: string, passwordHash: string): Promise<void> {
     this.db.prepare('INSERT INTO users (username, password_hash) VALUES (?, ?)').run(username, passwordHash);
   }
   async passwordHashOf(username: string): Promise<string | undefined> {
-    const row = this.db.prepare('SELECT password_hash FROM users WHERE username = ?').get(username) as
-      | { password_hash: string }
-      | undefined;
+    const row = this.db
+      .prepare('SELECT password_hash FROM users WHERE username = ?')
+      .get(username) as unknown as { password_hash: string } | undefined;
     return row?.password_hash;
   }
   async addPayment(p: Omit<Payment, 'id'>): Promise<void> {
@@ -52,11 +54,13 @@ export class SqliteStore implements BankStore {
       .run(p.payer, p.payee, p.dollars, p.memo);
   }
   async paymentsOf(username: string): Promise<Payment[]> {
-    return this.db
+    const rows = this.db
       .prepare(
         'SELECT id, payer, payee, dollars, memo FROM payments WHERE payer = ? OR payee = ? ORDER BY id DESC',
       )
-      .all(username, username) as Payment[];
+      .all(username, username) as unknown as Payment[];
+    // node:sqlite rows have a null prototype; hand out plain objects like the PostgreSQL store.
+    return rows.map(({ id, payer, payee, dollars, memo }) => ({ id, payer, payee, dollars, memo }));
   }
   async createSession(s: Session): Promise<void> {
     this.db
@@ -64,7 +68,9 @@ export class SqliteStore implements BankStore {
       .run(s.id, s.username, s.csrfToken, s.expiresAt);
   }
   async getSession(id: string): Promise<Session | undefined> {
-    const row = this.db.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as SessionRow | undefined;
+    const row = this.db.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as unknown as
+      | SessionRow
+      | undefined;
     return (
       row && { id: row.id, username: row.username, csrfToken: row.csrf_token, expiresAt: row.expires_at }
     );

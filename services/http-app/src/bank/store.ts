@@ -1,5 +1,5 @@
 /**
- * Where the bank keeps users, sessions and payments. SQLite (better-sqlite3) for one
+ * Where the bank keeps users, sessions and payments. SQLite (Node's built-in node:sqlite) for one
  * process; PostgreSQL when DATABASE_URL is set, so replicas behind a load balancer share
  * logins and payments. Both speak the same small async interface.
  */

@@ -7,6 +7,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { HttpAppError } from '../errors.js';
+import { writeChunk } from './write-chunk.js';
 
 export const FRAMINGS = ['length', 'chunked', 'close'] as const;
 export type Framing = (typeof FRAMINGS)[number];
@@ -29,12 +30,15 @@ export async function framingRoutes(app: FastifyInstance): Promise<void> {
       return reply.type('text/plain; charset=utf-8').send(FRAMING_LINES.join(''));
     }
     if (mode === 'chunked') {
-      // Several writes before end() with no Content-Length: Node frames each as a chunk.
+      // Several writes before end() with no Content-Length: Node frames each as a chunk
+      // (one at a time: see writeChunk).
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
-      for (const line of FRAMING_LINES) res.write(line);
-      res.end();
+      void (async () => {
+        for (const line of FRAMING_LINES) await writeChunk(res, line);
+        res.end();
+      })().catch(() => res.destroy());
       return;
     }
     // Close-delimited: written by hand on the socket, because Node's http module never

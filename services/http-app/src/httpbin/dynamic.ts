@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { seededBytes } from '../echo/prng.js';
+import { writeChunk } from '../echo/write-chunk.js';
 import { HttpAppError } from '../errors.js';
 import { queryParam, wholeNumber, withinLimit } from './params.js';
 import { redirectWithPage } from './redirects.js';
@@ -58,10 +59,14 @@ export async function dynamicRoutes(app: FastifyInstance, opts: DynamicOptions):
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, { 'content-type': 'application/octet-stream' });
-      for (let i = 0; i < n && !res.destroyed; i += size) {
-        if (!res.write(bytes.subarray(i, i + size))) await new Promise((r) => res.once('drain', r));
+      try {
+        // One write, one chunk of chunk_size bytes, as httpbin sends them.
+        for (let i = 0; i < n && !res.destroyed; i += size)
+          await writeChunk(res, bytes.subarray(i, i + size));
+        res.end();
+      } catch {
+        res.destroy(); // the client went away
       }
-      res.end();
     },
   );
 

@@ -1,6 +1,6 @@
 /**
  * A small Dockerfile linter for the rules every service image follows: multi-stage on
- * Node 20 slim, only production dependencies in the runtime stage, a non-root USER, a
+ * Node 24 slim, only production dependencies in the runtime stage, a non-root USER, a
  * HEALTHCHECK that asks the health port, and exec-form ENTRYPOINT/CMD so that node itself
  * (PID 1) receives SIGTERM.
  */
@@ -46,8 +46,8 @@ export function lintDockerfile(text: string, opts: { healthPort?: number } = {})
   for (const f of froms) {
     const ref = image(f);
     const isStage = froms.some((g) => g !== f && new RegExp(`\\bAS\\s+${ref}$`, 'i').test(g.args));
-    if (!isStage && !/^(docker\.io\/library\/)?node:20[.\d]*-(bookworm-)?slim$/.test(ref))
-      problems.push(`line ${f.line}: base image ${ref} is not Node 20 slim`);
+    if (!isStage && !/^(docker\.io\/library\/)?node:24[.\d]*-(bookworm-)?slim$/.test(ref))
+      problems.push(`line ${f.line}: base image ${ref} is not Node 24 slim`);
   }
   const lastFrom = froms.at(-1);
   const runtime = lastFrom ? ins.slice(ins.indexOf(lastFrom)) : [];
