@@ -94,12 +94,11 @@ async function click(page: Page, action: string): Promise<void> {
   const button = page.locator(`button[data-action="${action}"]`);
   await until(`button ${action} enabled`, () => button.isEnabled());
   // Keyboard, as a user without a mouse would: focus it, press Enter.
+  const markers = page.locator(`#markers li[data-action="${action}"]`);
+  const before = await markers.count();
   await button.focus();
   await page.keyboard.press('Enter');
-  await until(
-    `marker of ${action}`,
-    async () => (await page.locator(`#markers li[data-action="${action}"]`).count()) > 0,
-  );
+  await until(`a new marker of ${action}`, async () => (await markers.count()) > before);
 }
 
 describe('topology-lab in Chromium over a real pipeline', () => {
@@ -168,7 +167,7 @@ describe('topology-lab in Chromium over a real pipeline', () => {
     await page.locator('#pi').screenshot({ path: `${SHOTS}pi.png` });
   }, 40_000);
 
-  it('adds a judge and SIGKILLs one from the page: the process table and the broker follow', async () => {
+  it('adds a judge, SIGKILLs one and SIGTERMs one from the page: the process table and the broker follow', async () => {
     const q = pipelineNames(stack.prefix).judge;
     expect(runningPids(stack, 'judge')).toHaveLength(1);
     await click(page, 'judge.add');
@@ -192,8 +191,26 @@ describe('topology-lab in Chromium over a real pipeline', () => {
       20_000,
     );
     await until('one consumer on the page', async () => (await cell(page, 'queues', q, 3)) === '1');
-    expect(await page.locator('#markers li[data-action="judge.kill"]').textContent()).toMatch(
+    expect(await page.locator('#markers li[data-action="judge.kill"]').first().textContent()).toMatch(
       /SIGKILL sent to judge-\d+ \(pid \d+\)/,
+    );
+
+    // SIGTERM: a judge added again stops gracefully (its consumer cancelled, the process gone).
+    await click(page, 'judge.add');
+    await until(
+      'two consumers on the page again',
+      async () => (await cell(page, 'queues', q, 3)) === '2',
+      20_000,
+    );
+    const two = runningPids(stack, 'judge');
+    await click(page, 'judge.term');
+    const termed = two.filter((p) => !runningPids(stack, 'judge').includes(p));
+    expect(termed).toHaveLength(1);
+    expect(alive(termed[0]!)).toBe(false);
+    await until(
+      'one consumer on the judge queue again (rabbitmqctl)',
+      async () => (await brokerQueue(q)).consumers === 1,
+      20_000,
     );
   }, 60_000);
 
