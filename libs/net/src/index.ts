@@ -1,6 +1,7 @@
 export * from './binary.js';
 export * from './cli.js';
 export * from './config.js';
+export * from './deployment.js';
 export * from './errors.js';
 export * from './framing.js';
 export * from './health.js';
@@ -10,3 +11,5 @@ export * from './pyformat.js';
 export * from './resolve.js';
 export * from './service.js';
 export * from './shutdown.js';
+export * from './smoke.js';
+export * from './workspace.js';

@@ -5,6 +5,7 @@
  */
 import type { Registry } from 'prom-client';
 import { defineOptions, MAX_TIMER_MS, type OptionSpecs, type OptionValues } from './config.js';
+import type { DeployedValue, Deployment, ServiceCall } from './deployment.js';
 import { HEALTH_PATHS, HealthServer } from './health.js';
 import { createLogger, type Logger } from './logger.js';
 import { onShutdown } from './shutdown.js';
@@ -35,6 +36,15 @@ export interface ServiceManifest<T extends OptionSpecs = OptionSpecs> {
   needs: BackingService[];
   /** Every option, including the common service ones from `serviceOptions`. */
   options: T;
+  /** Other services it calls (compose depends_on, k8s NetworkPolicy egress). */
+  calls?: ServiceCall[];
+  /** How compose and k8s run it beyond its defaults: required values, state, scaling, variants. */
+  deploy?: Deployment;
+  /**
+   * Env the local stack (tools/stack: every service a process on one machine's loopback)
+   * sets on top of compose's, where one machine needs something else than a container.
+   */
+  localEnv?: Record<string, DeployedValue>;
 }
 
 /** Identity helper that checks a manifest's port options exist. */
@@ -46,6 +56,28 @@ export function defineService<const T extends OptionSpecs>(manifest: ServiceMani
   }
   const health = manifest.options[manifest.healthPortOption ?? 'healthPort'];
   if (health?.type !== 'port') throw new Error(`${manifest.name}: no health port option`);
+  const envs = new Set(Object.values(manifest.options).map((o) => o.env));
+  const undeclared = (where: string, names: Iterable<string>) => {
+    for (const name of names)
+      if (!envs.has(name))
+        throw new Error(`${manifest.name}: ${where} sets env ${name}, which no option declares`);
+  };
+  for (const c of manifest.calls ?? [])
+    if (!manifest.options[c.option])
+      throw new Error(`${manifest.name}: the call to ${c.service} names missing option ${c.option}`);
+  const d = manifest.deploy;
+  undeclared('deploy.env', Object.keys(d?.env ?? {}));
+  undeclared('localEnv', Object.keys(manifest.localEnv ?? {}));
+  if (d?.state) undeclared('deploy.state', [d.state.env]);
+  const names = new Set([manifest.name]);
+  for (const v of d?.variants ?? []) {
+    if (names.has(v.name)) throw new Error(`${manifest.name}: two instances named ${v.name}`);
+    names.add(v.name);
+    if (v.profile === 'default')
+      throw new Error(`${manifest.name}: variant ${v.name} must have a profile of its own`);
+    undeclared(`variant ${v.name}`, Object.keys(v.env ?? {}));
+    if (v.state) undeclared(`variant ${v.name}`, [v.state.env]);
+  }
   return manifest;
 }
 

@@ -3,6 +3,7 @@ import { Counter } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HealthServer } from '../src/health.js';
 import { silentLogger } from '../src/logger.js';
+import { defineService, type ServiceManifest, serviceOptions } from '../src/service.js';
 import { onShutdown } from '../src/shutdown.js';
 import { startProcess, stopAll } from '../src/testing/index.js';
 
@@ -76,5 +77,48 @@ describe('graceful shutdown', () => {
     void trigger('test');
     await new Promise((r) => setTimeout(r, 120));
     expect(codes).toEqual([1]);
+  });
+});
+
+describe('defineService', () => {
+  const base: ServiceManifest = {
+    name: 'x',
+    chapter: '1',
+    description: 'x',
+    command: ['serve'],
+    ports: [],
+    needs: [],
+    options: { token: { type: 'string', env: 'TOKEN', description: 'a token' }, ...serviceOptions(9199) },
+  };
+
+  it('accepts deployment values, local values, variants and calls that name declared options', () => {
+    const m = defineService({
+      ...base,
+      calls: [{ service: 'y', port: 'http', option: 'token' }],
+      deploy: {
+        env: { TOKEN: { value: 't', why: 'w' } },
+        variants: [{ name: 'x-big', profile: 'big', env: { LOG_LEVEL: { value: 'debug', why: 'w' } } }],
+      },
+      localEnv: { HEALTH_HOST: { value: '127.0.0.1', why: 'w' } },
+    });
+    expect(m.deploy?.variants?.[0]?.name).toBe('x-big');
+  });
+
+  it('rejects an env var no option declares, a call through a missing option and a variant in the default profile', () => {
+    expect(() => defineService({ ...base, deploy: { env: { NOPE: { value: '1', why: 'w' } } } })).toThrow(
+      'x: deploy.env sets env NOPE, which no option declares',
+    );
+    expect(() => defineService({ ...base, localEnv: { NOPE: { value: '1', why: 'w' } } })).toThrow(
+      'x: localEnv sets env NOPE, which no option declares',
+    );
+    expect(() => defineService({ ...base, calls: [{ service: 'y', port: 'http', option: 'nope' }] })).toThrow(
+      'x: the call to y names missing option nope',
+    );
+    expect(() =>
+      defineService({ ...base, deploy: { variants: [{ name: 'x2', profile: 'default' }] } }),
+    ).toThrow('x: variant x2 must have a profile of its own');
+    expect(() => defineService({ ...base, deploy: { variants: [{ name: 'x', profile: 'p' }] } })).toThrow(
+      'x: two instances named x',
+    );
   });
 });

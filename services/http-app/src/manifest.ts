@@ -101,4 +101,13 @@ export const manifest = defineService({
     },
     ...serviceOptions(9107),
   },
+  deploy: {
+    stateless: true,
+    env: {
+      SESSION_SECRET: {
+        value: 'dev-only-session-secret-change-me-0123456789',
+        why: 'a fixed key so sessions survive restarts and replicas agree (dev value; k8s reads a Secret)',
+      },
+    },
+  },
 });

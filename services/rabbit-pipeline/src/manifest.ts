@@ -2,7 +2,7 @@
  * The one declaration of rabbit-pipeline: ports, env vars, defaults. The CLI's role
  * commands, `serve`, the README's options table and the deployment files read this.
  */
-import { defineOptions, defineService, serviceOptions } from '@fopnp/net';
+import { defineOptions, defineService, type StateVolume, serviceOptions } from '@fopnp/net';
 
 /** The book's five roles of queuepi.py, plus `all` (every role in one process). */
 export const ROLES = ['bitsource', 'always-yes', 'judge', 'pythagoras', 'tally'] as const;
@@ -142,6 +142,14 @@ export const roleOptions = defineOptions({
   },
 });
 
+/** The tally's counts on a volume of their own, so they survive restarts and re-creation. */
+const tallyState = (volume: string): StateVolume => ({
+  volume,
+  env: 'TALLY_STATE_FILE',
+  file: 'tally.json',
+  why: "the tally's counts survive restarts and re-creation",
+});
+
 export const manifest = defineService({
   name: 'rabbit-pipeline',
   chapter: '8',
@@ -162,4 +170,24 @@ export const manifest = defineService({
     host: { ...roleOptions.host, default: '0.0.0.0' },
     ...serviceOptions(9106),
   }),
+  deploy: {
+    state: tallyState('tally-state'),
+    profiles: { pipeline: 'the pi pipeline of rabbit-pipeline, one container per role, its tally on :8016' },
+    // The pipeline one role per container, on its own queues; `judge` scales.
+    variants: ROLES.map((role) => ({
+      name: role,
+      profile: 'pipeline',
+      env: {
+        ROLE: { value: role, why: 'one role of the pipeline per container' },
+        AMQP_PREFIX: {
+          value: 'pipeline',
+          why: "its own queues, apart from the default profile's rabbit-pipeline",
+        },
+      },
+      // The default profile's rabbit-pipeline already holds the tally port on the host.
+      ...(role === 'tally' ? { hostPortOffset: 10, state: tallyState('pipeline-tally-state') } : {}),
+      ...(role === 'judge' ? { scalable: true } : {}),
+      resources: { cpus: '0.25', memory: '192M' },
+    })),
+  },
 });

@@ -162,4 +162,39 @@ export const manifest = defineService({
     },
     ...serviceOptions(9105),
   },
+  deploy: {
+    stateless: true,
+    profiles: {
+      sharded: 'four Redis shards, redis-cache-sharded on :8015',
+      cluster: 'a six-node Redis Cluster, the one-shot job that forms it, redis-cache-cluster on :8025',
+    },
+    variants: [
+      {
+        name: 'redis-cache-sharded',
+        profile: 'sharded',
+        backing: ['redis-shards'],
+        hostPortOffset: 10,
+        env: {
+          CACHE_TOPOLOGY: { value: 'sharded', why: "redis-cache's sharded topology" },
+          REDIS_SHARDS: {
+            value: [0, 1, 2, 3].map((i) => `redis://redis-shard-${i}:6379`).join(','),
+            why: 'the four shards, in shard order',
+          },
+        },
+      },
+      {
+        name: 'redis-cache-cluster',
+        profile: 'cluster',
+        backing: ['redis-cluster'],
+        hostPortOffset: 20,
+        env: {
+          CACHE_TOPOLOGY: { value: 'cluster', why: "redis-cache's cluster topology" },
+          REDIS_CLUSTER_NODES: {
+            value: [0, 1, 2, 3, 4, 5].map((i) => `redis-node-${i}:6379`).join(','),
+            why: 'seed nodes; the client learns the rest from the cluster',
+          },
+        },
+      },
+    ],
+  },
 });

@@ -139,4 +139,11 @@ export const manifest = defineService({
     ...gatewayOptions,
     ...serviceOptions(9108),
   },
+  calls: [
+    { service: 'zen-asyncio', port: 'zen', option: 'zenAddress' },
+    { service: 'tcp-farewell', port: 'farewell', option: 'farewellAddress' },
+    { service: 'redis-cache', port: 'http', option: 'cacheUrl' },
+    { service: 'tls-inspector', port: 'http', option: 'tlsInspectorUrl' },
+  ],
+  deploy: { stateless: true },
 });

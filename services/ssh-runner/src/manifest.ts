@@ -89,4 +89,13 @@ export const manifest = defineService({
     ...sshOptions,
     ...serviceOptions(9109),
   },
+  deploy: {
+    stateless: true,
+    env: {
+      API_TOKEN: {
+        value: 'dev-only-api-token-change-me',
+        why: 'the runner refuses to start unauthenticated (dev value; k8s reads a Secret)',
+      },
+    },
+  },
 });

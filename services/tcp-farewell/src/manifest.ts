@@ -32,4 +32,5 @@ export const manifest = defineService({
     },
     ...serviceOptions(9102),
   },
+  deploy: { stateless: true },
 });

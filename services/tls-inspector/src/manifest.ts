@@ -90,4 +90,11 @@ export const manifest = defineService({
     },
     ...serviceOptions(9103),
   },
+  deploy: { stateless: true },
+  localEnv: {
+    ALLOW_PRIVATE: {
+      value: 'true',
+      why: 'its demo TLS server and every peer of the local stack are on loopback, which it refuses by default',
+    },
+  },
 });

@@ -93,4 +93,20 @@ export const manifest = defineService({
     },
     ...serviceOptions(9110),
   },
+  calls: [{ service: 'rabbit-pipeline', port: 'tally', option: 'tallyUrl' }],
+  deploy: {
+    env: {
+      RABBITMQ_MANAGEMENT_URL: {
+        value: 'http://guest:guest@rabbitmq:15672',
+        why: "the broker's management API (the rabbitmq image has the plugin on)",
+      },
+      TALLY_URL: {
+        value: 'http://rabbit-pipeline:8006',
+        why: "rabbit-pipeline's tally, for the estimate of pi",
+      },
+      SERVICES_HOST: { value: '{name}', why: 'each service is reachable under its own name' },
+    },
+  },
+  // Compose reaches each service under its own name ({name}); here they all are on loopback.
+  localEnv: { SERVICES_HOST: { value: '127.0.0.1', why: 'every service of the local stack is on loopback' } },
 });

@@ -36,4 +36,10 @@ export const manifest = defineService({
     },
     ...serviceOptions(9101),
   },
+  localEnv: {
+    HOST: {
+      value: '0.0.0.0',
+      why: 'broadcast datagrams (127.255.255.255 on loopback) reach only wildcard-bound sockets',
+    },
+  },
 });

@@ -22,4 +22,5 @@ export const manifest = defineService({
     ...zenOptions(1061),
     ...serviceOptions(9104),
   },
+  deploy: { stateless: true },
 });

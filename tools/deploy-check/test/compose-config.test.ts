@@ -2,8 +2,11 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { REPO_ROOT } from '../src/manifests.ts';
-import { PROFILES } from '../src/topology.ts';
+import { profilesOf } from '../src/instances.ts';
+import { loadServices, REPO_ROOT } from '../src/manifests.ts';
+
+// The profiles the manifests declare (their variants), "default" first.
+const PROFILES = profilesOf((await loadServices()).services.map((s) => s.manifest));
 
 const compose = (...args: string[]) =>
   execFileSync('docker-compose', ['-f', path.join(REPO_ROOT, 'docker-compose.yml'), ...args], {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { checkCalls } from '../src/checks/calls.ts';
 import { checkCompose } from '../src/checks/compose.ts';
 import { checkK8sDrift, type K8sObject, renderKustomize } from '../src/checks/k8s.ts';
 import { type LoadedService, loadServices, REPO_ROOT, serviceFolders } from '../src/manifests.ts';
@@ -28,6 +29,35 @@ describe('the declarations', () => {
 
   it('are named after their folders', () => {
     for (const s of services) expect(s.manifest.name).toBe(s.folder);
+  });
+});
+
+describe('the calls between services', () => {
+  it('name options that address the called service on the declared port when deployed', () => {
+    const manifests = services.map((s) => s.manifest);
+    expect(manifests.some((m) => m.calls?.length)).toBe(true);
+    expect(checkCalls(manifests)).toEqual([]);
+  });
+
+  it('fail when a call names the wrong option, port or service', () => {
+    const gateway = services.find((s) => s.manifest.calls?.length)!.manifest;
+    const [first] = gateway.calls!;
+    const other = gateway.calls!.find((c) => c.service !== first!.service)!;
+    const broken = {
+      ...gateway,
+      calls: [
+        { ...first!, option: other.option },
+        { ...first!, service: 'nowhere' },
+      ],
+    };
+    const problems = checkCalls([...services.map((s) => s.manifest).filter((m) => m !== gateway), broken]);
+    const callee = services.find((s) => s.manifest.name === first!.service)!.manifest;
+    const port = callee.options[callee.ports.find((p) => p.name === first!.port)!.option]!.default;
+    const value = JSON.stringify(String(gateway.options[other.option]!.default));
+    expect(problems).toContain(
+      `${gateway.name}: option ${other.option} is ${value} when deployed, not an address of ${first!.service}:${port} as its call declares`,
+    );
+    expect(problems).toContain(`${gateway.name} calls nowhere, which no manifest declares`);
   });
 });
 

@@ -7,7 +7,6 @@ import {
   validateSchemas,
 } from '../src/checks/k8s.ts';
 import { type LoadedService, loadServices } from '../src/manifests.ts';
-import { STATELESS } from '../src/render/k8s.ts';
 
 const OVERLAYS = ['k8s/base', 'k8s/overlays/dev', 'k8s/overlays/prod'];
 const rendered = new Map<string, K8sObject[]>();
@@ -97,7 +96,7 @@ describe('overlays', () => {
     for (const name of ['redis', 'rabbitmq', 'postgres'])
       expect(kinds(prod, 'Service').find((o) => o.metadata.name === name)?.spec.type).toBe('ExternalName');
     const deployed = services.map((s) => s.manifest.name);
-    const stateless = deployed.filter((n) => STATELESS.has(n));
+    const stateless = services.filter((s) => s.manifest.deploy?.stateless).map((s) => s.manifest.name);
     expect(
       kinds(prod, 'HorizontalPodAutoscaler')
         .map((o) => o.spec.scaleTargetRef.name)

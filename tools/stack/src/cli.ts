@@ -2,6 +2,7 @@
 /**
  * `pnpm stack up` / `pnpm stack smoke` / `pnpm stack status`: the whole stack on a machine
  * without Docker, as local processes, from the services' declarations and docker-compose.yml.
+ * `pnpm stack smoke --compose` runs the same tour against compose's published ports.
  */
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,39 +15,29 @@ import {
   runCli,
 } from '@fopnp/net';
 import { ensureBacking, ensurePostgresDatabase, type LocalServer } from './backing.js';
-import { CHECKS } from './checks.js';
-import { type DiscoveredService, discover, healthPortOf, portsOf } from './discover.js';
-import { startProfileServers } from './profiles.js';
+import { startBackingGroups } from './backing-groups.js';
+import {
+  type DiscoveredService,
+  discover,
+  discoverCompose,
+  healthPortOf,
+  loadPackages,
+  localProfiles,
+  portsOf,
+  profilesOf,
+} from './discover.js';
 import { runSmoke } from './smoke.js';
 import { Supervisor } from './supervisor.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
-/** Local processes share one host, so every service binds loopback instead of 0.0.0.0. */
-const LOCAL_ENV = { HOST: '127.0.0.1', HEALTH_HOST: '127.0.0.1' };
-
-/** Where a service needs something else on one machine than in its own container. */
-const LOCAL_OVERRIDES: Record<string, Record<string, string>> = {
-  // Broadcast datagrams (127.255.255.255 on loopback) reach only wildcard-bound sockets.
-  'udp-broadcaster': { HOST: '0.0.0.0' },
-  // Its demo TLS server and every peer here are on loopback, which it refuses by default.
-  'tls-inspector': { ALLOW_PRIVATE: 'true' },
-  // Compose reaches each service under its own name ({name}); here they all are on loopback.
-  'topology-lab': { SERVICES_HOST: '127.0.0.1' },
-};
-
-function localEnv(name: string): Record<string, string> {
-  return { ...LOCAL_ENV, ...LOCAL_OVERRIDES[name] };
-}
-
 const common = defineOptions({
   profile: {
-    type: 'enum',
-    choices: ['default', 'sharded', 'cluster'],
+    type: 'string',
     default: 'default',
     env: 'STACK_PROFILE',
     description:
-      'topology: default (one Redis), sharded (four Redis shards), cluster (six-node Redis Cluster)',
+      "default, or a profile the manifests' variants declare (`status` lists them); each service runs its variant of the profile, if it has one",
   },
   only: { type: 'list', description: 'start or check only these services (comma-separated names)' },
 });
@@ -103,7 +94,10 @@ const up = defineCommand({
       if (svc.manifest.needs.includes('postgres') && svc.env.DATABASE_URL)
         ensurePostgresDatabase(svc.env.DATABASE_URL, logger);
     }
-    const profileServers = await startProfileServers(values.profile, logger);
+    const profileServers = await startBackingGroups(
+      services.flatMap((s) => s.backing),
+      logger,
+    );
     const sup = new Supervisor(logger);
     let shuttingDown = false;
     const shutdown = async (code: number) => {
@@ -118,7 +112,7 @@ const up = defineCommand({
     process.on('SIGINT', () => void shutdown(0));
     process.on('SIGTERM', () => void shutdown(0));
 
-    const entries = services.map((svc) => sup.start(svc, localEnv(svc.name)));
+    const entries = services.map((svc) => sup.start(svc, {}));
     const states = await Promise.all(entries.map((e) => sup.waitReady(e, values.readyTimeoutMs)));
     const rows = [['SERVICE', 'CHAPTER', 'ADDRESSES', 'HEALTH', 'STATE']];
     services.forEach((svc, i) => {
@@ -155,21 +149,34 @@ const up = defineCommand({
 });
 
 const smoke = defineCommand({
-  description: 'walk through every service once against the running stack; one pass/fail line each',
-  options: common,
+  description:
+    "walk through every service once against the running stack (or, with --compose, compose's published ports); one line a check",
+  options: defineOptions({
+    ...common,
+    compose: {
+      type: 'boolean',
+      default: false,
+      description:
+        'check the instances docker-compose.yml runs in --profile, through their published ports on 127.0.0.1, instead of the local processes',
+    },
+  }),
   async run({ values }) {
-    const services = select(await discover(ROOT, values.profile), values.only).map((s) => ({
-      ...s,
-      env: { ...s.env, ...localEnv(s.name) },
-    }));
-    const results = await runSmoke(services, CHECKS, (r) =>
+    const found = values.compose
+      ? await discoverCompose(ROOT, values.profile)
+      : await discover(ROOT, values.profile);
+    const services = select(found, values.only);
+    const results = await runSmoke(services, (r) =>
       process.stdout.write(
-        `${r.ok ? 'PASS' : 'FAIL'}  ${r.service.padEnd(16)} ${r.check.padEnd(22)} ${r.detail} (${r.ms} ms)\n`,
+        `${r.outcome.toUpperCase().padEnd(4)}  ${r.service.padEnd(20)} ${r.check.padEnd(20)} ${r.detail} (${r.ms} ms)\n`,
       ),
     );
-    const failed = results.filter((r) => !r.ok).length;
-    process.stdout.write(`smoke: ${results.length - failed} passed, ${failed} failed\n`);
-    return failed ? 1 : 0;
+    const failed = results.filter((r) => r.outcome === 'fail').length;
+    const passed = results.filter((r) => r.outcome === 'pass').length;
+    const skipped = results.length - failed - passed;
+    process.stdout.write(
+      `smoke: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`,
+    );
+    return failed || passed === 0 ? 1 : 0;
   },
 });
 
@@ -188,7 +195,12 @@ const status = defineCommand({
         svc.manifest.needs.join(',') || '-',
       ]);
     }
-    process.stdout.write(`${table(rows)}\n`);
+    const packages = await loadPackages(ROOT);
+    const local = localProfiles(packages);
+    const composeOnly = profilesOf(packages).filter((p) => !local.includes(p));
+    process.stdout.write(
+      `${table(rows)}\n\nprofiles: ${local.join(', ')}${composeOnly.length ? `; compose only (several instances of a service): ${composeOnly.join(', ')}` : ''}\n`,
+    );
     return 0;
   },
 });

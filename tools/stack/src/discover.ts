@@ -1,26 +1,48 @@
 /**
- * Finds the services and what they declare: each services/<name> package's built
- * manifest (src/manifest.ts → dist/src/manifest.js) and, when docker-compose.yml exists,
- * the environment compose gives it, with compose host names mapped to this machine.
+ * Finds the services and what they declare: every services/<name> package exporting
+ * `./manifest` (its manifest, and its `./smoke` checks), and the environment
+ * docker-compose.yml gives each instance. Locally, compose host names are mapped to this
+ * machine and the manifest's `localEnv` applies; against compose, the published ports are
+ * what a check reaches. Nothing here names a service.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import type { ServiceManifest } from '@fopnp/net';
+import {
+  type BackingGroup,
+  type ExportCondition,
+  findServicePackages,
+  InvalidConfigError,
+  importManifest,
+  type ServiceManifest,
+} from '@fopnp/net';
 import { parse } from 'yaml';
+import { LOCAL_PORTS } from './backing-groups.js';
 
 export interface DiscoveredService {
+  /** Instance name: the manifest's name for a local process, the compose service name against compose. */
   name: string;
+  /** The manifest's name. */
+  service: string;
+  /** "default", or the profile of the variant this instance runs. */
+  profile: string;
   dir: string;
   cli: string;
   manifest: ServiceManifest;
-  /** Environment for the local process (compose's, host names mapped to 127.0.0.1). */
+  /** The package's `./smoke` module, when it has one. */
+  smokeFile?: string;
+  /** Environment of the instance (locally: compose's, host names mapped to 127.0.0.1, plus local values). */
   env: Record<string, string>;
+  /** Backing groups the instance waits for (its variant's). */
+  backing: BackingGroup[];
+  /** Against compose: container port → published host port; ports not in it are unreachable. */
+  published?: Record<number, number>;
 }
 
 interface ComposeService {
+  image?: string;
   environment?: Record<string, string | number | boolean | null> | string[];
   profiles?: string[];
+  ports?: (string | { target: number; published?: number | string })[];
 }
 interface ComposeFile {
   services?: Record<string, ComposeService>;
@@ -49,14 +71,9 @@ function composeEnv(svc: ComposeService | undefined): Record<string, string> {
 
 /**
  * Rewrites compose host names (service names on the compose network) to 127.0.0.1 in
- * URLs and host:port values, so `redis://redis:6379` becomes `redis://127.0.0.1:6379`.
+ * URLs and host:port values, so `redis://redis:6379` becomes `redis://127.0.0.1:6379`;
+ * servers of a backing group, several on one host here, get their own ports.
  */
-/** Compose names of backing servers that are several on one local host get their own ports. */
-export const LOCAL_PORTS: Record<string, number> = {
-  ...Object.fromEntries([0, 1, 2, 3].map((i) => [`redis-shard-${i}`, 6391 + i])),
-  ...Object.fromEntries([0, 1, 2, 3, 4, 5].map((i) => [`redis-node-${i}`, 7101 + i])),
-};
-
 export function mapHosts(value: string, hostNames: readonly string[]): string {
   let out = value;
   for (const [name, port] of Object.entries(LOCAL_PORTS)) {
@@ -75,48 +92,178 @@ export function mapHosts(value: string, hostNames: readonly string[]): string {
   return out;
 }
 
-/** Services of the profile, in dependency-free order (backing services are not here). */
-export async function discover(root: string, profile = 'default'): Promise<DiscoveredService[]> {
-  const compose = readCompose(root);
-  const composeServices = compose?.services ?? {};
-  const hostNames = Object.keys(composeServices);
-  const dirs = readdirSync(join(root, 'services'), { withFileTypes: true }).filter((d) => d.isDirectory());
-  const found: DiscoveredService[] = [];
-  for (const d of dirs) {
-    const dir = join(root, 'services', d.name);
-    const manifestJs = join(dir, 'dist', 'src', 'manifest.js');
-    if (!existsSync(manifestJs)) continue;
-    const { manifest } = (await import(pathToFileURL(manifestJs).href)) as { manifest: ServiceManifest };
-    // In a profile, compose may define a variant (e.g. redis-cache-sharded); prefer it.
-    const variant = Object.entries(composeServices).find(
-      ([n, s]) => n.startsWith(`${manifest.name}`) && s.profiles?.includes(profile),
-    );
-    const base = composeServices[manifest.name];
-    const chosen = profile !== 'default' && variant ? variant[1] : base;
-    if (base?.profiles && !base.profiles.includes(profile) && !(profile !== 'default' && variant)) continue;
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(composeEnv(chosen))) env[k] = mapHosts(v, hostNames);
-    found.push({ name: manifest.name, dir, cli: join(dir, 'dist', 'src', 'cli.js'), manifest, env });
+/** Local processes share one host, so every service binds loopback instead of 0.0.0.0. */
+const LOCAL_ENV = { HOST: '127.0.0.1', HEALTH_HOST: '127.0.0.1' };
+
+export interface LoadedPackage {
+  dir: string;
+  cli: string;
+  manifest: ServiceManifest;
+  smokeFile?: string;
+}
+
+/**
+ * The manifests of the workspace at `root`. `condition` picks the files: `default` (the
+ * compiled dist/, what the CLI runs) or `source` (the TypeScript, under vitest).
+ */
+export async function loadPackages(
+  root: string,
+  condition: ExportCondition = 'default',
+): Promise<LoadedPackage[]> {
+  const out: LoadedPackage[] = [];
+  for (const pkg of findServicePackages(root, condition).packages) {
+    const manifest = await importManifest(pkg);
+    // Not built yet (dist/ missing): `up` says so when nothing is left.
+    if (!manifest) continue;
+    out.push({
+      dir: pkg.dir,
+      cli: join(pkg.dir, pkg.bin),
+      manifest,
+      ...(pkg.smokeFile ? { smokeFile: pkg.smokeFile } : {}),
+    });
   }
-  return found.sort((a, b) => a.name.localeCompare(b.name));
+  return out.sort((a, b) => a.manifest.name.localeCompare(b.manifest.name));
 }
 
-/** The port numbers a service will use with the given environment. */
-export function portsOf(svc: DiscoveredService): { name: string; protocol: string; port: number }[] {
-  return svc.manifest.ports.map((p) => ({
-    name: p.name,
-    protocol: p.protocol,
-    port: optionPort(svc, p.option),
-  }));
+/** Every profile the manifests declare, "default" first. */
+export function profilesOf(packages: LoadedPackage[]): string[] {
+  return [
+    ...new Set([
+      'default',
+      ...packages.flatMap((p) => (p.manifest.deploy?.variants ?? []).map((v) => v.profile)),
+    ]),
+  ];
 }
 
-export function healthPortOf(svc: DiscoveredService): number {
-  return optionPort(svc, svc.manifest.healthPortOption ?? 'healthPort');
+/**
+ * Profiles the local stack can run: one process a service, so none where a service has
+ * several variants side by side (they would share its ports on one host; compose runs those).
+ */
+export function localProfiles(packages: LoadedPackage[]): string[] {
+  return profilesOf(packages).filter((profile) =>
+    packages.every(
+      (p) => (p.manifest.deploy?.variants ?? []).filter((v) => v.profile === profile).length <= 1,
+    ),
+  );
+}
+
+/**
+ * The local stack's plan for a profile: one process a service, running its variant of the
+ * profile when it declares one, with compose's environment for that instance mapped to
+ * this machine and the manifest's `localEnv` on top.
+ */
+export async function discover(
+  root: string,
+  profile = 'default',
+  condition: ExportCondition = 'default',
+): Promise<DiscoveredService[]> {
+  const packages = await loadPackages(root, condition);
+  const local = localProfiles(packages);
+  if (!local.includes(profile))
+    throw new InvalidConfigError(
+      '--profile',
+      `${profile} is not a profile the local stack runs (${local.join(', ')}); ${profilesOf(packages).includes(profile) ? 'it runs several instances of a service: use compose' : 'no manifest declares it'}`,
+    );
+  const composeServices = readCompose(root)?.services ?? {};
+  const hostNames = Object.keys(composeServices);
+  return packages.map((p) => {
+    const m = p.manifest;
+    const variant = (m.deploy?.variants ?? []).find((v) => v.profile === profile);
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(composeEnv(composeServices[variant?.name ?? m.name])))
+      env[k] = mapHosts(v, hostNames);
+    Object.assign(env, LOCAL_ENV);
+    for (const [k, { value }] of Object.entries(m.localEnv ?? {})) env[k] = value;
+    return {
+      name: m.name,
+      service: m.name,
+      profile: variant ? profile : 'default',
+      dir: p.dir,
+      cli: p.cli,
+      manifest: m,
+      ...(p.smokeFile ? { smokeFile: p.smokeFile } : {}),
+      env,
+      backing: variant?.backing ?? [],
+    };
+  });
+}
+
+function publishedPorts(svc: ComposeService): Record<number, number> {
+  const out: Record<number, number> = {};
+  for (const p of svc.ports ?? []) {
+    if (typeof p === 'object') {
+      if (p.published !== undefined) out[Number(p.target)] = Number(p.published);
+      continue;
+    }
+    const parts = p.split('/')[0]!.split(':');
+    if (parts.length >= 2) out[Number(parts.at(-1))] = Number(parts.at(-2));
+  }
+  return out;
+}
+
+/**
+ * The instances docker-compose.yml runs in a profile (the default one, or a profile's
+ * variants), as reached from the host through their published ports.
+ */
+export async function discoverCompose(
+  root: string,
+  profile = 'default',
+  condition: ExportCondition = 'default',
+): Promise<DiscoveredService[]> {
+  const packages = await loadPackages(root, condition);
+  const known = profilesOf(packages);
+  if (!known.includes(profile))
+    throw new InvalidConfigError(
+      '--profile',
+      `no manifest declares profile ${profile} (${known.join(', ')})`,
+    );
+  const byName = new Map(packages.map((p) => [p.manifest.name, p]));
+  const out: DiscoveredService[] = [];
+  for (const [name, svc] of Object.entries(readCompose(root)?.services ?? {})) {
+    const p = byName.get(/^fopnp\/([a-z0-9-]+):/.exec(svc.image ?? '')?.[1] ?? '');
+    if (!p) continue;
+    const inProfile = profile === 'default' ? !svc.profiles?.length : svc.profiles?.includes(profile);
+    if (!inProfile) continue;
+    const variant = (p.manifest.deploy?.variants ?? []).find((v) => v.name === name);
+    out.push({
+      name,
+      service: p.manifest.name,
+      profile,
+      dir: p.dir,
+      cli: p.cli,
+      manifest: p.manifest,
+      ...(p.smokeFile ? { smokeFile: p.smokeFile } : {}),
+      env: composeEnv(svc),
+      backing: variant?.backing ?? [],
+      published: publishedPorts(svc),
+    });
+  }
+  return out;
 }
 
 function optionPort(svc: DiscoveredService, option: string): number {
   const spec = svc.manifest.options[option];
-  if (spec?.type !== 'port') throw new Error(`${svc.name}: ${option} is not a port option`);
+  if (spec?.type !== 'port') throw new Error(`${svc.service}: ${option} is not a port option`);
   const fromEnv = spec.env ? svc.env[spec.env] : undefined;
   return Number(fromEnv ?? spec.default);
+}
+
+/**
+ * The ports a service's clients reach: the configured ones for a local process, the
+ * published ones against compose (unpublished ports are left out).
+ */
+export function portsOf(svc: DiscoveredService): { name: string; protocol: string; port: number }[] {
+  return svc.manifest.ports.flatMap((p) => {
+    const port = reachable(svc, optionPort(svc, p.option));
+    return port === undefined ? [] : [{ name: p.name, protocol: p.protocol, port }];
+  });
+}
+
+/** The reachable health port (undefined when compose does not publish it). */
+export function healthPortOf(svc: DiscoveredService): number | undefined {
+  return reachable(svc, optionPort(svc, svc.manifest.healthPortOption ?? 'healthPort'));
+}
+
+function reachable(svc: DiscoveredService, port: number): number | undefined {
+  return svc.published ? svc.published[port] : port;
 }

@@ -1,58 +1,94 @@
 /**
- * The smoke tour: every service once, as a user would touch it, against the running local
- * stack (or any stack whose ports are on 127.0.0.1). Each check returns a one-line detail
- * or throws with the reason.
+ * The smoke tour: every instance once, as a user would touch it — its health endpoints,
+ * then the checks its service exports from `./smoke` — against the running local stack or
+ * compose's published ports. The one tour of the project (deploy/compose-e2e.sh runs it too).
  */
-import { HEALTH_PATHS } from '@fopnp/net';
+import { pathToFileURL } from 'node:url';
+import { healthCheck, type SmokeCheck, type SmokeModule, type SmokeTarget } from '@fopnp/net';
 import { type DiscoveredService, healthPortOf, portsOf } from './discover.js';
-
-export type Check = (svc: DiscoveredService, all: Map<string, DiscoveredService>) => Promise<string>;
 
 export interface SmokeResult {
   service: string;
   check: string;
-  ok: boolean;
+  /** `skip`: nothing of the instance is reachable from here (compose publishes no port of it). */
+  outcome: 'pass' | 'fail' | 'skip';
   detail: string;
   ms: number;
 }
 
-export function portOf(svc: DiscoveredService, name: string): number {
-  const p = portsOf(svc).find((x) => x.name === name) ?? portsOf(svc)[0];
-  if (!p) throw new Error(`${svc.name} declares no port`);
-  return p.port;
+/** The checks a service exports (none when it has no `./smoke`). */
+export async function loadChecks(svc: DiscoveredService): Promise<SmokeCheck[]> {
+  if (!svc.smokeFile) return [];
+  const mod = (await import(pathToFileURL(svc.smokeFile).href)) as Partial<SmokeModule>;
+  if (!Array.isArray(mod.smoke)) throw new Error(`${svc.smokeFile} exports no \`smoke\` array of checks`);
+  return mod.smoke;
 }
 
-/** Readiness of any service: the check every service gets. */
-export const readiness: Check = async (svc) => {
-  const res = await fetch(`http://127.0.0.1:${healthPortOf(svc)}${HEALTH_PATHS.readiness}`, {
-    signal: AbortSignal.timeout(3000),
-  });
-  const body = (await res.json()) as { status?: string };
-  if (res.status !== 200) throw new Error(`readiness ${res.status} ${JSON.stringify(body)}`);
-  return `ready (${body.status})`;
-};
+export function targetOf(svc: DiscoveredService, tour: ReadonlySet<string>, host = '127.0.0.1'): SmokeTarget {
+  const ports = Object.fromEntries(portsOf(svc).map((p) => [p.name, p.port]));
+  const healthPort = healthPortOf(svc);
+  return {
+    instance: svc.name,
+    service: svc.service,
+    profile: svc.profile,
+    where: svc.published ? 'compose' : 'local',
+    host,
+    ports,
+    port(name) {
+      const port = ports[name];
+      if (port === undefined) throw new Error(`${svc.name}: port ${name} is not reachable from here`);
+      return port;
+    },
+    ...(healthPort !== undefined ? { healthPort } : {}),
+    env: svc.env,
+    tour,
+  };
+}
 
-/** Runs the tour: readiness of every service, then each service's own check. */
+/** Runs the tour: for each instance its health, then its service's own checks. */
 export async function runSmoke(
   services: DiscoveredService[],
-  checks: Record<string, { name: string; run: Check }[]>,
   onResult: (r: SmokeResult) => void = () => {},
+  opts: { deadlineMs?: number } = {},
 ): Promise<SmokeResult[]> {
-  const all = new Map(services.map((s) => [s.name, s]));
+  const tour = new Set(services.map((s) => s.service));
   const results: SmokeResult[] = [];
+  const report = (r: SmokeResult) => {
+    results.push(r);
+    onResult(r);
+  };
   for (const svc of services) {
-    for (const check of [{ name: 'readiness', run: readiness }, ...(checks[svc.name] ?? [])]) {
+    const target = targetOf(svc, tour);
+    let checks: SmokeCheck[];
+    try {
+      checks = [healthCheck, ...(await loadChecks(svc))].filter((c) => c.appliesTo?.(target) ?? true);
+    } catch (err) {
+      report({ service: svc.name, check: 'load checks', outcome: 'fail', detail: String(err), ms: 0 });
+      continue;
+    }
+    if (checks.length === 0) {
+      report({
+        service: svc.name,
+        check: '-',
+        outcome: 'skip',
+        detail: 'no port of it is reachable from here (its container health check covers it)',
+        ms: 0,
+      });
+      continue;
+    }
+    for (const check of checks) {
       const t0 = Date.now();
-      let r: SmokeResult;
       try {
-        const detail = await withDeadline(check.run(svc, all), 30_000, `${svc.name} ${check.name}`);
-        r = { service: svc.name, check: check.name, ok: true, detail, ms: Date.now() - t0 };
+        const detail = await withDeadline(
+          check.run(target),
+          opts.deadlineMs ?? 75_000,
+          `${svc.name} ${check.name}`,
+        );
+        report({ service: svc.name, check: check.name, outcome: 'pass', detail, ms: Date.now() - t0 });
       } catch (err) {
         const detail = err instanceof Error ? err.message : String(err);
-        r = { service: svc.name, check: check.name, ok: false, detail, ms: Date.now() - t0 };
+        report({ service: svc.name, check: check.name, outcome: 'fail', detail, ms: Date.now() - t0 });
       }
-      results.push(r);
-      onResult(r);
     }
   }
   return results;

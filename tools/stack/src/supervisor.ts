@@ -36,11 +36,9 @@ export class Supervisor {
       env: { ...process.env, ...svc.env, ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const entry: Running = {
-      svc,
-      child,
-      healthPort: healthPortOf({ ...svc, env: { ...svc.env, ...extraEnv } }),
-    };
+    const healthPort = healthPortOf({ ...svc, env: { ...svc.env, ...extraEnv } });
+    if (healthPort === undefined) throw new Error(`${svc.name}: no health port to wait on`);
+    const entry: Running = { svc, child, healthPort };
     for (const stream of [child.stdout!, child.stderr!]) {
       createInterface({ input: stream }).on('line', (line) => this.write(`${prefix}${line}\n`));
     }

@@ -1,5 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { findServicePackages } from '@fopnp/net';
 import { describe, expect, it } from 'vitest';
-import { mapHosts } from '../src/discover.js';
+import { discover, loadPackages, localProfiles, mapHosts, profilesOf } from '../src/discover.js';
+
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+
+describe('the services the stack finds', () => {
+  it('are every package under services/ with a ./manifest export, each with its ./smoke', async () => {
+    const { packages, withoutManifest } = findServicePackages(ROOT, 'source');
+    expect(withoutManifest).toEqual([]);
+    const loaded = await loadPackages(ROOT, 'source');
+    expect(loaded.map((p) => p.manifest.name)).toEqual(packages.map((p) => p.folder));
+    for (const p of loaded) expect(p.smokeFile, p.manifest.name).toMatch(/src\/smoke\.ts$/);
+  });
+
+  it('are all dependencies of the stack, so turbo builds them before its tests and `pnpm stack`', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    const deps = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies });
+    const missing = findServicePackages(ROOT, 'source')
+      .packages.map((p) => p.packageName)
+      .filter((name) => !deps.includes(name));
+    expect(missing, 'add them to tools/stack/package.json devDependencies as "workspace:*"').toEqual([]);
+  });
+
+  it('run each variant of a profile in place of the service, with compose env mapped here', async () => {
+    const packages = await loadPackages(ROOT, 'source');
+    const local = localProfiles(packages);
+    const variants = profilesOf(packages).filter((p) => p !== 'default');
+    expect(local[0]).toBe('default');
+    for (const profile of variants.filter((p) => local.includes(p))) {
+      const plan = await discover(ROOT, profile, 'source');
+      const varied = plan.filter((s) => s.profile === profile);
+      expect(varied.length, profile).toBe(1);
+      for (const s of plan)
+        for (const v of Object.values(s.env)) expect(v).not.toMatch(/redis-(shard|node)-\d/);
+    }
+    // A profile with several instances of one service is compose's only.
+    for (const profile of variants.filter((p) => !local.includes(p)))
+      await expect(discover(ROOT, profile, 'source')).rejects.toThrow(/use compose/);
+  });
+});
 
 describe('mapping compose host names to this machine', () => {
   const names = ['redis', 'rabbitmq', 'redis-cache', 'zen-asyncio', 'postgres'];

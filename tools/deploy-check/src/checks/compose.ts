@@ -1,14 +1,14 @@
 /**
  * Drift between docker-compose.yml and the manifests: every service present in the default
  * profile, built from its own Dockerfile; env var names known to the manifest, defaults
- * as declared (or the topology's documented values); declared ports published with the
+ * as declared (or the values the manifest's deployment declares); declared ports published with the
  * right protocol; health checks on the health port and a HEALTH_PATHS path; backing
  * services defined, healthy before the services that need them.
  */
 import { HEALTH_PATHS } from '@fopnp/net';
+import { BACKING_URLS, instancesOf } from '../instances.js';
 import { healthOption, type LoadedService, portEnv } from '../manifests.js';
 import { instanceEnv } from '../render/compose.js';
-import { BACKING_URLS, instancesOf } from '../topology.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: compose documents are untyped YAML
 type Doc = any;
@@ -92,7 +92,7 @@ export function checkCompose(doc: Doc, services: LoadedService[]): string[] {
     const where = `${cname} (${manifest.name})`;
     const inst = expected.find((i) => i.name === cname);
     if (!inst) {
-      problems.push(`${where}: not an instance of the topology (tools/deploy-check/src/topology.ts)`);
+      problems.push(`${where}: not an instance its manifest declares (deploy.variants)`);
       continue;
     }
     const env = envOf(c);

@@ -1,17 +1,24 @@
 /**
- * Extra Redis processes for the topologies users explore: `sharded` (four shards) and
- * `cluster` (six nodes formed into a Redis Cluster). Ports match what the stack maps
- * compose's redis-shard-N / redis-node-N host names to (see discover.ts LOCAL_PORTS).
+ * The platform's backing groups on one machine (the variants of a profile name the ones
+ * they wait for, see BackingGroup in @fopnp/net): `redis-shards` (four Redis) and
+ * `redis-cluster` (six nodes formed into a Redis Cluster), each on ports of its own, which
+ * compose's redis-shard-N / redis-node-N host names are mapped to (LOCAL_PORTS).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Logger } from '@fopnp/net';
+import type { BackingGroup, Logger } from '@fopnp/net';
 import { type LocalServer, portOpen, startRedis, waitForPortOpen } from './backing.js';
 
 export const SHARD_PORTS = [6391, 6392, 6393, 6394];
 export const CLUSTER_PORTS = [7101, 7102, 7103, 7104, 7105, 7106];
+
+/** Compose host names of the backing groups' servers → their port on this machine. */
+export const LOCAL_PORTS: Record<string, number> = {
+  ...Object.fromEntries(SHARD_PORTS.map((port, i) => [`redis-shard-${i}`, port])),
+  ...Object.fromEntries(CLUSTER_PORTS.map((port, i) => [`redis-node-${i}`, port])),
+};
 
 async function startMany(
   name: string,
@@ -33,9 +40,22 @@ async function startMany(
   return out;
 }
 
-export async function startProfileServers(profile: string, logger: Logger): Promise<LocalServer[]> {
-  if (profile === 'sharded') return startMany('redis-shard', SHARD_PORTS, () => []);
-  if (profile !== 'cluster') return [];
+/** Starts (or finds running) the servers of every group the chosen instances wait for. */
+export async function startBackingGroups(
+  groups: Iterable<BackingGroup>,
+  logger: Logger,
+): Promise<LocalServer[]> {
+  const out: LocalServer[] = [];
+  for (const group of new Set(groups))
+    out.push(...(group === 'redis-shards' ? await startShards() : await startCluster(logger)));
+  return out;
+}
+
+function startShards(): Promise<LocalServer[]> {
+  return startMany('redis-shard', SHARD_PORTS, () => []);
+}
+
+async function startCluster(logger: Logger): Promise<LocalServer[]> {
   const dir = mkdtempSync(join(tmpdir(), 'fopnp-cluster-'));
   const nodes = await startMany('redis-node', CLUSTER_PORTS, (port) => [
     '--cluster-enabled',

@@ -1,0 +1,42 @@
+/**
+ * rpc-gateway's smoke check, with the chapter's own XML-RPC client: the book's functions
+ * (addtogether, and quadratic in a multicall), and, when zen-asyncio and tcp-farewell are
+ * part of the tour, a question and a farewell through the gateway in the same multicall.
+ */
+import { defineSmoke } from '@fopnp/net';
+import { XmlRpcClient } from './client.js';
+import { toPlain } from './xmlrpc/convert.js';
+import { Fault } from './xmlrpc/values.js';
+
+export const smoke = defineSmoke([
+  {
+    name: 'xml-rpc multicall',
+    async run(t) {
+      const client = new XmlRpcClient(`http://${t.host}:${t.port('rpc')}/RPC2`);
+      const total = toPlain(await client.call('addtogether', 1, 2, 3));
+      if (total !== 6) throw new Error(`addtogether(1, 2, 3) = ${JSON.stringify(total)}`);
+      const through = t.tour.has('zen-asyncio') && t.tour.has('tcp-farewell');
+      const answers = await client.multicall([
+        // The book's own call; its `/ 2.0*a` gives [0.0, 8.0].
+        { method: 'quadratic', params: [2, -4, 0] },
+        ...(through
+          ? [
+              { method: 'zen.ask', params: ['Beautiful is better than?'] },
+              { method: 'farewell', params: [] },
+            ]
+          : []),
+      ]);
+      const fault = answers.find((a) => a instanceof Fault);
+      if (fault) throw new Error(`a call of the multicall failed: ${(fault as Fault).faultString}`);
+      const plain = answers.map((a) => toPlain(a as Exclude<typeof a, Fault>));
+      const roots = (plain[0] as number[]).map(Number).sort((x, y) => x - y);
+      if (JSON.stringify(roots) !== '[0,8]')
+        throw new Error(`quadratic(2, -4, 0) = ${JSON.stringify(plain[0])}`);
+      if (through && JSON.stringify(plain.slice(1)) !== '["Ugly.","Farewell, client"]')
+        throw new Error(`gateway calls gave ${JSON.stringify(plain.slice(1))}`);
+      return through
+        ? 'addtogether = 6; system.multicall [quadratic, zen.ask, farewell]: [0, 8], "Ugly.", "Farewell, client"'
+        : 'addtogether = 6; system.multicall [quadratic]: [0, 8] (zen-asyncio, tcp-farewell not in this tour)';
+    },
+  },
+]);
