@@ -16,6 +16,7 @@ import {
 } from '@fopnp/net';
 import { ensureBacking, ensurePostgresDatabase, type LocalServer } from './backing.js';
 import { startBackingGroups } from './backing-groups.js';
+import { pipelineUnits, startStackControl } from './control.js';
 import {
   type DiscoveredService,
   discover,
@@ -99,12 +100,18 @@ const up = defineCommand({
       logger,
     );
     const sup = new Supervisor(logger);
+    // The lab's actions: a control endpoint on loopback over a few declared processes.
+    const lab = services.find((s) => s.service === 'topology-lab');
+    const units = lab ? pipelineUnits(services) : [];
+    const control = units.length
+      ? await startStackControl(units, logger, (line) => process.stdout.write(line))
+      : undefined;
     let shuttingDown = false;
     const shutdown = async (code: number) => {
       if (shuttingDown) return;
       shuttingDown = true;
       process.stdout.write('\nstack: stopping services…\n');
-      await sup.stopAll();
+      await Promise.all([sup.stopAll(), control?.stop()]);
       for (const s of [...profileServers, ...backing]) if (s.startedHere) s.stop?.();
       process.stdout.write('stack: stopped\n');
       process.exit(code);
@@ -112,7 +119,7 @@ const up = defineCommand({
     process.on('SIGINT', () => void shutdown(0));
     process.on('SIGTERM', () => void shutdown(0));
 
-    const entries = services.map((svc) => sup.start(svc, {}));
+    const entries = services.map((svc) => sup.start(svc, svc === lab && control ? control.env : {}));
     const states = await Promise.all(entries.map((e) => sup.waitReady(e, values.readyTimeoutMs)));
     const rows = [['SERVICE', 'CHAPTER', 'ADDRESSES', 'HEALTH', 'STATE']];
     services.forEach((svc, i) => {
@@ -143,6 +150,14 @@ const up = defineCommand({
     process.stdout.write(
       `stack: all ${services.length} services ready (profile ${values.profile}); try \`pnpm stack smoke\`; Ctrl-C stops everything\n`,
     );
+    if (lab) {
+      const actions = control
+        ? `actions: ${units.map((u) => u.name).join(', ')} (control ${control.url})`
+        : 'read-only';
+      process.stdout.write(
+        `stack: topology-lab on http://127.0.0.1:${portsOf(lab)[0]?.port}/ (${actions})\n`,
+      );
+    }
     await new Promise(() => {}); // until a signal
     return 0;
   },
