@@ -4,6 +4,7 @@
  * markers, and the actions themselves through the driver.
  */
 import type { Logger } from '@fopnp/net';
+import { pipelineNames } from '@fopnp/rabbit-pipeline';
 import { ActionError, type Driver } from './actions/driver.js';
 import type { ActionMarker, ActionView, LabHello, LabSnapshot, PiSample } from './snapshot.js';
 import { describeError } from './sources/http.js';
@@ -18,6 +19,12 @@ export const LAB_ACTIONS = {
     id: 'pipeline.malformed',
     label: 'publish a malformed point',
     description: 'a point no judge can parse: it goes to the dead-letter queue',
+  },
+  closeJudge: {
+    id: 'pipeline.close-judge-connection',
+    label: "close a judge's AMQP connection",
+    description:
+      'the broker closes the connection of a judge consuming the judge queue; the judge reconnects',
   },
 } as const satisfies Record<string, ActionView>;
 
@@ -144,7 +151,7 @@ export class Lab {
           }),
     ]);
     // The lab's own action (through the broker, no orchestrator needed) comes first.
-    if (rabbitmq.health === 'up') control.actions = [LAB_ACTIONS.malformed, ...control.actions];
+    if (rabbitmq.health === 'up') control.actions = [...Object.values(LAB_ACTIONS), ...control.actions];
     const took = performance.now() - t0;
     this.o.onPoll?.(took);
     const snap: LabSnapshot = {
@@ -179,18 +186,25 @@ export class Lab {
     }
   }
 
+  private runOwn(id: (typeof LAB_ACTIONS)[keyof typeof LAB_ACTIONS]['id']): Promise<string> {
+    const rabbit = this.o.rabbit;
+    return id === LAB_ACTIONS.malformed.id
+      ? rabbit.publishMalformed()
+      : rabbit.closeConnectionOf(pipelineNames(rabbit.prefix).judge);
+  }
+
   /** Runs a declared action, leaves a marker, and polls at once so the page sees the effect. */
   async act(actionId: string): Promise<ActionMarker> {
     const driver = this.o.driver;
-    const own = actionId === LAB_ACTIONS.malformed.id;
+    const own = Object.values(LAB_ACTIONS).find((a) => a.id === actionId);
     if (!driver && !own)
       throw new ActionError('actions are off: no control endpoint (STACK_CONTROL_URL) configured', 503);
     const label = own
-      ? LAB_ACTIONS.malformed.label
+      ? own.label
       : (this.snapshot?.control.actions.find((a) => a.id === actionId)?.label ?? actionId);
     let marker: ActionMarker;
     try {
-      const detail = own ? await this.o.rabbit.publishMalformed() : await driver!.run(actionId);
+      const detail = own ? await this.runOwn(own.id) : await driver!.run(actionId);
       marker = { at: Date.now(), actionId, label, ok: true, detail };
     } catch (err) {
       if (err instanceof ActionError && err.status === 404) throw err;

@@ -106,7 +106,7 @@ export function createLabServer(o: LabServerOptions): http.Server {
       const loopback = isLoopback(req.socket.remoteAddress);
       if (!loopback && !tokenOk(req.headers.authorization, o.actionToken))
         return json(403, { error: 'actions need a loopback caller or Authorization: Bearer <LAB_TOKEN>' });
-      if (!/^[a-z0-9-]+\.[a-z]+$/.test(id)) return json(404, { error: `no action ${JSON.stringify(id)}` });
+      if (!/^[a-z0-9-]+\.[a-z-]+$/.test(id)) return json(404, { error: `no action ${JSON.stringify(id)}` });
       req.resume();
       o.lab.act(id).then(
         (marker) => {

@@ -276,6 +276,38 @@ describe('topology-lab in Chromium over a real pipeline', () => {
     );
   }, 40_000);
 
+  it("closes a judge's AMQP connection from the page: the broker drops it and the same judge reconnects", async () => {
+    const q = pipelineNames(stack.prefix).judge;
+    const [judgePid] = runningPids(stack, 'judge');
+    await click(page, 'pipeline.close-judge-connection');
+    const detail =
+      (await page
+        .locator('#markers li[data-action="pipeline.close-judge-connection"]')
+        .first()
+        .textContent()) ?? '';
+    const closed = /closed (.+) \(consumer of/.exec(detail)?.[1];
+    expect(closed, detail).toBeTruthy();
+    const connections = async () =>
+      (
+        await run('rabbitmqctl', ['-q', 'list_connections', 'name', '--no-table-headers'], {
+          timeoutMs: 30_000,
+        })
+      ).stdout
+        .split('\n')
+        .map((l) => l.trim());
+    await until(
+      'the closed connection gone (rabbitmqctl)',
+      async () => !(await connections()).includes(closed!),
+    );
+    await until(
+      'the judge consuming again (rabbitmqctl)',
+      async () => (await brokerQueue(q)).consumers === 1,
+      30_000,
+    );
+    expect(runningPids(stack, 'judge')).toEqual([judgePid]); // the same process: it reconnected
+    expect(alive(judgePid!)).toBe(true);
+  }, 60_000);
+
   it('stops a Redis server from the page (redis-cli gets no answer, the page shows it down) and starts it again', async () => {
     const address = `127.0.0.1:${stack.redisPort}`;
     await until(

@@ -357,6 +357,25 @@ export class RabbitSource {
     return `published "${MALFORMED_POINT}" to ${names.points} (key 0.1), confirmed by the broker; expect it in ${names.deadLetters}`;
   }
 
+  /**
+   * Closes, through the management API, the AMQP connection of the first consumer of
+   * `queue` (the lab picks it from what the broker reports; a caller names no connection).
+   * The role sees its connection closed by the broker and reconnects.
+   */
+  async closeConnectionOf(queue: string): Promise<string> {
+    const consumers = await getJson<MgmtConsumer[]>(this.mgmt, '/api/consumers/%2F', this.timeoutMs);
+    const c = consumers.find((x) => x.queue.name === queue && x.channel_details?.connection_name);
+    if (!c) throw new Error(`no consumer on ${queue} to disconnect`);
+    const name = c.channel_details!.connection_name!;
+    const res = await fetch(`${this.mgmt.url}/api/connections/${encodeURIComponent(name)}`, {
+      method: 'DELETE',
+      headers: { ...this.mgmt.headers, 'x-reason': 'closed by topology-lab (an experiment)' },
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    if (res.status !== 204 && res.status !== 200) throw new Error(`DELETE connection: HTTP ${res.status}`);
+    return `closed ${name} (consumer of ${queue}); its role reconnects`;
+  }
+
   async close(): Promise<void> {
     const c = this.conn;
     this.conn = undefined;
