@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs what fopnp-ts needs: Node.js 24 (the active LTS) when the machine's Node is older,
-# pnpm 12.4.2 (the version the lockfile is written with), the workspace's dependencies, and
-# a build of every package. Safe to run again: each step is skipped when already done.
+# pnpm 12.4.2 (the version the lockfile is written with), the workspace's dependencies, a
+# build of every package, and each service's command on PATH. Safe to run again: each step is
+# skipped or redone to the same result.
 #
 # Node 24 comes from the npm registry (the node-linux-<arch> package carries the official
 # binary), unpacked into its own prefix and linked into a bin directory that comes before
 # /usr/bin on PATH; the machine's own Node (/usr/bin/node) is left as it is.
 #   FOPNP_NODE_PREFIX  where Node 24 is unpacked (default /opt/fopnp-node24)
-#   FOPNP_BIN_DIR      where `node` is linked (default /usr/local/bin)
+#   FOPNP_BIN_DIR      where `node` and the services' commands are linked (default /usr/local/bin)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -91,3 +92,43 @@ else
   pnpm install
 fi
 pnpm exec turbo run build --output-logs=errors-only
+
+# Every service's command on PATH, as the READMEs write them (`tcp-farewell client 127.0.0.1`):
+# links in $bin_dir to the workspace's own bins in node_modules/.bin (the root package.json
+# depends on each service, so pnpm makes them; its shims follow the link back). Never npx,
+# which would look the name up on the registry.
+link_commands() {
+  local pkg name target linked=()
+  if ! writable "$bin_dir"; then
+    echo "setup: cannot write $bin_dir; for the services' commands, put $PWD/node_modules/.bin on PATH" >&2
+    return 0
+  fi
+  mkdir -p "$bin_dir"
+  for pkg in services/*/package.json; do
+    for name in $(node -p "Object.keys(require('./$pkg').bin ?? {}).join(' ')"); do
+      target="$PWD/node_modules/.bin/$name"
+      if [ ! -x "$target" ]; then
+        echo "setup: $target is missing; $name is not linked" >&2
+        continue
+      fi
+      # Replace only what is ours: nothing, or a link to some checkout's node_modules/.bin.
+      if [ -e "$bin_dir/$name" ] || [ -L "$bin_dir/$name" ]; then
+        case "$(readlink "$bin_dir/$name" 2>/dev/null || true)" in
+          */node_modules/.bin/"$name") ;;
+          *)
+            echo "setup: $bin_dir/$name exists and is not a link to a workspace bin; left as it is" >&2
+            continue
+            ;;
+        esac
+      fi
+      ln -sfn "$target" "$bin_dir/$name"
+      linked+=("$name")
+    done
+  done
+  hash -r
+  echo "setup: on PATH from $bin_dir: ${linked[*]}"
+  if [ "${#linked[@]}" -gt 0 ] && [ "$(command -v "${linked[0]}")" != "$bin_dir/${linked[0]}" ]; then
+    echo "setup: but $bin_dir is not on PATH (before any other ${linked[0]}); add it to use the commands" >&2
+  fi
+}
+link_commands

@@ -5,6 +5,8 @@
  */
 import { formatHelp, type OptionSpecs, type OptionValues, parseOptions } from './config.js';
 import { InvalidConfigError, reportFatal } from './errors.js';
+import { closestName } from './suggest.js';
+import { packageVersionOf } from './version.js';
 
 export interface Positional {
   name: string;
@@ -35,6 +37,8 @@ export function defineCommand<const T extends OptionSpecs>(command: Command<T>):
 export interface CliDefinition {
   name: string;
   description: string;
+  /** Printed by `--version`. @default the version in the running program's package.json */
+  version?: string;
   // biome-ignore lint/suspicious/noExplicitAny: each command has its own option types
   commands: Record<string, Command<any>>;
 }
@@ -52,7 +56,7 @@ function usageOf(cli: CliDefinition, name: string, cmd: Command<OptionSpecs>): s
 export function cliHelp(cli: CliDefinition): string {
   const width = Math.max(...Object.keys(cli.commands).map((n) => n.length));
   const rows = Object.entries(cli.commands).map(([n, c]) => `  ${n.padEnd(width)}  ${c.description}`);
-  return `usage: ${cli.name} COMMAND [options]\n\n${cli.description}\n\ncommands:\n${rows.join('\n')}\n\nRun '${cli.name} COMMAND --help' for a command's options.\n`;
+  return `usage: ${cli.name} COMMAND [options]\n\n${cli.description}\n\ncommands:\n${rows.join('\n')}\n\nRun '${cli.name} COMMAND --help' for a command's options, '${cli.name} --version' for the version.\n`;
 }
 
 export function commandHelp(cli: CliDefinition, name: string): string {
@@ -62,6 +66,12 @@ export function commandHelp(cli: CliDefinition, name: string): string {
   );
   const text = formatHelp(usageOf(cli, name, cmd), cmd.description, cmd.options);
   return pos.length ? text.replace('\noptions:\n', `\narguments:\n${pos.join('\n')}\n\noptions:\n`) : text;
+}
+
+/** `tcp-farewell 0.1.0 (Node v24.22.3)` */
+export function versionLine(cli: CliDefinition): string {
+  const version = cli.version ?? (process.argv[1] ? packageVersionOf(process.argv[1]) : undefined);
+  return `${cli.name} ${version ?? 'unknown'} (Node ${process.version})\n`;
 }
 
 /**
@@ -79,15 +89,27 @@ export async function runCli(
     out(cliHelp(cli));
     return name ? 0 : 2;
   }
+  if (name === '--version' || name === '-V') {
+    out(versionLine(cli));
+    return 0;
+  }
   const cmd = cli.commands[name];
   if (!cmd) {
-    err(`error: unknown command "${name}"; expected one of: ${Object.keys(cli.commands).join(', ')}\n`);
+    const names = Object.keys(cli.commands);
+    const near = closestName(name, names);
+    err(
+      `error: unknown command "${name}"${near ? `; did you mean "${near}"?` : ''}; expected one of: ${names.join(', ')}\n`,
+    );
     return 2;
   }
   try {
     const parsed = parseOptions(cmd.options, rest, io.env ?? process.env);
     if (parsed.help) {
       out(commandHelp(cli, name));
+      return 0;
+    }
+    if (parsed.version) {
+      out(versionLine(cli));
       return 0;
     }
     const positionals: Record<string, string | string[] | undefined> = {};

@@ -4,6 +4,7 @@
  * `--help`, and feeds the deployment manifests (compose, k8s) and their drift test.
  */
 import { InvalidConfigError } from './errors.js';
+import { closestName } from './suggest.js';
 
 interface BaseSpec {
   /** One sentence shown in --help and the README. */
@@ -144,6 +145,8 @@ export interface ParseResult<T extends OptionSpecs> {
   values: OptionValues<T>;
   positionals: string[];
   help: boolean;
+  /** `--version` was given (and no option of the command is called that). */
+  version: boolean;
 }
 
 /**
@@ -164,6 +167,7 @@ export function parseOptions<T extends OptionSpecs>(
   const fromFlags = new Map<string, string | boolean | string[]>();
   const positionals: string[] = [];
   let help = false;
+  let version = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--') {
@@ -172,6 +176,10 @@ export function parseOptions<T extends OptionSpecs>(
     }
     if (arg === '--help' || arg === '-h') {
       help = true;
+      continue;
+    }
+    if (arg === '--version' && !byFlag.has(arg)) {
+      version = true;
       continue;
     }
     if (!arg.startsWith('-') || arg === '-' || /^-\d/.test(arg)) {
@@ -187,7 +195,13 @@ export function parseOptions<T extends OptionSpecs>(
       negated = key !== undefined && specs[key]!.type === 'boolean';
       if (!negated) key = undefined;
     }
-    if (!key) throw new InvalidConfigError(name, 'unknown option (see --help)');
+    if (!key) {
+      const near = name.startsWith('--') ? closestName(name, [...byFlag.keys(), '--help']) : undefined;
+      throw new InvalidConfigError(
+        name,
+        `unknown option${near ? `; did you mean ${near}?` : ''} (see --help)`,
+      );
+    }
     const spec = specs[key]!;
     if (spec.type === 'boolean') {
       fromFlags.set(key, eq > 0 ? arg.slice(eq + 1) : !negated);
@@ -214,7 +228,7 @@ export function parseOptions<T extends OptionSpecs>(
     else if (spec.type === 'list') values[key] = [];
     else values[key] = undefined;
   }
-  return { values: values as OptionValues<T>, positionals, help };
+  return { values: values as OptionValues<T>, positionals, help, version };
 }
 
 /** Help text: usage line, description, then one aligned line per option with env and default. */
@@ -237,7 +251,7 @@ export function formatHelp(usage: string, description: string, specs: OptionSpec
   });
   const width = Math.min(34, Math.max(12, ...rows.map(([l]) => l!.length)));
   const lines = rows.map(([l, r]) => `  ${l!.padEnd(width)}  ${r}`);
-  return `usage: ${usage}\n\n${description}\n\noptions:\n  ${'-h, --help'.padEnd(width)}  show this help and exit\n${lines.join('\n')}\n`;
+  return `usage: ${usage}\n\n${description}\n\noptions:\n  ${'-h, --help'.padEnd(width)}  show this help and exit\n  ${'--version'.padEnd(width)}  print the version and exit\n${lines.join('\n')}\n`;
 }
 
 /** The environment variables a set of options reads, with their defaults as strings. */

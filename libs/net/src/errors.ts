@@ -24,14 +24,15 @@ export type ErrorCode = NetErrorCode | (string & {});
 
 export class NetError extends Error {
   readonly code: ErrorCode;
-  /** Exit code for a CLI that stops on this error. */
-  readonly exitCode: number = 1;
+  /** Exit code for a CLI that stops on this error: 2 for a usage error, as getopt's tools do. */
+  readonly exitCode: number;
   override readonly cause?: unknown;
 
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message);
     this.name = new.target.name;
     this.code = code;
+    this.exitCode = code === 'FOPNP_ERR_INVALID_CONFIG' ? 2 : 1;
     this.cause = options?.cause;
   }
 }
@@ -180,7 +181,6 @@ export class InvalidConfigError extends NetError {
     detail: string,
   ) {
     super('FOPNP_ERR_INVALID_CONFIG', `invalid value for ${option}: ${detail}`);
-    (this as { exitCode: number }).exitCode = 2;
   }
 }
 

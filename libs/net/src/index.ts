@@ -12,4 +12,6 @@ export * from './resolve.js';
 export * from './service.js';
 export * from './shutdown.js';
 export * from './smoke.js';
+export * from './suggest.js';
+export * from './version.js';
 export * from './workspace.js';

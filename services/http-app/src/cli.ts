@@ -61,7 +61,11 @@ const exitCode = await runCli({
               process.stdout.write('\r\n');
             }
             process.stdout.write(res.body);
-            if (res.status >= 400) failed = true;
+            if (res.status >= 400) {
+              // As curl --fail: exit 22, and one line saying why, since the body may be empty.
+              failed = true;
+              err(`error: ${url.href} answered ${res.status} ${res.statusMessage}`.trimEnd());
+            }
           }
         } finally {
           client.close();

@@ -103,9 +103,11 @@ describe('http-app get, the curl -v style client', () => {
     expect(Date.now() - t0).toBeLessThan(4_500); // the drip itself takes 5 s
   });
 
-  it('exits 22 on an HTTP error status, like curl --fail', async () => {
+  it('exits 22 on an HTTP error status, like curl --fail, with one line naming the status', async () => {
     const r = await runNode(CLI, ['get', `${app.url}/status/404`]);
     expect(r.code).toBe(22);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`error: ${app.url}/status/404 answered 404 Not Found\n`);
   });
 
   it('explains a refused connection, a bad URL and a bad header in one line', async () => {

@@ -97,15 +97,32 @@ export class ClosedError extends PipelineError {
   }
 }
 
-/** The first connection failed and retries are used up. */
+/**
+ * The first connection failed and retries are used up. The message names the cause: a
+ * broker that answered but refused the login (403 ACCESS_REFUSED) or the virtual host
+ * (530 NOT_ALLOWED) is running, so "is it running?" would send the user the wrong way.
+ */
 export class BrokerUnreachableError extends PipelineError {
   constructor(url: string, options?: { cause?: unknown }) {
     const reason = options?.cause instanceof Error ? options.cause.message : String(options?.cause ?? '');
-    super(
-      'RP_ERR_BROKER_UNREACHABLE',
-      `cannot reach RabbitMQ at ${url}${reason ? ` (${reason})` : ''}: is it running? set AMQP_URL or --amqp-url`,
-      options,
-    );
+    const detail = reason ? ` (${reason})` : '';
+    let user = 'guest';
+    let vhost = '/';
+    try {
+      const u = new URL(url);
+      user = decodeURIComponent(u.username) || user;
+      vhost = decodeURIComponent(u.pathname.slice(1)) || vhost;
+    } catch {
+      // not a URL: keep the defaults amqplib uses
+    }
+    const message = /ACCESS[-_]REFUSED/.test(reason)
+      ? `RabbitMQ at ${url} refused the login of user "${user}" (403 ACCESS_REFUSED): ` +
+        'wrong user name or password? set them in AMQP_URL or --amqp-url'
+      : /NOT[-_]ALLOWED/.test(reason)
+        ? `RabbitMQ at ${url} refused user "${user}" access to virtual host "${vhost}" (530 NOT_ALLOWED): ` +
+          "check the vhost in AMQP_URL or --amqp-url and the user's permissions"
+        : `cannot reach RabbitMQ at ${url}${detail}: is it running? set AMQP_URL or --amqp-url`;
+    super('RP_ERR_BROKER_UNREACHABLE', message, options);
   }
 }
 

@@ -27,6 +27,20 @@ it('says in one line that RabbitMQ is unreachable, and exits 1', async () => {
   expect(r.stdout).toBe('');
 });
 
+it('says the login was refused, not that RabbitMQ is down, for a wrong password', async () => {
+  // The shared broker on 5672 (guest/guest) is up: only the password is wrong.
+  const r = await runNode(CLI, [
+    'dead-letters',
+    '--amqp-url',
+    'amqp://guest:not-the-password@127.0.0.1:5672',
+  ]);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toBe(
+    'error: RabbitMQ at amqp://guest:***@127.0.0.1:5672 refused the login of user "guest" (403 ACCESS_REFUSED): ' +
+      'wrong user name or password? set them in AMQP_URL or --amqp-url\n',
+  );
+});
+
 it("reports the broker's refusal of a missing queue in one line, and exits 1", async () => {
   const prefix = uniquePrefix('cli');
   const r = await runNode(CLI, ['consume', `${prefix}.nothing-here`, '--prefix', prefix]);

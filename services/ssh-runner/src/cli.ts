@@ -57,9 +57,11 @@ const exec = defineCommand({
     const hosts = all.slice(0, all.length - tailCount);
     const command = all.slice(all.length - tailCount).join(' ');
     if (!command || hosts.length === 0) {
+      // A usage error (exit 2): FOPNP_ERR_INVALID_CONFIG is what NetError maps to 2.
       throw new SshError(
         'FOPNP_ERR_INVALID_CONFIG',
-        'usage: ssh-runner exec HOST... [-l USER] [-p PORT] [-i KEY] -- COMMAND',
+        `${hosts.length === 0 ? 'no host' : 'no command (put -- between the hosts and the command)'}; ` +
+          'usage: ssh-runner exec HOST... [-l USER] [-p PORT] [-i KEY] -- COMMAND',
       );
     }
     const targets = hosts.map((h) =>

@@ -368,6 +368,16 @@ describe('host keys and authentication', () => {
     expect(wrong.stdout).toMatch(/FAILED .*SSH_KEY_PASSPHRASE/);
   });
 
+  it('calls a command line without -- a usage error (exit 2) and says where -- goes', async () => {
+    const r = await runNode(CLI, ['exec', ...base(), host(servers[0]!), 'true']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      'error: no command (put -- between the hosts and the command); ' +
+        'usage: ssh-runner exec HOST... [-l USER] [-p PORT] [-i KEY] -- COMMAND\n',
+    );
+  });
+
   it('has no flag for a password', async () => {
     const r = await runNode(CLI, ['exec', '--password', 'x', host(servers[0]!), '--', 'true']);
     expect(r.code).toBe(2);

@@ -15,7 +15,9 @@ import { TestTlsServer } from './server.js';
 type Values = OptionValues<typeof inspectOptions>;
 type Positionals = Record<string, string | string[] | undefined>;
 
+/** A bad command line: exit 2, as every CLI of the project does for usage errors. */
 class UsageError extends InspectorError {
+  override readonly exitCode = 2;
   constructor(message: string) {
     super('TI_ERR_BAD_REQUEST', message, 400);
   }

@@ -51,7 +51,8 @@ const commands = {
 
 const argv = process.argv.slice(2);
 const first = argv[0];
-const explicit = first === undefined || first in commands || ['-h', '--help', 'help'].includes(first);
+const explicit =
+  first === undefined || first in commands || ['-h', '--help', 'help', '--version', '-V'].includes(first);
 process.exitCode = await runCli(
   {
     name: 'tls-inspector',

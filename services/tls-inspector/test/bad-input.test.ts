@@ -39,10 +39,10 @@ afterAll(async () => {
   pki?.cleanup();
 });
 
-async function oneLineFailure(args: string[]): Promise<string> {
+async function oneLineFailure(args: string[], exitCode = 1): Promise<string> {
   const r = await runNode(CLI, args);
   expect(r.stdout).toBe('');
-  expect(r.code).toBe(1);
+  expect(r.code).toBe(exitCode);
   const lines = r.stderr.trimEnd().split('\n');
   expect(lines).toHaveLength(1);
   return lines[0]!;
@@ -124,9 +124,24 @@ describe('the CLI on bad input', () => {
     );
   });
 
-  it('rejects -c together with -s, as the book does', async () => {
-    expect(await oneLineFailure(['127.0.0.1', '0', '-s', pki.serverPem, '-c', pki.clientPem])).toBe(
+  it('rejects -c together with -s, as the book does, as a usage error (exit 2)', async () => {
+    expect(await oneLineFailure(['127.0.0.1', '0', '-s', pki.serverPem, '-c', pki.clientPem], 2)).toBe(
       'error: you cannot specify both -c and -s',
+    );
+  });
+
+  it('calls port 99999 a usage error (exit 2) and names the valid range', async () => {
+    expect(await oneLineFailure(['127.0.0.1', '99999'], 2)).toBe(
+      'error: invalid PORT "99999": expected a TCP port number 1..65535',
+    );
+  });
+
+  it('prints its version, and names the option a misspelled one probably meant', async () => {
+    const version = await runNode(CLI, ['--version']);
+    expect(version.code).toBe(0);
+    expect(version.stdout).toMatch(/^tls-inspector \d+\.\d+\.\d+ \(Node v\d+\.\d+\.\d+\)\n$/);
+    expect(await oneLineFailure(['127.0.0.1', '443', '--connect-timeout', '5'], 2)).toBe(
+      'error: invalid value for --connect-timeout: unknown option; did you mean --connect-timeout-ms? (see --help)',
     );
   });
 });
