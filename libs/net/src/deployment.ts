@@ -16,9 +16,32 @@ export interface DeployedValue {
  * Groups of extra backing servers the platform runs for a profile (tools/deploy-check
  * renders them in compose; tools/stack starts them locally):
  * - `redis-shards`: four independent Redis, `redis-shard-0..3:6379`;
- * - `redis-cluster`: a six-node Redis Cluster, `redis-node-0..5:6379`, formed by a one-shot job.
+ * - `redis-cluster`: a six-node Redis Cluster, `redis-node-0..5:6379`, formed by a one-shot job;
+ * - `redis-sentinel`: a master `redis-sentinel-master:6379`, replicas `redis-sentinel-replica-0..1`
+ *   and three sentinels `redis-sentinel-0..2:26379` watching it as master `fopnp`;
+ * - `twemproxy`: nutcracker at `twemproxy:22121`, a ketama/fnv1a_64 pool over the four
+ *   `redis-shards` (named shard0..3), which a variant lists beside it.
  */
-export type BackingGroup = 'redis-shards' | 'redis-cluster';
+export type BackingGroup = 'redis-shards' | 'redis-cluster' | 'redis-sentinel' | 'twemproxy';
+
+/**
+ * The twemproxy group's pool (nutcracker YAML): ketama over fnv1a_64 (twemproxy's defaults),
+ * servers named shard0..N-1 so the ring does not depend on addresses (compose and the local
+ * stack reach the shards at different ones), auto_eject_hosts off so clients can agree with it.
+ */
+export function twemproxyPoolYaml(listen: string, shards: readonly string[]): string[] {
+  return [
+    'pool:',
+    `  listen: ${listen}`,
+    '  redis: true',
+    '  hash: fnv1a_64',
+    '  distribution: ketama',
+    '  auto_eject_hosts: false',
+    '  timeout: 2000',
+    '  servers:',
+    ...shards.map((hostPort, i) => `    - ${hostPort}:1 shard${i}`),
+  ];
+}
 
 /** A file the service keeps across restarts: a named volume in compose, an emptyDir in k8s. */
 export interface StateVolume {

@@ -167,6 +167,8 @@ export const manifest = defineService({
     profiles: {
       sharded: 'four Redis shards, redis-cache-sharded on :8015',
       cluster: 'a six-node Redis Cluster, the one-shot job that forms it, redis-cache-cluster on :8025',
+      sentinel: 'a master, two replicas and three sentinels, redis-cache-sentinel on :8035',
+      proxy: 'four Redis shards behind twemproxy (nutcracker), redis-cache-proxy on :8045',
     },
     variants: [
       {
@@ -193,6 +195,37 @@ export const manifest = defineService({
             value: [0, 1, 2, 3, 4, 5].map((i) => `redis-node-${i}:6379`).join(','),
             why: 'seed nodes; the client learns the rest from the cluster',
           },
+        },
+      },
+      {
+        name: 'redis-cache-sentinel',
+        profile: 'sentinel',
+        backing: ['redis-sentinel'],
+        hostPortOffset: 30,
+        env: {
+          CACHE_TOPOLOGY: { value: 'sentinel', why: "redis-cache's sentinel topology" },
+          REDIS_SENTINELS: {
+            value: [0, 1, 2].map((i) => `redis-sentinel-${i}:26379`).join(','),
+            why: 'the three sentinels; they name the master',
+          },
+          REDIS_SENTINEL_MASTER: { value: 'fopnp', why: 'the name the sentinels monitor' },
+        },
+      },
+      {
+        name: 'redis-cache-proxy',
+        profile: 'proxy',
+        backing: ['redis-shards', 'twemproxy'],
+        hostPortOffset: 40,
+        env: {
+          CACHE_TOPOLOGY: { value: 'proxy', why: "redis-cache's proxy topology" },
+          TWEMPROXY_URL: { value: 'redis://twemproxy:22121', why: "twemproxy's pool" },
+          REDIS_SHARDS: {
+            value: [0, 1, 2, 3].map((i) => `redis://redis-shard-${i}:6379`).join(','),
+            why: "the pool's servers, for per-server numbers and where",
+          },
+          SHARD_STRATEGY: { value: 'ketama', why: "the pool's distribution" },
+          SHARD_HASH: { value: 'fnv1a_64', why: "the pool's hash" },
+          SHARD_NAMES: { value: 'shard0,shard1,shard2,shard3', why: "the pool's server names" },
         },
       },
     ],

@@ -19,6 +19,10 @@ export const CLUSTER_NODES = 6;
 
 export const shardName = (i: number) => `redis-shard-${i}`;
 export const clusterNodeName = (i: number) => `redis-node-${i}`;
+export const sentinelName = (i: number) => `redis-sentinel-${i}`;
+export const SENTINEL_MASTER_HOST = 'redis-sentinel-master';
+/** The name the sentinels monitor the master under (REDIS_SENTINEL_MASTER of the variants). */
+export const SENTINEL_MASTER_NAME = 'fopnp';
 
 /** The compose services of each backing group, and the one-shot jobs that must have completed. */
 export const BACKING_GROUPS: Record<BackingGroup, { servers: string[]; completed: string[] }> = {
@@ -27,6 +31,15 @@ export const BACKING_GROUPS: Record<BackingGroup, { servers: string[]; completed
     servers: Array.from({ length: CLUSTER_NODES }, (_, i) => clusterNodeName(i)),
     completed: ['redis-cluster-init'],
   },
+  'redis-sentinel': {
+    servers: [
+      SENTINEL_MASTER_HOST,
+      ...[0, 1].map((i) => `redis-sentinel-replica-${i}`),
+      ...[0, 1, 2].map(sentinelName),
+    ],
+    completed: [],
+  },
+  twemproxy: { servers: ['twemproxy'], completed: [] },
 };
 
 export interface Instance {

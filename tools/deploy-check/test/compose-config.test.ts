@@ -53,7 +53,15 @@ describe('docker-compose config', () => {
     const doc = parse(compose('config'));
     expect(doc.services.judge.ports ?? []).toEqual([]);
     expect(doc.services.judge.container_name).toBeUndefined();
-    for (const n of ['redis-shard-0', 'redis-node-0', 'redis-cluster-init', 'judge'])
-      expect(doc.services[n].profiles?.length, n).toBe(1);
+    // Profile-only: in one profile or more (the shards serve sharded and proxy), never the default.
+    for (const n of [
+      'redis-shard-0',
+      'redis-node-0',
+      'redis-cluster-init',
+      'judge',
+      'twemproxy',
+      'redis-sentinel-0',
+    ])
+      expect(doc.services[n].profiles?.length, n).toBeGreaterThan(0);
   });
 });

@@ -1,23 +1,34 @@
 /**
  * The platform's backing groups on one machine (the variants of a profile name the ones
- * they wait for, see BackingGroup in @fopnp/net): `redis-shards` (four Redis) and
- * `redis-cluster` (six nodes formed into a Redis Cluster), each on ports of its own, which
- * compose's redis-shard-N / redis-node-N host names are mapped to (LOCAL_PORTS).
+ * they wait for, see BackingGroup in @fopnp/net): `redis-shards` (four Redis),
+ * `redis-cluster` (six nodes formed into a Redis Cluster), `redis-sentinel` (master, two
+ * replicas, three sentinels) and `twemproxy` (nutcracker over the four shards), each on
+ * ports of its own, which compose's host names are mapped to (LOCAL_PORTS).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BackingGroup, Logger } from '@fopnp/net';
+import { type BackingGroup, type Logger, twemproxyPoolYaml } from '@fopnp/net';
 import { type LocalServer, portOpen, startRedis, waitForPortOpen } from './backing.js';
 
 export const SHARD_PORTS = [6391, 6392, 6393, 6394];
 export const CLUSTER_PORTS = [7101, 7102, 7103, 7104, 7105, 7106];
+/** Sentinel group: master, replica 0, replica 1; then the three sentinels. */
+export const SENTINEL_REDIS_PORTS = [6401, 6402, 6403];
+export const SENTINEL_PORTS = [26401, 26402, 26403];
+export const TWEMPROXY_PORT = 22121;
+const TWEMPROXY_STATS_PORT = 22122;
 
 /** Compose host names of the backing groups' servers → their port on this machine. */
 export const LOCAL_PORTS: Record<string, number> = {
   ...Object.fromEntries(SHARD_PORTS.map((port, i) => [`redis-shard-${i}`, port])),
   ...Object.fromEntries(CLUSTER_PORTS.map((port, i) => [`redis-node-${i}`, port])),
+  'redis-sentinel-master': SENTINEL_REDIS_PORTS[0]!,
+  'redis-sentinel-replica-0': SENTINEL_REDIS_PORTS[1]!,
+  'redis-sentinel-replica-1': SENTINEL_REDIS_PORTS[2]!,
+  ...Object.fromEntries(SENTINEL_PORTS.map((port, i) => [`redis-sentinel-${i}`, port])),
+  twemproxy: TWEMPROXY_PORT,
 };
 
 async function startMany(
@@ -46,9 +57,104 @@ export async function startBackingGroups(
   logger: Logger,
 ): Promise<LocalServer[]> {
   const out: LocalServer[] = [];
-  for (const group of new Set(groups))
-    out.push(...(group === 'redis-shards' ? await startShards() : await startCluster(logger)));
+  for (const group of new Set(groups)) {
+    switch (group) {
+      case 'redis-shards':
+        out.push(...(await startShards()));
+        break;
+      case 'redis-cluster':
+        out.push(...(await startCluster(logger)));
+        break;
+      case 'redis-sentinel':
+        out.push(...(await startSentinelGroup()));
+        break;
+      case 'twemproxy':
+        // Its pool is the four shards: start them too (a no-op when already running).
+        out.push(...(await startShards()), await startTwemproxy());
+        break;
+    }
+  }
   return out;
+}
+
+/** A master, two replicas, three sentinels watching it as `fopnp` (compose's sentinel profile, here). */
+async function startSentinelGroup(): Promise<LocalServer[]> {
+  const [master, ...replicas] = SENTINEL_REDIS_PORTS as [number, number, number];
+  const out = await startMany('redis-sentinel-redis', [master], () => []);
+  out.push(
+    ...(await startMany('redis-sentinel-replica', replicas, () => [
+      '--replicaof',
+      '127.0.0.1',
+      String(master),
+    ])),
+  );
+  const dir = mkdtempSync(join(tmpdir(), 'fopnp-sentinel-'));
+  for (const [i, port] of SENTINEL_PORTS.entries()) {
+    if (await portOpen(port)) {
+      out.push({ name: `redis-sentinel-${i}`, port, startedHere: false });
+      continue;
+    }
+    // Sentinel rewrites its config file: one each, in a temp dir.
+    const conf = join(dir, `sentinel-${port}.conf`);
+    writeFileSync(
+      conf,
+      [
+        `port ${port}`,
+        'bind 127.0.0.1',
+        'daemonize yes',
+        `dir ${dir}`,
+        `sentinel monitor fopnp 127.0.0.1 ${master} 2`,
+        'sentinel down-after-milliseconds fopnp 5000',
+        'sentinel failover-timeout fopnp 10000',
+        '',
+      ].join('\n'),
+    );
+    const r = spawnSync('redis-sentinel', [conf], { encoding: 'utf8', timeout: 10_000 });
+    if (r.status !== 0 || !(await waitForPortOpen(port, 10_000)))
+      throw new Error(`could not start redis-sentinel on port ${port}: apt-get install redis-sentinel`);
+    out.push({
+      name: `redis-sentinel-${i}`,
+      port,
+      startedHere: true,
+      stop: () =>
+        spawnSync('redis-cli', ['-p', String(port), 'shutdown'], { stdio: 'ignore', timeout: 10_000 }),
+    });
+  }
+  return out;
+}
+
+/** nutcracker over the four shards: ketama, fnv1a_64, servers named shard0..3 (as compose's). */
+async function startTwemproxy(): Promise<LocalServer> {
+  if (await portOpen(TWEMPROXY_PORT)) return { name: 'twemproxy', port: TWEMPROXY_PORT, startedHere: false };
+  const dir = mkdtempSync(join(tmpdir(), 'fopnp-twemproxy-'));
+  const conf = join(dir, 'nutcracker.yml');
+  writeFileSync(
+    conf,
+    `${twemproxyPoolYaml(
+      `127.0.0.1:${TWEMPROXY_PORT}`,
+      SHARD_PORTS.map((port) => `127.0.0.1:${port}`),
+    ).join('\n')}\n`,
+  );
+  const pidFile = join(dir, 'nutcracker.pid');
+  const args = ['-d', '-c', conf, '-s', String(TWEMPROXY_STATS_PORT), '-a', '127.0.0.1', '-p', pidFile];
+  const r = spawnSync('nutcracker', [...args, '-o', join(dir, 'nutcracker.log')], {
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
+  if (r.status !== 0 || !(await waitForPortOpen(TWEMPROXY_PORT, 10_000)))
+    throw new Error(`could not start nutcracker on port ${TWEMPROXY_PORT}: apt-get install nutcracker`);
+  return {
+    name: 'twemproxy',
+    port: TWEMPROXY_PORT,
+    startedHere: true,
+    stop: () => {
+      try {
+        process.kill(Number(readFileSync(pidFile, 'utf8').trim()), 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
+    },
+  };
 }
 
 function startShards(): Promise<LocalServer[]> {

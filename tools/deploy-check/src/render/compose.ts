@@ -3,7 +3,7 @@
  * service per instance (src/instances.ts), and the profiles. Text, not a YAML dump, so the file
  * users read keeps its comments.
  */
-import type { BackingGroup, BackingService, ServiceManifest } from '@fopnp/net';
+import { type BackingGroup, type BackingService, type ServiceManifest, twemproxyPoolYaml } from '@fopnp/net';
 import {
   BACKING_GROUPS,
   backingGroupsOf,
@@ -12,6 +12,9 @@ import {
   instancesOf,
   profilesOf,
   SECRET_ENV,
+  SENTINEL_MASTER_HOST,
+  SENTINEL_MASTER_NAME,
+  sentinelName,
   shardName,
 } from '../instances.js';
 import { declaredEnv, healthOption, type LoadedService, portEnv } from '../manifests.js';
@@ -135,7 +138,101 @@ function backing(services: ServiceManifest[]): string[] {
 /** The compose services of one backing group (a profile's extra Redis servers). */
 function backingGroupBlocks(group: BackingGroup, profiles: string[]): string[] {
   const profile = profiles.join(', ');
-  return group === 'redis-shards' ? shardBlocks(profile) : clusterBlocks(profile);
+  switch (group) {
+    case 'redis-shards':
+      return shardBlocks(profile);
+    case 'redis-cluster':
+      return clusterBlocks(profile);
+    case 'redis-sentinel':
+      return sentinelBlocks(profile);
+    case 'twemproxy':
+      return [twemproxyBlock(profile)];
+  }
+}
+
+/** A master, two replicas and three sentinels (quorum 2) that promote a replica when the master dies. */
+function sentinelBlocks(profile: string): string[] {
+  const noDisk = ['--save', '', '--appendonly', 'no'];
+  const out = [
+    redisBlock(SENTINEL_MASTER_HOST, noDisk, {
+      profile,
+      comment: `${profile} profile: a master, two replicas and three sentinels that promote a replica when it fails`,
+    }),
+    ...[0, 1].map((i) =>
+      redisBlock(`redis-sentinel-replica-${i}`, [...noDisk, '--replicaof', SENTINEL_MASTER_HOST, '6379'], {
+        profile,
+      }).replace(/\n {2}# \n/, '\n'),
+    ),
+  ];
+  // Sentinel rewrites its config file, so each writes its own at start. Host names need
+  // resolve-hostnames; down-after 5 s and failover-timeout 10 s are short, for a demo.
+  const conf = [
+    'port 26379',
+    'sentinel resolve-hostnames yes',
+    `sentinel monitor ${SENTINEL_MASTER_NAME} ${SENTINEL_MASTER_HOST} 6379 2`,
+    `sentinel down-after-milliseconds ${SENTINEL_MASTER_NAME} 5000`,
+    `sentinel failover-timeout ${SENTINEL_MASTER_NAME} 10000`,
+    `sentinel parallel-syncs ${SENTINEL_MASTER_NAME} 1`,
+  ];
+  const script = `printf '%s\\n' ${conf.map((l) => `'${l}'`).join(' ')} > /tmp/sentinel.conf && exec redis-sentinel /tmp/sentinel.conf`;
+  for (const i of [0, 1, 2])
+    out.push(
+      [
+        `${sentinelName(i)}:`,
+        '  image: redis:7',
+        `  profiles: [${profile}]`,
+        `  command: ${flow(['sh', '-c', script])}`,
+        '  healthcheck:',
+        `    test: ${flow(['CMD', 'redis-cli', '-p', '26379', 'ping'])}`,
+        '    interval: 5s',
+        '    timeout: 3s',
+        '    retries: 10',
+        '  depends_on:',
+        ...[SENTINEL_MASTER_HOST, 'redis-sentinel-replica-0', 'redis-sentinel-replica-1'].flatMap((n) => [
+          `    ${n}:`,
+          '      condition: service_healthy',
+        ]),
+        '  restart: unless-stopped',
+        '  cpus: "0.25"',
+        '  mem_limit: 64m',
+      ].join('\n'),
+    );
+  return out;
+}
+
+/**
+ * twemproxy (Debian's nutcracker, image built from deploy/twemproxy/Dockerfile) sharding over
+ * the four redis-shards with the pool of twemproxyPoolYaml.
+ */
+function twemproxyBlock(profile: string): string {
+  const yaml = twemproxyPoolYaml(
+    '0.0.0.0:22121',
+    BACKING_GROUPS['redis-shards'].servers.map((n) => `${n}:6379`),
+  );
+  const script = `printf '%s\\n' ${yaml.map((l) => `'${l}'`).join(' ')} > /tmp/nutcracker.yml && exec nutcracker -c /tmp/nutcracker.yml -s 22222 -a 127.0.0.1`;
+  return [
+    'twemproxy:',
+    `  # ${profile} profile: twemproxy shards over the four Redis; redis-cache-proxy talks to it only`,
+    '  image: fopnp-twemproxy:local',
+    '  build:',
+    '    context: deploy/twemproxy',
+    `  profiles: [${profile}]`,
+    `  command: ${flow(['sh', '-c', script])}`,
+    '  healthcheck:',
+    // twemproxy answers PING itself; a GET goes through to a shard.
+    `    test: ${flow(['CMD', 'redis-cli', '-p', '22121', 'exists', 'healthcheck'])}`,
+    '    interval: 5s',
+    '    timeout: 3s',
+    '    retries: 10',
+    '  depends_on:',
+    ...BACKING_GROUPS['redis-shards'].servers.flatMap((n) => [
+      `    ${n}:`,
+      '      condition: service_healthy',
+    ]),
+    '  restart: unless-stopped',
+    '  cpus: "0.25"',
+    '  mem_limit: 64m',
+  ].join('\n');
 }
 
 function shardBlocks(profile: string): string[] {
