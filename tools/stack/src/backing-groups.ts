@@ -80,15 +80,26 @@ export async function startBackingGroups(
 /** A master, two replicas, three sentinels watching it as `fopnp` (compose's sentinel profile, here). */
 async function startSentinelGroup(): Promise<LocalServer[]> {
   const [master, ...replicas] = SENTINEL_REDIS_PORTS as [number, number, number];
-  const out = await startMany('redis-sentinel-redis', [master], () => []);
+  // A temp dir for all of them: a replica's full sync makes the master write an RDB file
+  // (save "" or not), which must not land in the working directory.
+  const dir = mkdtempSync(join(tmpdir(), 'fopnp-sentinel-'));
+  const out = await startMany('redis-sentinel-master', [master], () => [
+    '--dir',
+    dir,
+    '--dbfilename',
+    `${master}.rdb`,
+  ]);
   out.push(
-    ...(await startMany('redis-sentinel-replica', replicas, () => [
+    ...(await startMany('redis-sentinel-replica', replicas, (port) => [
       '--replicaof',
       '127.0.0.1',
       String(master),
+      '--dir',
+      dir,
+      '--dbfilename',
+      `${port}.rdb`,
     ])),
   );
-  const dir = mkdtempSync(join(tmpdir(), 'fopnp-sentinel-'));
   for (const [i, port] of SENTINEL_PORTS.entries()) {
     if (await portOpen(port)) {
       out.push({ name: `redis-sentinel-${i}`, port, startedHere: false });
