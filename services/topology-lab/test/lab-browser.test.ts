@@ -147,6 +147,22 @@ describe('topology-lab in Chromium over a real pipeline', () => {
       async () => (await cell(page, 'queues', n.judge, 3)) === '1',
     );
     expect((await brokerQueue(n.judge)).consumers).toBe(1);
+    // The connections behind the consumers, as the broker lists them (rabbitmqctl).
+    const brokerConnections = (
+      await run('rabbitmqctl', ['-q', 'list_connections', 'name', '--no-table-headers'], {
+        timeoutMs: 30_000,
+      })
+    ).stdout
+      .split('\n')
+      .map((l) => l.trim());
+    const shown = await until('the connections table', async () => {
+      const rows = await page.$$eval('#connections tbody tr td:first-child', (tds) =>
+        tds.map((t) => t.textContent ?? ''),
+      );
+      return rows.length >= 4 ? rows : undefined; // tally, pythagoras, judge, always-yes at least
+    });
+    for (const c of shown) expect(brokerConnections).toContain(c);
+    expect(await page.textContent('#connections')).toContain(`${n.judge} (prefetch`);
     await page.locator('#topology').screenshot({ path: `${SHOTS}topology.png` });
     expect(pageErrors.join('\n')).toBe('');
   }, 60_000);

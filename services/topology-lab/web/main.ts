@@ -62,6 +62,19 @@ function render(s: LabSnapshot): void {
       x.present ? 'yes' : 'no',
     ]),
   );
+  fillRows(
+    $('connections').querySelector('tbody')!,
+    r.connections.map((c) => [
+      c.name,
+      c.clientName,
+      c.channels,
+      c.state,
+      r.consumers
+        .filter((x) => x.connection === c.name)
+        .map((x) => `${x.queue} (prefetch ${x.prefetch})`)
+        .join(', '),
+    ]),
+  );
   const t = s.pipeline.tally;
   $('pi-text').textContent =
     t.health === 'down'
