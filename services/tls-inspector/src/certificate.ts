@@ -1,12 +1,10 @@
 /**
- * What we say about one certificate: names, validity, key, signature algorithm. Node's
- * `getPeerCertificate()` gives most of it; the signature algorithm it does not expose (on
- * Node 20), so we read that OID from the DER with @peculiar/asn1-x509.
+ * What we say about one certificate: names, validity, key, signature algorithm, all from
+ * Node's X509Certificate (since Node 24 it names the signature algorithm too, with
+ * OpenSSL's names).
  */
 import { X509Certificate } from 'node:crypto';
 import type tls from 'node:tls';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { Certificate } from '@peculiar/asn1-x509';
 
 export interface CertificateSummary {
   /** One line, most significant last as OpenSSL prints it: "O=Example, CN=localhost". */
@@ -28,31 +26,12 @@ export interface CertificateSummary {
   sha256Fingerprint: string;
 }
 
-const SIGNATURE_ALGORITHMS: Record<string, string> = {
-  '1.2.840.113549.1.1.4': 'md5WithRSAEncryption',
-  '1.2.840.113549.1.1.5': 'sha1WithRSAEncryption',
-  '1.2.840.113549.1.1.10': 'rsassaPss',
-  '1.2.840.113549.1.1.11': 'sha256WithRSAEncryption',
-  '1.2.840.113549.1.1.12': 'sha384WithRSAEncryption',
-  '1.2.840.113549.1.1.13': 'sha512WithRSAEncryption',
-  '1.2.840.10045.4.1': 'ecdsa-with-SHA1',
-  '1.2.840.10045.4.3.2': 'ecdsa-with-SHA256',
-  '1.2.840.10045.4.3.3': 'ecdsa-with-SHA384',
-  '1.2.840.10045.4.3.4': 'ecdsa-with-SHA512',
-  '1.3.101.112': 'ED25519',
-  '1.3.101.113': 'ED448',
-};
-
 /** Signature algorithms no one should accept any more. */
 export const WEAK_SIGNATURES = new Set(['md5WithRSAEncryption', 'sha1WithRSAEncryption', 'ecdsa-with-SHA1']);
 
-export function signatureAlgorithmOf(der: Buffer): string {
-  try {
-    const oid = AsnConvert.parse(der, Certificate).signatureAlgorithm.algorithm;
-    return SIGNATURE_ALGORITHMS[oid] ?? oid;
-  } catch {
-    return 'unknown';
-  }
+/** OpenSSL's name of the signature algorithm ("sha256WithRSAEncryption"), or its OID if it has none. */
+export function signatureAlgorithmOf(cert: X509Certificate): string {
+  return cert.signatureAlgorithm ?? cert.signatureAlgorithmOid;
 }
 
 /** "C=GB\nO=Example\nCN=localhost" (Node's X509Certificate format) → "C=GB, O=Example, CN=localhost". */
@@ -93,7 +72,7 @@ export function summarizeCertificate(der: Buffer, now = Date.now()): Certificate
     selfSigned: cert.subject === cert.issuer && cert.verify(cert.publicKey),
     isCA: cert.ca,
     key: { type, bits, curve: details.namedCurve ?? null },
-    signatureAlgorithm: signatureAlgorithmOf(der),
+    signatureAlgorithm: signatureAlgorithmOf(cert),
     sha256Fingerprint: cert.fingerprint256,
   };
 }
