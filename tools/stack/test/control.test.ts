@@ -1,8 +1,8 @@
 /**
  * The stack's control endpoint for topology-lab: `pnpm stack up` with the pipeline and the
  * lab; the lab's actions, called as the page calls them, start and kill real judge
- * processes (the process table) that the broker then counts (rabbitmqctl); Ctrl-C leaves
- * none behind.
+ * processes (the process table) whose connections the broker then lists and drops
+ * (ss for the process's own ports, rabbitmqctl for the broker's view); Ctrl-C leaves none.
  */
 import { fileURLToPath } from 'node:url';
 import { run, sleep, startProcess, stopAll } from '@fopnp/net/testing';
@@ -33,12 +33,31 @@ async function judgesOf(stackPid: number): Promise<number[]> {
     .map((f) => Number(f[0]));
 }
 
-async function judgeConsumers(): Promise<number> {
-  const r = await run('rabbitmqctl', ['-q', 'list_queues', 'name', 'consumers', '--no-table-headers'], {
+/** Local ports of a process's connections to the broker (ss, the kernel's socket table). */
+async function amqpPortsOf(pid: number): Promise<number[]> {
+  const ss = await run('ss', ['-tnpH', 'state', 'established', '( dport = :5672 )']);
+  return ss.stdout
+    .split('\n')
+    .filter((l) => l.includes(`pid=${pid},`))
+    .map((l) => Number(/:(\d+)\s+\S+:5672/.exec(l)?.[1]));
+}
+
+/** Peer ports of the broker's connections (rabbitmqctl): whom the broker has a connection from. */
+async function brokerPeerPorts(): Promise<number[]> {
+  const r = await run('rabbitmqctl', ['-q', 'list_connections', 'peer_port', '--no-table-headers'], {
     timeoutMs: 30_000,
   });
-  const line = r.stdout.split('\n').find((l) => l.split(/\s+/)[0] === 'fopnp.judge');
-  return Number(line?.trim().split(/\s+/)[1] ?? Number.NaN);
+  return r.stdout
+    .split('\n')
+    .map((l) => Number(l.trim()))
+    .filter((n) => n > 0);
+}
+
+/** The broker lists the process's connection to it (the other helpers' pipelines share the broker). */
+async function brokerHasConnectionOf(pid: number): Promise<boolean> {
+  const mine = await amqpPortsOf(pid);
+  const theirs = await brokerPeerPorts();
+  return mine.length > 0 && mine.every((p) => theirs.includes(p));
 }
 
 async function until<T>(
@@ -81,9 +100,6 @@ describe("the stack's control endpoint", () => {
       expect.arrayContaining(['judge.add', 'judge.term', 'judge.kill', 'slow-judge.add']),
     );
     expect(await judgesOf(stackPid)).toEqual([]);
-    const base = await until('the pipeline judge consuming', async () =>
-      (await judgeConsumers()) >= 1 ? judgeConsumers() : false,
-    );
 
     const added = await act('judge.add');
     expect(added.status).toBe(200);
@@ -92,15 +108,16 @@ describe("the stack's control endpoint", () => {
       const j = await judgesOf(stackPid);
       return j.length === 1 ? j : false;
     });
-    await until(
-      'one more consumer on fopnp.judge (rabbitmqctl)',
-      async () => (await judgeConsumers()) === base + 1,
-    );
+    await until('its connection on the broker (ss + rabbitmqctl)', () => brokerHasConnectionOf(pid!));
+    const ports = await amqpPortsOf(pid!);
 
     const killed = await act('judge.kill');
-    expect(killed.body.detail).toContain(`SIGKILL sent to judge-`);
+    expect(killed.body.detail).toContain('SIGKILL sent to judge-');
     expect(await judgesOf(stackPid)).toEqual([]);
-    await until('the consumer gone (rabbitmqctl)', async () => (await judgeConsumers()) === base);
+    await until('its connection gone from the broker (rabbitmqctl)', async () => {
+      const theirs = await brokerPeerPorts();
+      return ports.every((p) => !theirs.includes(p));
+    });
 
     // One left running when the stack stops: Ctrl-C stops it too.
     await act('slow-judge.add');
