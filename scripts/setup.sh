@@ -35,6 +35,15 @@ ensure_node() {
     echo "setup: or install Node $node_want yourself (nvm, fnm, your distribution) and run it again." >&2
     exit 1
   fi
+  # Never replace the machine's own Node (the official node images keep it in
+  # /usr/local/bin): only a missing entry or our own link is (re)made.
+  if { [ -e "$bin_dir/node" ] || [ -L "$bin_dir/node" ]; } &&
+    [ "$(readlink "$bin_dir/node" 2>/dev/null || true)" != "$node_prefix/bin/node" ]; then
+    echo "setup: $bin_dir/node is this machine's own Node ($have); setup does not replace it." >&2
+    echo "setup: set FOPNP_BIN_DIR to a folder that comes before $bin_dir on PATH, where Node $node_want" >&2
+    echo "setup: will be linked, or install Node $node_want yourself, and run this again." >&2
+    exit 1
+  fi
   if ! "$node_prefix/bin/node" --version 2>/dev/null | grep -q "^v$node_want\."; then
     local arch
     case "$(uname -m)" in
