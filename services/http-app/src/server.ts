@@ -12,7 +12,7 @@ import { HTTP_APP_VERSION } from './client.js';
 import { parseQuery } from './echo/request-info.js';
 import { echoRoutes } from './echo/routes.js';
 import { RouteCatalog } from './httpbin/catalog.js';
-import { answerUnrouted } from './httpbin/cors.js';
+import { allowAnyOrigin, answerUnrouted } from './httpbin/cors.js';
 import { frontPageRoutes } from './httpbin/front-page.js';
 
 export interface HttpAppServerOptions {

@@ -46,12 +46,12 @@ const DELIBERATE: Deliberate[] = [
     reason: 'as above: a JSON error',
   },
   { cases: '/no/such', aspect: 'content-type', reason: 'a 404 is JSON naming the problem' },
+  { cases: '/no/such', aspect: 'body', reason: 'a 404 is JSON naming the problem' },
   {
     cases: '/no/such',
     aspect: 'access-control-allow-origin',
     reason: 'a path that is no echo route gets no CORS headers',
   },
-  { cases: '/no/such', aspect: 'body', reason: 'a 404 is JSON naming the problem' },
   { cases: '/status/abc', aspect: 'content-type', reason: 'a bad parameter is a JSON 400 naming it' },
   { cases: '/status/abc', aspect: 'body', reason: 'a bad parameter is a JSON 400 naming it' },
   {

@@ -79,5 +79,10 @@ describe('the route catalog', () => {
     expect(pre.headers.get('access-control-allow-credentials')).toBeNull();
     const bank = await fetch(`${app.url}/bank/nowhere`, { method: 'OPTIONS' });
     expect(bank.status).toBe(404);
+    // CORS is the echo routes' only: the bank's pages allow no other origin.
+    const login = await fetch(`${app.url}/bank/login`, { headers: { origin: 'http://example.org' } });
+    expect([login.status, login.headers.get('access-control-allow-origin')]).toEqual([200, null]);
+    const echo = await fetch(`${app.url}/stream/1`, { headers: { origin: 'http://example.org' } });
+    expect(echo.headers.get('access-control-allow-origin')).toBe('http://example.org');
   });
 });

@@ -5,6 +5,7 @@
  *   /framing/chunked  Transfer-Encoding: chunked: sizes before each piece, 0 at the end
  *   /framing/close    neither: the body ends when the server closes the connection
  */
+import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { HttpAppError } from '../errors.js';
 import { writeChunk } from './write-chunk.js';
@@ -34,7 +35,10 @@ export async function framingRoutes(app: FastifyInstance): Promise<void> {
       // (one at a time: see writeChunk).
       reply.hijack();
       const res = reply.raw;
-      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+      res.writeHead(200, {
+        ...(reply.getHeaders() as OutgoingHttpHeaders),
+        'content-type': 'text/plain; charset=utf-8',
+      });
       void (async () => {
         for (const line of FRAMING_LINES) await writeChunk(res, line);
         res.end();

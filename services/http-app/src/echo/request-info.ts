@@ -38,10 +38,17 @@ export function echoHeaders(rawHeaders: readonly string[]): Record<string, strin
 
 /** Python's str.title(), as werkzeug spells header names: each run of letters capitalized. */
 export function titleCase(name: string): string {
-  return name
-    .toLowerCase()
-    .replace(/(^|[^a-z])([a-z])/g, (_m, before: string, c: string) => before + c.toUpperCase());
+  let spelled = SPELLED.get(name);
+  if (spelled === undefined) {
+    spelled = name
+      .toLowerCase()
+      .replace(/(^|[^a-z])([a-z])/g, (_m, before: string, c: string) => before + c.toUpperCase());
+    // The same few dozen names come on every request; a client inventing names cannot grow this.
+    if (SPELLED.size < 512) SPELLED.set(name, spelled);
+  }
+  return spelled;
 }
+const SPELLED = new Map<string, string>();
 
 /** Query parameters of a URL; a repeated name becomes a list, as httpbin shows it. */
 export function parseArgs(url: string): Args {

@@ -3,7 +3,9 @@
  * encapsulated fastify plugin: its own body parsers (every body kept as raw bytes, plus
  * multipart), no bank security headers, so what you see is what the request carried.
  */
+
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { OutgoingHttpHeaders } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
@@ -165,7 +167,10 @@ export async function echoRoutes(app: FastifyInstance, opts: EchoOptions): Promi
       const n = intParam(req.params.n, 'n', MAX_STREAM_LINES);
       const echo = getEcho(factsOf(req));
       reply.hijack();
-      reply.raw.writeHead(200, { 'content-type': 'application/json' });
+      reply.raw.writeHead(200, {
+        ...(reply.getHeaders() as OutgoingHttpHeaders),
+        'content-type': 'application/json',
+      });
       for (let id = 0; id < n; id++) {
         reply.raw.write(`${JSON.stringify({ id, ...echo })}\n`);
         await new Promise(setImmediate); // let each line leave as its own chunk
@@ -198,7 +203,11 @@ export async function echoRoutes(app: FastifyInstance, opts: EchoOptions): Promi
       await sleep(delay * 1000);
       reply.hijack();
       const res = reply.raw;
-      res.writeHead(code, { 'content-type': 'application/octet-stream', 'content-length': String(numbytes) });
+      res.writeHead(code, {
+        ...(reply.getHeaders() as OutgoingHttpHeaders),
+        'content-type': 'application/octet-stream',
+        'content-length': String(numbytes),
+      });
       // Node's timers fire after 1 ms at the soonest (later on a busy loop), so a sleep per
       // byte made numbytes=20000&duration=2 take 25 s, far past MAX_DELAY_SECONDS. Drip at
       // most one write per 10 ms instead, each due at a fixed time from the start.

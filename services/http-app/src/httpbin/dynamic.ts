@@ -1,5 +1,7 @@
 /** httpbin's /stream-bytes/:n, /range/:n and /links/:n[/:offset]. */
+
 import { randomBytes } from 'node:crypto';
+import type { OutgoingHttpHeaders } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { seededBytes } from '../echo/prng.js';
@@ -58,7 +60,10 @@ export async function dynamicRoutes(app: FastifyInstance, opts: DynamicOptions):
       const bytes = seed !== undefined ? seededBytes(n, wholeNumber(seed, 'seed')) : randomBytes(n);
       reply.hijack();
       const res = reply.raw;
-      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.writeHead(200, {
+        ...(reply.getHeaders() as OutgoingHttpHeaders),
+        'content-type': 'application/octet-stream',
+      });
       try {
         // One write, one chunk of chunk_size bytes, as httpbin sends them.
         for (let i = 0; i < n && !res.destroyed; i += size)
@@ -106,6 +111,7 @@ export async function dynamicRoutes(app: FastifyInstance, opts: DynamicOptions):
       reply.hijack();
       const res = reply.raw;
       res.writeHead(first === 0 && last === n - 1 ? 200 : 206, {
+        ...(reply.getHeaders() as OutgoingHttpHeaders),
         ...common,
         'content-type': 'application/octet-stream',
         'content-length': String(body.length),
