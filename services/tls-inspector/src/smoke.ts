@@ -34,11 +34,12 @@ async function handshakeAndRefusal(t: SmokeTarget): Promise<string> {
     s.once('error', reject);
   });
   const { status, text } = await smokeFetch(
-    `http://${t.host}:${t.port('http')}/inspect?host=${t.instance}&port=1443&servername=localhost`,
+    // Its own loopback: refused by the address check itself, before any connection or DNS.
+    `http://${t.host}:${t.port('http')}/inspect?host=127.0.0.1&port=${t.env.DEMO_TLS_PORT ?? 1443}&servername=localhost`,
   );
   if (status !== 403)
-    throw new Error(`inspecting a private address answered ${status}, not 403: ${text.slice(0, 200)}`);
-  return `demo TLS server handshakes (${protocol}); the API refuses ${t.instance} (private) with 403`;
+    throw new Error(`inspecting a loopback address answered ${status}, not 403: ${text.slice(0, 200)}`);
+  return `demo TLS server handshakes (${protocol}); the API refuses 127.0.0.1 (loopback) with 403`;
 }
 
 export const smoke = defineSmoke([
