@@ -13,6 +13,10 @@ command -v psql >/dev/null || missing+=(postgresql-client)
 /usr/bin/python3 -c 'import httpbin' 2>/dev/null || missing+=(python3-httpbin)
 # Pillow decodes the images /image serves (test/httpbin-documents.test.ts).
 /usr/bin/python3 -c 'import PIL' 2>/dev/null || missing+=(python3-pil)
+# openapi-spec-validator (test/route-catalog.test.ts) comes with this machine kind's pyenv
+# python3; Debian 12 does not package it, so say so plainly if it is gone.
+python3 -c 'import openapi_spec_validator' 2>/dev/null ||
+  echo "http-app prereqs: python3 lacks openapi-spec-validator; the /openapi.json validation test will fail" >&2
 if [ "${#missing[@]}" -gt 0 ]; then
   # Other jobs on the machine may hold the dpkg lock: wait for it rather than fail.
   apt-get -o DPkg::Lock::Timeout=300 update -qq
