@@ -9,8 +9,13 @@ import { type Logger, listen } from '@fopnp/net';
 import { createControlServer, ProcessControl, type UnitSpec } from '@fopnp/topology-lab/control';
 import type { DiscoveredService } from './discover.js';
 
-/** How slow a slow judge is: every delivery waits this long (rabbit-pipeline's LATENCY_MS knob). */
-export const SLOW_JUDGE_LATENCY_MS = 250;
+/**
+ * How slow a slow judge is: every delivery waits this long (rabbit-pipeline's LATENCY_MS knob).
+ * A judge works on up to PREFETCH (64) points at once, so the knob bounds its throughput only
+ * when it exceeds 64 / rate: at 2 s a point a slow judge judges at most 32 points a second,
+ * less than the 75 a second bitsource's default rate sends to judges. (At 250 ms it kept up.)
+ */
+export const SLOW_JUDGE_LATENCY_MS = 2_000;
 
 /** Units over the pipeline of the stack's rabbit-pipeline instance that runs a judge, if any. */
 export function pipelineUnits(services: DiscoveredService[]): UnitSpec[] {
