@@ -113,6 +113,21 @@ describe('compression and ranges with curl and Python', () => {
     expect(json).not.toHaveProperty('method');
   });
 
+  it("/sse (go-httpbin's) streams ping events over the duration, as curl -N receives them", async () => {
+    const t0 = Date.now();
+    const out = await curl('-N', '-D', '-', `${app.url}/sse?count=3&duration=600ms`);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(350); // two pauses of 200 ms between three events
+    expect(out).toMatch(/^content-type: text\/event-stream\r$/im);
+    const events = [...out.matchAll(/^event: ping\ndata: (.*)$/gm)].map((m) => JSON.parse(m[1]!));
+    expect(events.map((e) => e.id)).toEqual([0, 1, 2]);
+    expect(events[2].timestamp - events[0].timestamp).toBeGreaterThanOrEqual(350);
+    const tooMany = await fetch(`${app.url}/sse?count=1000`);
+    expect([tooMany.status, (await tooMany.json()).message]).toEqual([
+      400,
+      'bad parameter: count is limited to 100 here (asked for 1000)',
+    ]);
+  });
+
   it('/stream-bytes sends n bytes in chunk_size chunks (curl --raw shows the chunk sizes)', async () => {
     const raw = await run('curl', ['-sS', '--raw', `${app.url}/stream-bytes/2500?chunk_size=1000&seed=7`], {
       timeoutMs: 15_000,

@@ -9,6 +9,7 @@ import { formatRoutes } from './formats.js';
 import { formRoutes } from './forms.js';
 import { imageRoutes } from './images.js';
 import { type RedirectOptions, redirectRoutes } from './redirects.js';
+import { sseRoutes } from './sse.js';
 
 export interface HttpbinOptions extends RedirectOptions, DigestOptions {
   maxDelaySeconds: number;
@@ -24,4 +25,5 @@ export async function httpbinRoutes(app: FastifyInstance, opts: HttpbinOptions):
   await app.register(conditionalRoutes);
   await app.register(dynamicRoutes, opts);
   await app.register(formRoutes);
+  await app.register(sseRoutes, opts);
 }
