@@ -164,7 +164,8 @@ function sentinelBlocks(profile: string): string[] {
       }).replace(/\n {2}# \n/, '\n'),
     ),
   ];
-  // Sentinel rewrites its config file, so each writes its own at start. Host names need
+  // Sentinel rewrites its config file, so each writes its own at start (redis-server
+  // --sentinel: the redis:7 image has no redis-sentinel link). Host names need
   // resolve-hostnames; down-after 5 s and failover-timeout 10 s are short, for a demo.
   const conf = [
     'port 26379',
@@ -174,7 +175,7 @@ function sentinelBlocks(profile: string): string[] {
     `sentinel failover-timeout ${SENTINEL_MASTER_NAME} 10000`,
     `sentinel parallel-syncs ${SENTINEL_MASTER_NAME} 1`,
   ];
-  const script = `printf '%s\\n' ${conf.map((l) => `'${l}'`).join(' ')} > /tmp/sentinel.conf && exec redis-sentinel /tmp/sentinel.conf`;
+  const script = `printf '%s\\n' ${conf.map((l) => `'${l}'`).join(' ')} > /tmp/sentinel.conf && exec redis-server /tmp/sentinel.conf --sentinel`;
   for (const i of [0, 1, 2])
     out.push(
       [
@@ -209,7 +210,7 @@ function twemproxyBlock(profile: string): string {
     '0.0.0.0:22121',
     BACKING_GROUPS['redis-shards'].servers.map((n) => `${n}:6379`),
   );
-  const script = `printf '%s\\n' ${yaml.map((l) => `'${l}'`).join(' ')} > /tmp/nutcracker.yml && exec nutcracker -c /tmp/nutcracker.yml -s 22222 -a 127.0.0.1`;
+  const script = `printf '%s\\n' ${yaml.map((l) => `'${l}'`).join(' ')} > /tmp/nutcracker.yml && exec nutcracker -c /tmp/nutcracker.yml -s 22222 -a 127.0.0.1 -o /dev/stderr`;
   return [
     'twemproxy:',
     `  # ${profile} profile: twemproxy shards over the four Redis; redis-cache-proxy talks to it only`,
