@@ -20,9 +20,16 @@ export interface DeployedValue {
  * - `redis-sentinel`: a master `redis-sentinel-master:6379`, replicas `redis-sentinel-replica-0..1`
  *   and three sentinels `redis-sentinel-0..2:26379` watching it as master `fopnp`;
  * - `twemproxy`: nutcracker at `twemproxy:22121`, a ketama/fnv1a_64 pool over the four
- *   `redis-shards` (named shard0..3), which a variant lists beside it.
+ *   `redis-shards` (named shard0..3), which a variant lists beside it;
+ * - `rabbitmq-cluster`: three RabbitMQ nodes, `rabbitmq-node-0..2:5672`, one cluster (each
+ *   node finds the others by name at boot), for quorum queues.
  */
-export type BackingGroup = 'redis-shards' | 'redis-cluster' | 'redis-sentinel' | 'twemproxy';
+export type BackingGroup =
+  | 'redis-shards'
+  | 'redis-cluster'
+  | 'redis-sentinel'
+  | 'twemproxy'
+  | 'rabbitmq-cluster';
 
 /**
  * The twemproxy group's pool (nutcracker YAML): ketama over fnv1a_64 (twemproxy's defaults),

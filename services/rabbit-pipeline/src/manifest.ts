@@ -172,22 +172,46 @@ export const manifest = defineService({
   }),
   deploy: {
     state: tallyState('tally-state'),
-    profiles: { pipeline: 'the pi pipeline of rabbit-pipeline, one container per role, its tally on :8016' },
-    // The pipeline one role per container, on its own queues; `judge` scales.
-    variants: ROLES.map((role) => ({
-      name: role,
-      profile: 'pipeline',
-      env: {
-        ROLE: { value: role, why: 'one role of the pipeline per container' },
-        AMQP_PREFIX: {
-          value: 'pipeline',
-          why: "its own queues, apart from the default profile's rabbit-pipeline",
+    profiles: {
+      pipeline: 'the pi pipeline of rabbit-pipeline, one container per role, its tally on :8016',
+      'mq-cluster':
+        'a three-node RabbitMQ cluster, rabbit-pipeline-mq-cluster on quorum queues there, its tally on :8026',
+    },
+    variants: [
+      // The pipeline one role per container, on its own queues; `judge` scales.
+      ...ROLES.map((role) => ({
+        name: role,
+        profile: 'pipeline',
+        env: {
+          ROLE: { value: role, why: 'one role of the pipeline per container' },
+          AMQP_PREFIX: {
+            value: 'pipeline',
+            why: "its own queues, apart from the default profile's rabbit-pipeline",
+          },
         },
+        // The default profile's rabbit-pipeline already holds the tally port on the host.
+        ...(role === 'tally' ? { hostPortOffset: 10, state: tallyState('pipeline-tally-state') } : {}),
+        ...(role === 'judge' ? { scalable: true } : {}),
+        resources: { cpus: '0.25', memory: '192M' },
+      })),
+      {
+        name: 'rabbit-pipeline-mq-cluster',
+        profile: 'mq-cluster',
+        backing: ['rabbitmq-cluster'],
+        hostPortOffset: 20,
+        env: {
+          AMQP_URL: {
+            value: [0, 1, 2].map((i) => `amqp://guest:guest@rabbitmq-node-${i}:5672`).join(','),
+            why: 'every node: a dropped connection moves to the next',
+          },
+          QUORUM_QUEUES: {
+            value: 'true',
+            why: 'queues replicated on the three nodes, the dead-letter queue too',
+          },
+          AMQP_PREFIX: { value: 'mq-cluster', why: 'its own queues on its own brokers' },
+        },
+        state: tallyState('mq-cluster-tally-state'),
       },
-      // The default profile's rabbit-pipeline already holds the tally port on the host.
-      ...(role === 'tally' ? { hostPortOffset: 10, state: tallyState('pipeline-tally-state') } : {}),
-      ...(role === 'judge' ? { scalable: true } : {}),
-      resources: { cpus: '0.25', memory: '192M' },
-    })),
+    ],
   },
 });

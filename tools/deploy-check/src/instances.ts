@@ -17,12 +17,15 @@ import type {
 export const SHARDS = 4;
 export const CLUSTER_NODES = 6;
 
+export const RABBIT_NODES = 3;
+
 export const shardName = (i: number) => `redis-shard-${i}`;
 export const clusterNodeName = (i: number) => `redis-node-${i}`;
 export const sentinelName = (i: number) => `redis-sentinel-${i}`;
 export const SENTINEL_MASTER_HOST = 'redis-sentinel-master';
 /** The name the sentinels monitor the master under (REDIS_SENTINEL_MASTER of the variants). */
 export const SENTINEL_MASTER_NAME = 'fopnp';
+export const rabbitNodeName = (i: number) => `rabbitmq-node-${i}`;
 
 /** The compose services of each backing group, and the one-shot jobs that must have completed. */
 export const BACKING_GROUPS: Record<BackingGroup, { servers: string[]; completed: string[] }> = {
@@ -40,6 +43,10 @@ export const BACKING_GROUPS: Record<BackingGroup, { servers: string[]; completed
     completed: [],
   },
   twemproxy: { servers: ['twemproxy'], completed: [] },
+  'rabbitmq-cluster': {
+    servers: Array.from({ length: RABBIT_NODES }, (_, i) => rabbitNodeName(i)),
+    completed: [],
+  },
 };
 
 export interface Instance {

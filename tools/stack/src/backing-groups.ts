@@ -3,13 +3,15 @@
  * they wait for, see BackingGroup in @fopnp/net): `redis-shards` (four Redis),
  * `redis-cluster` (six nodes formed into a Redis Cluster), `redis-sentinel` (master, two
  * replicas, three sentinels) and `twemproxy` (nutcracker over the four shards), each on
- * ports of its own, which compose's host names are mapped to (LOCAL_PORTS).
+ * ports of its own, and `rabbitmq-cluster` (three RabbitMQ nodes joined into one cluster),
+ * which compose's host names are mapped to (LOCAL_PORTS).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BackingGroup, type Logger, twemproxyPoolYaml } from '@fopnp/net';
+import { RabbitCluster } from '@fopnp/net/testing';
 import { type LocalServer, portOpen, startRedis, waitForPortOpen } from './backing.js';
 
 export const SHARD_PORTS = [6391, 6392, 6393, 6394];
@@ -19,6 +21,8 @@ export const SENTINEL_REDIS_PORTS = [6401, 6402, 6403];
 export const SENTINEL_PORTS = [26401, 26402, 26403];
 export const TWEMPROXY_PORT = 22121;
 const TWEMPROXY_STATS_PORT = 22122;
+/** AMQP ports of the three local RabbitMQ nodes (their Erlang distribution ports: + 20000). */
+export const RABBIT_CLUSTER_PORTS = [5701, 5702, 5703];
 
 /** Compose host names of the backing groups' servers → their port on this machine. */
 export const LOCAL_PORTS: Record<string, number> = {
@@ -29,6 +33,7 @@ export const LOCAL_PORTS: Record<string, number> = {
   'redis-sentinel-replica-1': SENTINEL_REDIS_PORTS[2]!,
   ...Object.fromEntries(SENTINEL_PORTS.map((port, i) => [`redis-sentinel-${i}`, port])),
   twemproxy: TWEMPROXY_PORT,
+  ...Object.fromEntries(RABBIT_CLUSTER_PORTS.map((port, i) => [`rabbitmq-node-${i}`, port])),
 };
 
 async function startMany(
@@ -71,6 +76,9 @@ export async function startBackingGroups(
       case 'twemproxy':
         // Its pool is the four shards: start them too (a no-op when already running).
         out.push(...(await startShards()), await startTwemproxy());
+        break;
+      case 'rabbitmq-cluster':
+        out.push(...(await startRabbitCluster(logger)));
         break;
     }
   }
@@ -166,6 +174,33 @@ async function startTwemproxy(): Promise<LocalServer> {
       }
     },
   };
+}
+
+/**
+ * Three RabbitMQ nodes on this machine (RabbitCluster of @fopnp/net/testing: own node
+ * names, ports, data and cookie in a temp dir; nodes 2 and 3 join node 1), or the ones
+ * already answering on RABBIT_CLUSTER_PORTS.
+ */
+async function startRabbitCluster(logger: Logger): Promise<LocalServer[]> {
+  const open = await Promise.all(RABBIT_CLUSTER_PORTS.map((p) => portOpen(p)));
+  if (open.every(Boolean))
+    return RABBIT_CLUSTER_PORTS.map((port, i) => ({ name: `rabbitmq-node-${i}`, port, startedHere: false }));
+  if (!existsSync('/usr/lib/rabbitmq/bin/rabbitmq-server'))
+    throw new Error('the mq-cluster profile runs three RabbitMQ nodes here: apt-get install rabbitmq-server');
+  logger.info('starting three RabbitMQ nodes and joining them into a cluster (a minute or two)');
+  const cluster = await RabbitCluster.start({
+    size: RABBIT_CLUSTER_PORTS.length,
+    amqpPorts: RABBIT_CLUSTER_PORTS,
+    distPorts: RABBIT_CLUSTER_PORTS.map((p) => p + 20_000),
+    namePrefix: 'fopnp-mq',
+  });
+  return cluster.nodes.map((n, i) => ({
+    name: `rabbitmq-node-${i}`,
+    port: n.amqpPort,
+    startedHere: true,
+    // One stop for the three: the first call kills every node and removes the data.
+    stop: () => cluster.stopNow(),
+  }));
 }
 
 function startShards(): Promise<LocalServer[]> {

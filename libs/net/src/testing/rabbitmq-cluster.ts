@@ -14,6 +14,7 @@
  * share two cores with everything else here.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -34,7 +35,7 @@ export interface RabbitClusterNode {
 
 const live = new Set<RabbitCluster>();
 process.on('exit', () => {
-  for (const c of live) c.killAllNow();
+  for (const c of [...live]) c.stopNow();
 });
 
 export interface RabbitClusterOptions {
@@ -218,6 +219,13 @@ export class RabbitCluster {
   /** Synchronous: for the process 'exit' hook. */
   killAllNow(): void {
     for (const n of this.nodes) this.killGroup(n);
+  }
+
+  /** Kills every node and removes the temp dir, synchronously (for callers that cannot wait). */
+  stopNow(): void {
+    this.killAllNow();
+    live.delete(this);
+    rmSync(this.dir, { recursive: true, force: true });
   }
 
   async stop(): Promise<void> {

@@ -147,6 +147,8 @@ function backingGroupBlocks(group: BackingGroup, profiles: string[]): string[] {
       return sentinelBlocks(profile);
     case 'twemproxy':
       return [twemproxyBlock(profile)];
+    case 'rabbitmq-cluster':
+      return rabbitClusterBlocks(profile);
   }
 }
 
@@ -234,6 +236,59 @@ function twemproxyBlock(profile: string): string {
     '  cpus: "0.25"',
     '  mem_limit: 64m',
   ].join('\n');
+}
+
+/** Dev value of the Erlang cookie the three RabbitMQ nodes share (they must, to cluster). */
+export const RABBIT_CLUSTER_COOKIE = 'fopnp-dev-rabbitmq-cluster-cookie';
+
+/**
+ * Three RabbitMQ nodes that form one cluster at boot: classic-config peer discovery lists
+ * the three node names; node 0 boots first and forms it, nodes 1 and 2 wait until it is
+ * healthy and join it (booted at once they could each form a cluster of their own); one
+ * Erlang cookie. The image takes its settings from /etc/rabbitmq/conf.d, so the command writes the
+ * cluster's file there (and the cookie) before the image's own entrypoint starts the node.
+ */
+function rabbitClusterBlocks(profile: string): string[] {
+  const nodes = BACKING_GROUPS['rabbitmq-cluster'].servers;
+  const conf = [
+    'cluster_formation.peer_discovery_backend = classic_config',
+    ...nodes.map((n, i) => `cluster_formation.classic_config.nodes.${i + 1} = rabbit@${n}`),
+    'cluster_partition_handling = pause_minority',
+    'queue_leader_locator = balanced',
+  ];
+  const script = [
+    `printf '%s\\n' ${conf.map((l) => `'${l}'`).join(' ')} > /etc/rabbitmq/conf.d/20-cluster.conf`,
+    'printf %s "$RABBIT_CLUSTER_COOKIE" > /var/lib/rabbitmq/.erlang.cookie',
+    'chown rabbitmq:rabbitmq /var/lib/rabbitmq/.erlang.cookie && chmod 400 /var/lib/rabbitmq/.erlang.cookie',
+    'exec docker-entrypoint.sh rabbitmq-server',
+  ].join(' && ');
+  return nodes.map((n, i) =>
+    [
+      `${n}:`,
+      ...(i === 0
+        ? [
+            `  # ${profile} profile: three RabbitMQ nodes forming one cluster, for quorum queues replicated on all three`,
+          ]
+        : []),
+      '  image: rabbitmq:3-management',
+      `  profiles: [${profile}]`,
+      `  hostname: ${n}  # the node name rabbit@${n}, which the other nodes look for`,
+      '  environment:',
+      `    RABBIT_CLUSTER_COOKIE: ${JSON.stringify(RABBIT_CLUSTER_COOKIE)}  # dev-only value: the Erlang cookie all three share`,
+      `  command: ${flow(['sh', '-c', script.replace(/\$/g, '$$$$')])}`,
+      '  healthcheck:',
+      `    test: ${flow(['CMD', 'rabbitmq-diagnostics', '-q', 'check_port_connectivity'])}`,
+      '    interval: 10s',
+      '    timeout: 10s',
+      '    retries: 12',
+      '    start_period: 30s',
+      ...(i > 0 ? ['  depends_on:', `    ${nodes[0]}:`, '      condition: service_healthy'] : []),
+      '  restart: unless-stopped',
+      '  stop_grace_period: 30s',
+      '  cpus: "0.50"',
+      '  mem_limit: 512m',
+    ].join('\n'),
+  );
 }
 
 function shardBlocks(profile: string): string[] {
