@@ -138,14 +138,16 @@ it('acks a decision only after the counts that include it are on disk, in batche
   const file = path.join(dir, 'ordering.json');
   const p = await openPipeline({ amqpUrl: AMQP_URL, prefix, prefetch: PREFETCH });
   try {
-    // A long interval and a count never reached: the save comes 1.5 s after the first.
-    const handle = await startTally(p, { stateFile: file, checkpointMs: 1_500, checkpointEvery: 1_000 });
+    // A long interval and a count never reached: the save comes 5 s after the first
+    // (1.5 s was too short under load: rabbitmqctl below alone took 1-2 s, so the acks
+    // had already gone when it looked).
+    const handle = await startTally(p, { stateFile: file, checkpointMs: 5_000, checkpointEvery: 1_000 });
     for (const d of ['Y', 'N', 'Y']) await p.publisher.sendToQueue(names.decisions, Buffer.from(d));
     await waitUntil(() => handle.tally.count === 3, 10_000, 'tally to count 3');
     // Counted in memory, not yet saved: still unacked, the broker holds them.
     expect((await saved(file))?.count).toBe(0);
     expect((await queueInfo(names.decisions)).get(names.decisions)?.messages).toBe(3);
-    await waitUntil(async () => (await saved(file))?.count === 3, 5_000, 'the checkpoint');
+    await waitUntil(async () => (await saved(file))?.count === 3, 10_000, 'the checkpoint');
     await waitUntil(
       async () => (await queueInfo(names.decisions)).get(names.decisions)?.messages === 0,
       5_000,
