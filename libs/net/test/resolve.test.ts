@@ -159,7 +159,9 @@ describe('error classification', () => {
 describe('reportFatal', () => {
   it('prints a coded error of another library by its own message, one line', () => {
     let line = '';
-    const err = Object.assign(new Error('server is busy, try again later'), { code: 'ZEN_ERR_SERVER_BUSY' });
+    const err = Object.assign(new Error('server is busy, try again later'), {
+      code: 'FOPNP_ZEN_ASYNCIO_ERR_SERVER_BUSY',
+    });
     expect(reportFatal(err, (l) => (line += l))).toBe(1);
     expect(line).toBe('error: server is busy, try again later\n');
   });

@@ -13,7 +13,14 @@ export {
 export { ENVIRON_PREAMBLE, pformat, wsgiEnviron } from './echo/environ.js';
 export { FRAMING_LINES, FRAMINGS } from './echo/framing.js';
 export { getEcho, type RequestFacts } from './echo/request-info.js';
-export { HTTP_APP_ERRORS, HttpAppError, type HttpAppErrorCode } from './errors.js';
+export {
+  HTTP_APP_ERRORS,
+  HttpAppError,
+  type HttpAppErrorCode,
+  type HttpAppErrorName,
+  MethodNotAllowedError,
+  NoRouteError,
+} from './errors.js';
 export { type CatalogRoute, RouteCatalog } from './httpbin/catalog.js';
 export { manifest } from './manifest.js';
 export { createHttpAppServer, type HttpAppServerOptions } from './server.js';

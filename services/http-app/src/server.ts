@@ -4,13 +4,14 @@
  * http module is the server that parses HTTP; fastify is the framework that routes.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { InvalidConfigError, type Logger } from '@fopnp/net';
+import { httpErrorOf, InvalidConfigError, type Logger } from '@fopnp/net';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { bankRoutes } from './bank/routes.js';
 import type { BankStore } from './bank/store.js';
 import { HTTP_APP_VERSION } from './client.js';
 import { parseQuery } from './echo/request-info.js';
 import { echoRoutes } from './echo/routes.js';
+import { NoRouteError } from './errors.js';
 import { RouteCatalog } from './httpbin/catalog.js';
 import { allowAnyOrigin, answerUnrouted } from './httpbin/cors.js';
 import { frontPageRoutes } from './httpbin/front-page.js';
@@ -58,6 +59,20 @@ export async function createHttpAppServer(opts: HttpAppServerOptions): Promise<F
     keepAliveTimeout: 5_000,
   }) as unknown as FastifyInstance; // the HTTPS variant has another server type, same API
   const catalog = new RouteCatalog();
+  // Before the routes: a plugin keeps the error handler in force when it was registered
+  // (the bank's pages set their own, HTML, one).
+  app.setNotFoundHandler((request, reply) => {
+    if (answerUnrouted(catalog, request, reply)) return;
+    const { statusCode, body } = httpErrorOf(
+      new NoRouteError(request.method, request.url.split('?')[0] ?? '/'),
+    );
+    reply.code(statusCode).send(body);
+  });
+  app.setErrorHandler((error, request, reply) => {
+    const { statusCode, body } = httpErrorOf(error);
+    if (statusCode >= 500) request.log.error({ err: error }, 'request failed');
+    reply.code(statusCode).send(body);
+  });
   await app.register(echoRoutes, {
     maxDelaySeconds: opts.maxDelaySeconds ?? 10,
     bodyLimit,
@@ -72,21 +87,6 @@ export async function createHttpAppServer(opts: HttpAppServerOptions): Promise<F
     store: opts.store,
     sessionSecret: secret,
     loginRateLimit: opts.loginRateLimit ?? 10,
-  });
-  app.setNotFoundHandler((request, reply) => {
-    if (answerUnrouted(catalog, request, reply)) return;
-    reply.code(404).send({
-      error: 'Not Found',
-      message: `no endpoint ${request.method} ${request.url.split('?')[0]}; GET / lists them`,
-    });
-  });
-  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
-    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
-    reply.code(status).send({
-      error: status >= 500 ? 'Internal Server Error' : error.message,
-      code: error.code,
-    });
   });
   return app;
 }

@@ -77,7 +77,7 @@ describe('the echo endpoints', () => {
       body: '{"x":',
     });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).code).toBe('HTTP_APP_ERR_MALFORMED_JSON');
+    expect((await bad.json()).error.code).toBe('FOPNP_HTTP_APP_ERR_MALFORMED_JSON');
     const big = await fetch(`${app.url}/anything`, { method: 'POST', body: 'x'.repeat(65 * 1024) });
     expect(big.status).toBe(413);
   });
@@ -160,7 +160,7 @@ describe('the echo endpoints', () => {
     expect(abs.headers.get('location')).toBe(`${app.url}/absolute-redirect/1`);
     const tooMany = await fetch(`${app.url}/redirect/21`, { redirect: 'manual' });
     expect(tooMany.status).toBe(400);
-    expect((await tooMany.json()).message).toContain('n must be 1 to 20 redirects');
+    expect((await tooMany.json()).error.message).toContain('n must be 1 to 20 redirects');
   });
 
   it("/cookies/set and /cookies/delete work with curl's cookie jar", async () => {
@@ -176,7 +176,7 @@ describe('the echo endpoints', () => {
     for (const path of ['/cookies/set?a%20b=1', '/cookies/set?a%3Bb=1', '/cookies/delete?a%20b']) {
       const res = await fetch(`${app.url}${path}`, { redirect: 'manual' });
       expect(res.status).toBe(400);
-      expect((await res.json()).code).toBe('HTTP_APP_ERR_BAD_PARAMETER');
+      expect((await res.json()).error.code).toBe('FOPNP_HTTP_APP_ERR_BAD_PARAMETER');
     }
   });
 
@@ -228,6 +228,6 @@ describe('the echo endpoints', () => {
   it('answers an unknown path with a JSON 404', async () => {
     const res = await fetch(`${app.url}/nowhere`);
     expect(res.status).toBe(404);
-    expect((await res.json()).message).toContain('GET / lists them');
+    expect((await res.json()).error.message).toContain('GET / lists them');
   });
 });

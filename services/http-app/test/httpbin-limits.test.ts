@@ -9,8 +9,8 @@ async function refused(url: string, init?: RequestInit): Promise<string> {
   const res = await fetch(url, { redirect: 'manual', ...init });
   expect(res.status).toBe(400);
   const body = await res.json();
-  expect(body.code).toBe('HTTP_APP_ERR_BAD_PARAMETER');
-  return body.message as string;
+  expect(body.error.code).toBe('FOPNP_HTTP_APP_ERR_BAD_PARAMETER');
+  return body.error.message as string;
 }
 
 describe('deliberate limits', () => {

@@ -68,7 +68,7 @@ describe('the route catalog', () => {
     const post = await fetch(`${app.url}/get`, { method: 'POST' });
     expect(post.status).toBe(405);
     expect(post.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
-    expect((await post.json()).message).toContain('/get answers GET');
+    expect((await post.json()).error.message).toContain('/get answers GET');
     const pre = await fetch(`${app.url}/status/200`, {
       method: 'OPTIONS',
       headers: { origin: 'http://example.org', 'access-control-request-headers': 'x-a' },

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort, runNode, startServe, stopAll, waitForHttp } from '@fopnp/net/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PgStore } from '../src/bank/pg-store.ts';
-import { HTTP_APP_ERRORS, HttpAppError, type HttpAppErrorCode } from '../src/errors.ts';
+import { HTTP_APP_ERRORS, HttpAppError, type HttpAppErrorName } from '../src/errors.ts';
 import { manifest } from '../src/manifest.ts';
 import { PG_URL, uniqueSchema } from './helpers.ts';
 
@@ -76,13 +76,23 @@ describe('http-app serve with a database that is down', () => {
 });
 
 describe('error codes', () => {
-  it('are named HTTP_APP_ERR_*, carry a 4xx/5xx status, and an HttpAppError carries both', () => {
-    for (const [code, def] of Object.entries(HTTP_APP_ERRORS)) {
-      expect(code).toMatch(/^HTTP_APP_ERR_[A-Z_]+$/);
-      expect(def.statusCode).toBeGreaterThanOrEqual(400);
+  it('are named FOPNP_HTTP_APP_ERR_*, carry a 4xx/5xx status, and an HttpAppError carries both', () => {
+    for (const [name, spec] of Object.entries(HTTP_APP_ERRORS.specs)) {
+      const code = HTTP_APP_ERRORS.codes[name as HttpAppErrorName];
+      expect(code).toMatch(/^FOPNP_HTTP_APP_ERR_[A-Z_]+$/);
+      expect(spec.statusCode).toBeGreaterThanOrEqual(400);
+      // NoRouteError and MethodNotAllowedError take a method and a path.
+      if (name === 'NO_ROUTE' || name === 'METHOD_NOT_ALLOWED') continue;
       // (Object keys are unique by construction; what can go wrong is the error class.)
-      const err = new HttpAppError(code as HttpAppErrorCode, 'detail');
-      expect(err).toMatchObject({ code, statusCode: def.statusCode, message: def.message('detail') });
+      const err = new HttpAppError(
+        name as Exclude<HttpAppErrorName, 'NO_ROUTE' | 'METHOD_NOT_ALLOWED'>,
+        'detail',
+      );
+      expect(err).toMatchObject({
+        code,
+        statusCode: spec.statusCode,
+        message: (spec.message as (d: string) => string)('detail'),
+      });
     }
   });
 });

@@ -13,7 +13,7 @@ import {
   runService,
 } from '@fopnp/net';
 import { clusterCommands } from './cluster/leaders.js';
-import { BrokerRefusedError, ERROR_CODES, PipelineError } from './errors.js';
+import { BrokerRefusedError } from './errors.js';
 import { describeDeadLetter, peek } from './inspect.js';
 import { brokerOptions, manifest, ROLES, type Role, roleOptions } from './manifest.js';
 import { patternCommands } from './patterns/commands.js';
@@ -49,23 +49,17 @@ async function open(values: Common): Promise<Pipeline> {
 }
 
 /**
- * Runs a command: our coded errors, and AMQP errors (which carry the broker's numeric
- * reply code), print as one line with exit 1; anything else goes to runCli. Whatever
- * happens, the connection is closed, so the process can exit.
+ * Runs a command: AMQP errors (which carry the broker's numeric reply code) become a
+ * BrokerRefusedError, which runCli's reportFatal prints as one line with exit 1, as it does
+ * every other coded error. Whatever happens, the connection is closed, so the process can exit.
  */
 async function guard(fn: () => Promise<number | undefined>): Promise<number> {
   try {
     return (await fn()) ?? 0;
   } catch (caught) {
-    const err =
-      caught instanceof Error && typeof (caught as { code?: unknown }).code === 'number'
-        ? new BrokerRefusedError((caught as unknown as { code: number }).code, caught.message)
-        : caught;
-    if (err instanceof PipelineError && err.code in ERROR_CODES) {
-      process.stderr.write(`error: ${err.message}\n`);
-      return err.exitCode;
-    }
-    throw err;
+    throw caught instanceof Error && typeof (caught as { code?: unknown }).code === 'number'
+      ? new BrokerRefusedError((caught as unknown as { code: number }).code, caught.message)
+      : caught;
   } finally {
     for (const p of opened) await p.close().catch(() => {});
     opened.clear();

@@ -1,31 +1,84 @@
 /**
- * Coded errors of rabbit-pipeline. Each message says what happened and what to change.
+ * Coded errors of rabbit-pipeline, declared with the kit's `defineErrors`. Each message says
+ * what happened and what to change.
  */
+import { defineErrors, NetError } from '@fopnp/net';
 
-export const ERROR_CODES = {
-  RP_ERR_RPC_TIMEOUT: 'RP_ERR_RPC_TIMEOUT',
-  RP_ERR_RPC_INTERRUPTED: 'RP_ERR_RPC_INTERRUPTED',
-  RP_ERR_MALFORMED_MESSAGE: 'RP_ERR_MALFORMED_MESSAGE',
-  RP_ERR_PUBLISH_NACKED: 'RP_ERR_PUBLISH_NACKED',
-  RP_ERR_PUBLISH_FAILED: 'RP_ERR_PUBLISH_FAILED',
-  RP_ERR_CLOSED: 'RP_ERR_CLOSED',
-  RP_ERR_BROKER_UNREACHABLE: 'RP_ERR_BROKER_UNREACHABLE',
-  RP_ERR_BROKER_REFUSED: 'RP_ERR_BROKER_REFUSED',
-  RP_ERR_TALLY_STATE: 'RP_ERR_TALLY_STATE',
-} as const;
-export type PipelineErrorCode = keyof typeof ERROR_CODES;
+export const PIPELINE_ERRORS = defineErrors('rabbit-pipeline', {
+  /** Nobody answered a request within the deadline. */
+  RPC_TIMEOUT: {
+    statusCode: 504,
+    message: (queue: string, timeoutMs: number) =>
+      `no reply from queue "${queue}" within ${timeoutMs} ms: is its responder running? (raise RPC_TIMEOUT_MS if it is slow)`,
+  },
+  /** The connection dropped while a request was out. */
+  RPC_INTERRUPTED: {
+    statusCode: 503,
+    message: (queue: string) =>
+      `connection lost while waiting for a reply from "${queue}": the request is retried`,
+  },
+  /** A body the consumer cannot parse. */
+  MALFORMED_MESSAGE: {
+    statusCode: 400,
+    message: (queue: string, detail: string) => `malformed message on "${queue}": ${detail}`,
+  },
+  PUBLISH_NACKED: {
+    statusCode: 503,
+    message: (exchange: string, routingKey: string) =>
+      `broker refused (nacked) a message to exchange "${exchange || '(default)'}" key "${routingKey}": check the broker's disk and memory alarms`,
+  },
+  PUBLISH_FAILED: {
+    statusCode: 502,
+    message: (exchange: string, reason: string) =>
+      `cannot publish to exchange "${exchange}": ${reason} (declare it first, or check --prefix)`,
+  },
+  CLOSED: { message: (what: string) => `${what} is closed: create a new one` },
+  /** The first connection failed and retries are used up; a refused login or vhost says so. */
+  BROKER_UNREACHABLE: {
+    statusCode: 503,
+    message: (url: string, reason: string) => {
+      let user = 'guest';
+      let vhost = '/';
+      try {
+        const u = new URL(url);
+        user = decodeURIComponent(u.username) || user;
+        vhost = decodeURIComponent(u.pathname.slice(1)) || vhost;
+      } catch {
+        // not a URL: keep the defaults amqplib uses
+      }
+      if (/ACCESS[-_]REFUSED/.test(reason))
+        return (
+          `RabbitMQ at ${url} refused the login of user "${user}" (403 ACCESS_REFUSED): ` +
+          'wrong user name or password? set them in AMQP_URL or --amqp-url'
+        );
+      if (/NOT[-_]ALLOWED/.test(reason))
+        return (
+          `RabbitMQ at ${url} refused user "${user}" access to virtual host "${vhost}" (530 NOT_ALLOWED): ` +
+          "check the vhost in AMQP_URL or --amqp-url and the user's permissions"
+        );
+      return `cannot reach RabbitMQ at ${url}${reason ? ` (${reason})` : ''}: is it running? set AMQP_URL or --amqp-url`;
+    },
+  },
+  BROKER_REFUSED: { statusCode: 502, message: (reason: string) => `RabbitMQ refused: ${reason}` },
+  /** `leaders` could not run rabbitmqctl, or rabbitmqctl could not ask the node. */
+  RABBITMQCTL_FAILED: { statusCode: 502, message: (detail: string) => detail },
+  TALLY_STATE: {
+    message: (file: string, detail: string) =>
+      `tally state file ${file}: ${detail} (set TALLY_STATE_FILE or --tally-state-file)`,
+  },
+  /** tally's HTTP API has no such path. */
+  NO_ROUTE: { statusCode: 404, message: () => 'no such path; try /estimate or /' },
+  /** tally's HTTP API only reads. */
+  METHOD_NOT_ALLOWED: {
+    statusCode: 405,
+    message: (method: string) => `${method} is not allowed; use GET or HEAD`,
+  },
+});
 
-export class PipelineError extends Error {
-  readonly exitCode: number = 1;
-  constructor(
-    readonly code: PipelineErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+export type PipelineErrorCode = (typeof PIPELINE_ERRORS.codes)[keyof typeof PIPELINE_ERRORS.codes];
+
+/** Base of rabbit-pipeline's own errors. */
+export class PipelineError extends NetError {}
 
 /** Nobody answered a request within the deadline: is the responder (pythagoras) running? */
 export class RpcTimeoutError extends PipelineError {
@@ -33,20 +86,14 @@ export class RpcTimeoutError extends PipelineError {
     readonly queue: string,
     readonly timeoutMs: number,
   ) {
-    super(
-      'RP_ERR_RPC_TIMEOUT',
-      `no reply from queue "${queue}" within ${timeoutMs} ms: is its responder running? (raise RPC_TIMEOUT_MS if it is slow)`,
-    );
+    super(PIPELINE_ERRORS.describe('RPC_TIMEOUT', queue, timeoutMs));
   }
 }
 
 /** The connection dropped while a request was out: its reply queue is gone with it. */
 export class RpcInterruptedError extends PipelineError {
   constructor(readonly queue: string) {
-    super(
-      'RP_ERR_RPC_INTERRUPTED',
-      `connection lost while waiting for a reply from "${queue}": the request is retried`,
-    );
+    super(PIPELINE_ERRORS.describe('RPC_INTERRUPTED', queue));
   }
 }
 
@@ -56,27 +103,21 @@ export class MalformedMessageError extends PipelineError {
     readonly queue: string,
     detail: string,
   ) {
-    super('RP_ERR_MALFORMED_MESSAGE', `malformed message on "${queue}": ${detail}`);
+    super(PIPELINE_ERRORS.describe('MALFORMED_MESSAGE', queue, detail));
   }
 }
 
 /** The broker refused a message (basic.nack) more often than we retry. */
 export class PublishNackedError extends PipelineError {
   constructor(exchange: string, routingKey: string) {
-    super(
-      'RP_ERR_PUBLISH_NACKED',
-      `broker refused (nacked) a message to exchange "${exchange || '(default)'}" key "${routingKey}": check the broker's disk and memory alarms`,
-    );
+    super(PIPELINE_ERRORS.describe('PUBLISH_NACKED', exchange, routingKey));
   }
 }
 
 /** The broker closed the channel over a message: e.g. its exchange does not exist. */
 export class PublishFailedError extends PipelineError {
   constructor(exchange: string, reason: string) {
-    super(
-      'RP_ERR_PUBLISH_FAILED',
-      `cannot publish to exchange "${exchange}": ${reason} (declare it first, or check --prefix)`,
-    );
+    super(PIPELINE_ERRORS.describe('PUBLISH_FAILED', exchange, reason));
   }
 }
 
@@ -86,14 +127,14 @@ export class BrokerRefusedError extends PipelineError {
     readonly replyCode: number,
     reason: string,
   ) {
-    super('RP_ERR_BROKER_REFUSED', `RabbitMQ refused: ${reason}`);
+    super(PIPELINE_ERRORS.describe('BROKER_REFUSED', reason));
   }
 }
 
 /** Work handed to a publisher, consumer or RPC client after close(). */
 export class ClosedError extends PipelineError {
   constructor(what: string) {
-    super('RP_ERR_CLOSED', `${what} is closed: create a new one`);
+    super(PIPELINE_ERRORS.describe('CLOSED', what));
   }
 }
 
@@ -105,24 +146,14 @@ export class ClosedError extends PipelineError {
 export class BrokerUnreachableError extends PipelineError {
   constructor(url: string, options?: { cause?: unknown }) {
     const reason = options?.cause instanceof Error ? options.cause.message : String(options?.cause ?? '');
-    const detail = reason ? ` (${reason})` : '';
-    let user = 'guest';
-    let vhost = '/';
-    try {
-      const u = new URL(url);
-      user = decodeURIComponent(u.username) || user;
-      vhost = decodeURIComponent(u.pathname.slice(1)) || vhost;
-    } catch {
-      // not a URL: keep the defaults amqplib uses
-    }
-    const message = /ACCESS[-_]REFUSED/.test(reason)
-      ? `RabbitMQ at ${url} refused the login of user "${user}" (403 ACCESS_REFUSED): ` +
-        'wrong user name or password? set them in AMQP_URL or --amqp-url'
-      : /NOT[-_]ALLOWED/.test(reason)
-        ? `RabbitMQ at ${url} refused user "${user}" access to virtual host "${vhost}" (530 NOT_ALLOWED): ` +
-          "check the vhost in AMQP_URL or --amqp-url and the user's permissions"
-        : `cannot reach RabbitMQ at ${url}${detail}: is it running? set AMQP_URL or --amqp-url`;
-    super('RP_ERR_BROKER_UNREACHABLE', message, options);
+    super(PIPELINE_ERRORS.describe('BROKER_UNREACHABLE', url, reason), options);
+  }
+}
+
+/** `leaders` could not run rabbitmqctl, or rabbitmqctl could not ask the node. */
+export class RabbitmqctlError extends PipelineError {
+  constructor(detail: string) {
+    super(PIPELINE_ERRORS.describe('RABBITMQCTL_FAILED', detail));
   }
 }
 
@@ -133,11 +164,21 @@ export class TallyStateError extends PipelineError {
     detail: string,
     options?: { cause?: unknown },
   ) {
-    super(
-      'RP_ERR_TALLY_STATE',
-      `tally state file ${file}: ${detail} (set TALLY_STATE_FILE or --tally-state-file)`,
-      options,
-    );
+    super(PIPELINE_ERRORS.describe('TALLY_STATE', file, detail), options);
+  }
+}
+
+/** A method tally's HTTP API does not answer. */
+export class MethodNotAllowedError extends PipelineError {
+  constructor(method: string) {
+    super(PIPELINE_ERRORS.describe('METHOD_NOT_ALLOWED', method));
+  }
+}
+
+/** A path tally's HTTP API does not have. */
+export class NoRouteError extends PipelineError {
+  constructor() {
+    super(PIPELINE_ERRORS.describe('NO_ROUTE'));
   }
 }
 

@@ -3,6 +3,8 @@
  * estimate can be watched converging (curl localhost:8006/estimate).
  */
 import http from 'node:http';
+import { writeHttpError } from '@fopnp/net';
+import { MethodNotAllowedError, NoRouteError } from './errors.js';
 import type { Decision } from './protocol.js';
 
 export interface TallySnapshot {
@@ -75,7 +77,7 @@ export function createTallyServer(tally: Tally): http.Server {
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      writeHttpError(res, new MethodNotAllowedError(req.method ?? '?'), { allow: 'GET, HEAD' });
       return;
     }
     const s = tally.snapshot();
@@ -86,8 +88,7 @@ export function createTallyServer(tally: Tally): http.Server {
       res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
       res.end(`${formatTallyLine(s)}\n`);
     } else {
-      res.writeHead(404, { 'content-type': 'application/json' });
-      res.end(`${JSON.stringify({ error: 'no such path; try /estimate or /' })}\n`);
+      writeHttpError(res, new NoRouteError());
     }
   });
   server.keepAliveTimeout = 5_000;

@@ -4,13 +4,14 @@
  */
 import { freePort, runNode } from '@fopnp/net/testing';
 import { expect, it } from 'vitest';
-import { BrokerUnreachableError, ERROR_CODES, redactUrl } from '../src/errors.js';
+import { BrokerUnreachableError, PIPELINE_ERRORS, redactUrl } from '../src/errors.js';
 import { CLI, deleteAllUnder, uniquePrefix } from './helpers.js';
 
 it('gives every error code once, under its own name', () => {
-  const values = Object.values(ERROR_CODES);
+  const values = Object.values(PIPELINE_ERRORS.codes);
   expect(new Set(values).size).toBe(values.length);
-  for (const [key, value] of Object.entries(ERROR_CODES)) expect(value).toBe(key);
+  for (const [key, value] of Object.entries(PIPELINE_ERRORS.codes))
+    expect(value).toBe(`FOPNP_RABBIT_PIPELINE_ERR_${key}`);
 });
 
 it('says in one line that RabbitMQ is unreachable, and exits 1', async () => {
@@ -63,5 +64,5 @@ it('rejects an unknown role with the list of roles', async () => {
 
 it('hides the password of a URL in messages', () => {
   expect(redactUrl('amqp://u:p4ss@h:5672/v')).toBe('amqp://u:***@h:5672/v');
-  expect(new BrokerUnreachableError('amqp://h').code).toBe('RP_ERR_BROKER_UNREACHABLE');
+  expect(new BrokerUnreachableError('amqp://h').code).toBe('FOPNP_RABBIT_PIPELINE_ERR_BROKER_UNREACHABLE');
 });

@@ -188,12 +188,12 @@ describe('request/reply', () => {
     await server.close();
   });
 
-  it('fails with RP_ERR_RPC_TIMEOUT when no responder runs, and the request expires', async () => {
+  it('fails with FOPNP_RABBIT_PIPELINE_ERR_RPC_TIMEOUT when no responder runs, and the request expires', async () => {
     const client = await new RpcClient(broker, { replyQueuePrefix: q('replies'), timeoutMs: 300 }).start();
     const started = Date.now();
     const err = await client.call(q('nobody'), Buffer.from('anyone?')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RpcTimeoutError);
-    expect((err as RpcTimeoutError).code).toBe('RP_ERR_RPC_TIMEOUT');
+    expect((err as RpcTimeoutError).code).toBe('FOPNP_RABBIT_PIPELINE_ERR_RPC_TIMEOUT');
     expect((err as Error).message).toMatch(/is its responder running/);
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
     expect(Date.now() - started).toBeLessThan(2_000);

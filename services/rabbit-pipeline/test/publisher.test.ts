@@ -52,11 +52,11 @@ it('keeps at most maxInFlight messages unconfirmed while 1,000 publishes race', 
   await expect(publisher.publish('', queue, Buffer.from('late'))).rejects.toThrow(ClosedError);
 });
 
-it('fails a publish to a missing exchange with RP_ERR_PUBLISH_FAILED and keeps publishing the rest', async () => {
+it('fails a publish to a missing exchange with FOPNP_RABBIT_PIPELINE_ERR_PUBLISH_FAILED and keeps publishing the rest', async () => {
   const publisher = await new ReliablePublisher(broker).start();
   const lost = publisher.publish(`${prefix}.no-such-exchange`, 'k', Buffer.from('x'));
   await expect(lost).rejects.toMatchObject({
-    code: 'RP_ERR_PUBLISH_FAILED',
+    code: 'FOPNP_RABBIT_PIPELINE_ERR_PUBLISH_FAILED',
     message: expect.stringMatching(/no exchange .*no-such-exchange.*declare it first/),
   });
   // The broker closed that channel; the publisher opened another one by itself.

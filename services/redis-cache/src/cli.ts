@@ -9,6 +9,7 @@ import { cacheSettings, checkRedisUrl, topologyConfig } from './config.js';
 import { validateKey } from './keys.js';
 import { formatLiveMovement, measureLiveMovement } from './live-movement.js';
 import { cacheOptions, manifest } from './manifest.js';
+import { DEFAULT_DEMO_DELAY_MS } from './options.js';
 import { startService } from './service.js';
 import {
   distribution,
@@ -139,7 +140,7 @@ const demo = defineCommand({
   positionals: [{ name: 'key', description: 'cache key', default: 'demo' }],
   options: {
     ...cacheOptions,
-    delayMs: { type: 'int', default: 500, min: 0, description: 'how slow the loader is' },
+    delayMs: { type: 'int', default: DEFAULT_DEMO_DELAY_MS, min: 0, description: 'how slow the loader is' },
   },
   async run({ values, positionals }) {
     const key = String(positionals.key);

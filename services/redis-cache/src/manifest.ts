@@ -1,6 +1,7 @@
 /** redis-cache declared once: ports, options, env vars, defaults. */
 import { defineOptions, defineService, serviceOptions } from '@fopnp/net';
 import { SERIALIZERS } from './codec.js';
+import { DEFAULT_CACHE_OPTIONS, DEFAULT_DEMO_DELAY_MS } from './options.js';
 import { STRATEGY_NAMES } from './sharding/strategies.js';
 import { TWEMPROXY_HASHES } from './sharding/twemproxy-hash.js';
 import { HASH_INPUTS, TOPOLOGY_KINDS } from './topology/types.js';
@@ -92,27 +93,27 @@ export const cacheOptions = defineOptions({
   namespace: {
     type: 'string',
     env: 'CACHE_NAMESPACE',
-    default: 'cache',
+    default: DEFAULT_CACHE_OPTIONS.namespace,
     description: 'prefix of every key written (A-Z a-z 0-9 . _ -)',
   },
   ttlMs: {
     type: 'int',
     env: 'CACHE_TTL_MS',
-    default: 60_000,
+    default: DEFAULT_CACHE_OPTIONS.ttlMs,
     min: 1,
     description: 'lifetime of a cached value',
   },
   negativeTtlMs: {
     type: 'int',
     env: 'CACHE_NEGATIVE_TTL_MS',
-    default: 5_000,
+    default: DEFAULT_CACHE_OPTIONS.negativeTtlMs,
     min: 1,
     description: 'lifetime of a cached "absent"',
   },
   ttlJitter: {
     type: 'number',
     env: 'CACHE_TTL_JITTER',
-    default: 0.1,
+    default: DEFAULT_CACHE_OPTIONS.ttlJitter,
     min: 0,
     max: 1,
     description: 'each TTL is stretched by up to this fraction, at random',
@@ -120,7 +121,7 @@ export const cacheOptions = defineOptions({
   maxValueBytes: {
     type: 'int',
     env: 'CACHE_MAX_VALUE_BYTES',
-    default: 1_048_576,
+    default: DEFAULT_CACHE_OPTIONS.maxValueBytes,
     min: 1,
     description: 'largest encoded value stored (413 above it)',
   },
@@ -128,13 +129,13 @@ export const cacheOptions = defineOptions({
     type: 'enum',
     choices: SERIALIZERS,
     env: 'CACHE_SERIALIZER',
-    default: 'json',
+    default: DEFAULT_CACHE_OPTIONS.serializer,
     description: 'how values are encoded in Redis',
   },
   opTimeoutMs: {
     type: 'int',
     env: 'REDIS_OP_TIMEOUT_MS',
-    default: 1_000,
+    default: DEFAULT_CACHE_OPTIONS.opTimeoutMs,
     min: 1,
     description: 'bound on one Redis call; past it the cache fails open',
   },
@@ -155,7 +156,7 @@ export const manifest = defineService({
     demoDelayMs: {
       type: 'int',
       env: 'DEMO_LOADER_DELAY_MS',
-      default: 500,
+      default: DEFAULT_DEMO_DELAY_MS,
       min: 0,
       max: 60_000,
       description: 'how slow the /demo/slow/:key loader is',

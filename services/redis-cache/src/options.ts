@@ -1,7 +1,7 @@
 /** The cache's options, each with its default beside it, and the one defaults constant. */
 import type { Logger } from '@fopnp/net';
 import type { SerializerName } from './codec.js';
-import type { Topology } from './topology/types.js';
+import { DEFAULT_CONNECTION_TUNING, type Topology } from './topology/types.js';
 
 export interface CacheOptions {
   topology: Topology;
@@ -42,10 +42,13 @@ export const DEFAULT_CACHE_OPTIONS = {
   lockTtlMs: 10_000,
   lockWaitMs: 5_000,
   lockPollMs: 20,
-  opTimeoutMs: 1_000,
+  opTimeoutMs: DEFAULT_CONNECTION_TUNING.commandTimeoutMs,
   connectWaitMs: 2_000,
   probeIntervalMs: 1_000,
 } as const satisfies Omit<Required<CacheOptions>, 'topology' | 'logger'>;
+
+/** How slow the HTTP API's /demo/slow/:key loader (and the `demo` command's) is, in ms. */
+export const DEFAULT_DEMO_DELAY_MS = 500;
 
 export type ResolvedCacheOptions = Omit<Required<CacheOptions>, 'logger'> & { logger: Logger };
 

@@ -1,9 +1,10 @@
 /**
  * The cache as an HTTP API (fastify): GET/PUT/DELETE /cache/:key, GET /stats and a demo
  * endpoint whose loader is deliberately slow, so the miss/hit latency difference shows.
- * Every error is JSON: {"error": message, "code": code}. Not listening until the caller says so.
+ * Every error is the project's one JSON error body, {"error": {"code", "message"}} (the kit's
+ * `httpErrorOf`). Not listening until the caller says so.
  */
-import type { Logger } from '@fopnp/net';
+import { httpErrorOf, type Logger, NetError } from '@fopnp/net';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
@@ -12,20 +13,21 @@ import Fastify, {
 } from 'fastify';
 import type { Cache } from './cache.js';
 import {
-  CacheError,
-  type CacheErrorCode,
+  BodyTooLargeError,
   InvalidKeyError,
   InvalidTtlError,
+  InvalidValueError,
   NoRouteError,
   NotFoundError,
   UnsupportedMediaTypeError,
 } from './errors.js';
 import { MAX_KEY_LENGTH } from './keys.js';
+import { DEFAULT_DEMO_DELAY_MS } from './options.js';
 
 export interface CacheServerOptions {
   cache: Cache;
   logger?: Logger;
-  /** Delay of the /demo/slow/:key loader. @default 500 */
+  /** Delay of the /demo/slow/:key loader. @default DEFAULT_DEMO_DELAY_MS (500) */
   demoDelayMs?: number;
 }
 
@@ -35,13 +37,14 @@ function quieter(logger: Logger): FastifyBaseLogger {
   return logger.child({}, { level: logger.levelVal > warn ? logger.level : 'warn' }) as FastifyBaseLogger;
 }
 
-function sendError(reply: FastifyReply, status: number, code: CacheErrorCode, message: string) {
-  return reply.code(status).type('application/json').send({ error: message, code });
+function sendError(reply: FastifyReply, err: unknown) {
+  const { statusCode, body } = httpErrorOf(err);
+  return reply.code(statusCode).type('application/json').send(body);
 }
 
 export function createCacheServer(opts: CacheServerOptions): FastifyInstance {
   const { cache } = opts;
-  const demoDelayMs = opts.demoDelayMs ?? 500;
+  const demoDelayMs = opts.demoDelayMs ?? DEFAULT_DEMO_DELAY_MS;
   const app = Fastify({
     // Only warnings and errors from fastify: a log line per request would cost more than the
     // cache lookup it describes. The service logs its own "listening" line.
@@ -51,46 +54,32 @@ export function createCacheServer(opts: CacheServerOptions): FastifyInstance {
     // Keys are validated by the cache (MAX_KEY_LENGTH bytes); let longer ones reach it.
     routerOptions: { maxParamLength: MAX_KEY_LENGTH * 4 },
     // Errors fastify raises before routing (a key with broken %-encoding) bypass
-    // setErrorHandler: give them the same {"error","code"} body as every other error.
-    frameworkErrors: (err, request, reply) => {
-      if (err.code === 'FST_ERR_BAD_URL')
-        return sendError(
-          reply,
-          400,
-          'FOPNP_CACHE_ERR_INVALID_KEY',
-          `invalid cache key: ${request.url.split('?')[0]} is not valid percent-encoding`,
-        );
-      return (reply as FastifyReply).code(400).send({ error: err.message, code: err.code });
-    },
+    // setErrorHandler: give them the same body as every other error.
+    frameworkErrors: (err, request, reply) =>
+      sendError(
+        reply as FastifyReply,
+        err.code === 'FST_ERR_BAD_URL'
+          ? new InvalidKeyError(`${request.url.split('?')[0]} is not valid percent-encoding`)
+          : err,
+      ),
   });
 
-  app.setErrorHandler((err: FastifyError | CacheError, request, reply) => {
-    if (err instanceof CacheError) return sendError(reply, err.statusCode, err.code, err.message);
-    const status = err.statusCode ?? 500;
-    if (status >= 500) {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    // Our own errors are answers; anything else at 5xx is a bug worth a log line.
+    if (!(err instanceof NetError) && (err.statusCode ?? 500) >= 500)
       request.log.error({ err }, 'request failed');
-      return sendError(reply, status, 'FOPNP_CACHE_ERR_INTERNAL', 'internal error');
-    }
+    // fastify's body parsing errors, in the cache's own words and codes.
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
-      return sendError(
-        reply,
-        413,
-        'FOPNP_CACHE_ERR_VALUE_TOO_LARGE',
-        `request body exceeds ${app.initialConfig.bodyLimit} bytes`,
-      );
-    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-      const e = new UnsupportedMediaTypeError(request.headers['content-type']);
-      return sendError(reply, e.statusCode, e.code, e.message);
-    }
-    if (err.code?.startsWith('FST_ERR_CTP_'))
-      return sendError(reply, 400, 'FOPNP_CACHE_ERR_INVALID_VALUE', `invalid value: ${err.message}`);
-    return reply.code(status).send({ error: err.message, code: err.code ?? 'FOPNP_CACHE_ERR_BAD_REQUEST' });
+      return sendError(reply, new BodyTooLargeError(app.initialConfig.bodyLimit ?? 0));
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+      return sendError(reply, new UnsupportedMediaTypeError(request.headers['content-type']));
+    if (err.code?.startsWith('FST_ERR_CTP_')) return sendError(reply, new InvalidValueError(err.message));
+    return sendError(reply, err);
   });
 
-  app.setNotFoundHandler((request, reply) => {
-    const e = new NoRouteError(request.method, request.url.split('?')[0] ?? '/');
-    return sendError(reply, e.statusCode, e.code, e.message);
-  });
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, new NoRouteError(request.method, request.url.split('?')[0] ?? '/')),
+  );
 
   const emptyKey = () => {
     throw new InvalidKeyError('the key is empty (use /cache/<key>)');

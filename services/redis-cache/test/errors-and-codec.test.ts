@@ -12,14 +12,17 @@ describe('coded errors', () => {
       new errors.NotFoundError('k'),
       new errors.NoRouteError('GET', '/x'),
       new errors.ValueTooLargeError(2, 1),
+      new errors.BodyTooLargeError(1),
       new errors.UnsupportedMediaTypeError('text/plain'),
       new errors.CacheUnavailableError('x'),
     ];
-    const codes = samples.map((e) => e.code);
-    expect(new Set(codes).size).toBe(codes.length);
+    // Every entry of the table has a class (BodyTooLargeError shares VALUE_TOO_LARGE).
+    const codes = new Set(samples.map((e) => e.code));
+    expect([...codes].sort()).toEqual(Object.values(errors.CACHE_ERRORS.codes).sort());
     for (const e of samples) {
-      expect(e.code).toMatch(/^FOPNP_CACHE_ERR_[A-Z_]+$/);
-      expect(e.statusCode).toBe(errors.CACHE_ERROR_CODES[e.code]);
+      expect(e.code).toMatch(/^FOPNP_REDIS_CACHE_ERR_[A-Z_]+$/);
+      const name = e.code.slice(errors.CACHE_ERRORS.prefix.length) as keyof typeof errors.CACHE_ERRORS.specs;
+      expect(e.statusCode).toBe(errors.CACHE_ERRORS.specs[name].statusCode);
       expect(e.name).toBe(e.constructor.name);
     }
   });

@@ -67,7 +67,7 @@ describe('the HTTP cache API', () => {
       headers: { 'content-type': 'application/json' },
     });
     expect(bad.status).toBe(400);
-    expect(await bad.json()).toMatchObject({ code: 'FOPNP_CACHE_ERR_INVALID_TTL' });
+    expect(await bad.json()).toMatchObject({ error: { code: 'FOPNP_REDIS_CACHE_ERR_INVALID_TTL' } });
     // Past Redis' range: a client's bad input, not a Redis outage (it used to be a 503).
     const huge = await fetch(`${base}/cache/short?ttlMs=${'9'.repeat(20)}`, {
       method: 'PUT',
@@ -75,7 +75,7 @@ describe('the HTTP cache API', () => {
       headers: { 'content-type': 'application/json' },
     });
     expect(huge.status).toBe(400);
-    expect(await huge.json()).toMatchObject({ code: 'FOPNP_CACHE_ERR_INVALID_TTL' });
+    expect(await huge.json()).toMatchObject({ error: { code: 'FOPNP_REDIS_CACHE_ERR_INVALID_TTL' } });
     expect(cache.stats().outages).toBe(0);
   });
 
@@ -92,8 +92,7 @@ describe('the HTTP cache API', () => {
     const res = await fetch(`${base}/cache/doomed`);
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({
-      error: 'key "doomed" is not in the cache',
-      code: 'FOPNP_CACHE_ERR_NOT_FOUND',
+      error: { code: 'FOPNP_REDIS_CACHE_ERR_NOT_FOUND', message: 'key "doomed" is not in the cache' },
     });
   });
 
@@ -106,9 +105,9 @@ describe('the HTTP cache API', () => {
     ] as const) {
       const res = await fetch(`${base}${url}`);
       expect(res.status, url).toBe(400);
-      const body = (await res.json()) as { error: string; code: string };
-      expect(body.code).toBe('FOPNP_CACHE_ERR_INVALID_KEY');
-      expect(body.error).toMatch(pattern);
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe('FOPNP_REDIS_CACHE_ERR_INVALID_KEY');
+      expect(body.error.message).toMatch(pattern);
     }
   });
 
@@ -116,23 +115,27 @@ describe('the HTTP cache API', () => {
     for (const type of ['text/plain', null]) {
       const res = await put('typed', 'plain words', type);
       expect(res.status).toBe(415);
-      expect(await res.json()).toMatchObject({ code: 'FOPNP_CACHE_ERR_UNSUPPORTED_MEDIA_TYPE' });
+      expect(await res.json()).toMatchObject({
+        error: { code: 'FOPNP_REDIS_CACHE_ERR_UNSUPPORTED_MEDIA_TYPE' },
+      });
     }
     const bad = await put('typed', '{"unterminated": ');
     expect(bad.status).toBe(400);
-    expect(await bad.json()).toMatchObject({ code: 'FOPNP_CACHE_ERR_INVALID_VALUE' });
+    expect(await bad.json()).toMatchObject({ error: { code: 'FOPNP_REDIS_CACHE_ERR_INVALID_VALUE' } });
   });
 
   it('answers 413 for a value over the limit, whether fastify or the cache notices', async () => {
     const over = await put('big', JSON.stringify('x'.repeat(2000)));
     expect(over.status).toBe(413);
     expect(await over.json()).toMatchObject({
-      code: 'FOPNP_CACHE_ERR_VALUE_TOO_LARGE',
-      error: /2003 bytes exceeds the limit of 1000/,
+      error: {
+        code: 'FOPNP_REDIS_CACHE_ERR_VALUE_TOO_LARGE',
+        message: /2003 bytes exceeds the limit of 1000/,
+      },
     });
     const huge = await put('big', JSON.stringify('x'.repeat(200_000)));
     expect(huge.status).toBe(413);
-    expect(await huge.json()).toMatchObject({ code: 'FOPNP_CACHE_ERR_VALUE_TOO_LARGE' });
+    expect(await huge.json()).toMatchObject({ error: { code: 'FOPNP_REDIS_CACHE_ERR_VALUE_TOO_LARGE' } });
     expect((await fetch(`${base}/cache/big`)).status).toBe(404);
   });
 
@@ -159,8 +162,7 @@ describe('the HTTP cache API', () => {
     const res = await fetch(`${base}/nope`);
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({
-      code: 'FOPNP_CACHE_ERR_NO_ROUTE',
-      error: /GET\/PUT\/DELETE \/cache\/:key/,
+      error: { code: 'FOPNP_REDIS_CACHE_ERR_NO_ROUTE', message: /GET\/PUT\/DELETE \/cache\/:key/ },
     });
   });
 });

@@ -77,7 +77,7 @@ describe('redis-cache serve', () => {
     for (let i = 0; i < 5; i++) await fetch(`${api}/demo/slow/x`);
     const get = await fetch(`${api}/cache/k1`);
     expect(get.status).toBe(503);
-    expect(await get.json()).toMatchObject({ code: 'FOPNP_CACHE_ERR_UNAVAILABLE' });
+    expect(await get.json()).toMatchObject({ error: { code: 'FOPNP_REDIS_CACHE_ERR_UNAVAILABLE' } });
     const ready = await fetch(`${health}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({

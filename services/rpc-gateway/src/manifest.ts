@@ -1,25 +1,26 @@
 import { defineOptions, defineService, serviceOptions } from '@fopnp/net';
+import { DEFAULT_BREAKER, DEFAULT_GATEWAY_CONFIG, DEFAULT_SERVER_OPTIONS } from './config.js';
 
 /** Options of the RPC server itself (also used by the book's `server` command). */
 export const rpcOptions = defineOptions({
   allowNone: {
     type: 'boolean',
     env: 'ALLOW_NONE',
-    default: true,
+    default: DEFAULT_SERVER_OPTIONS.allowNone,
     description:
       "send null as XML-RPC <nil/> (Python's allow_none; its SimpleXMLRPCServer defaults to false)",
   },
   maxBodyBytes: {
     type: 'int',
     env: 'MAX_BODY_BYTES',
-    default: 1024 * 1024,
+    default: DEFAULT_SERVER_OPTIONS.maxBodyBytes,
     min: 1024,
     description: 'largest request body accepted; bigger ones get HTTP 413 and a fault / error',
   },
   maxDepth: {
     type: 'int',
     env: 'MAX_XML_DEPTH',
-    default: 64,
+    default: DEFAULT_SERVER_OPTIONS.maxDepth,
     min: 8,
     max: 1000,
     description: 'deepest XML element nesting accepted in an XML-RPC request',
@@ -33,13 +34,13 @@ export const rpcOptions = defineOptions({
   publicMethods: {
     type: 'list',
     env: 'PUBLIC_METHODS',
-    default: ['system.*'],
+    default: [...DEFAULT_SERVER_OPTIONS.publicMethods],
     description: 'methods callable without a token when AUTH_TOKENS is set',
   },
   specExamples: {
     type: 'boolean',
     env: 'JSONRPC_SPEC_EXAMPLES',
-    default: true,
+    default: DEFAULT_SERVER_OPTIONS.specExamples,
     description: "serve the JSON-RPC 2.0 specification's example methods (subtract, sum, get_data, ...)",
   },
 });
@@ -55,57 +56,57 @@ export const gatewayOptions = defineOptions({
   zenAddress: {
     type: 'string',
     env: 'ZEN_ADDRESS',
-    default: 'zen-asyncio:1061',
+    default: DEFAULT_GATEWAY_CONFIG.zenAddress,
     description: "zen-asyncio's TCP address (host:port)",
   },
   farewellAddress: {
     type: 'string',
     env: 'FAREWELL_ADDRESS',
-    default: 'tcp-farewell:1060',
+    default: DEFAULT_GATEWAY_CONFIG.farewellAddress,
     description: "tcp-farewell's TCP address (host:port)",
   },
   cacheUrl: {
     type: 'string',
     env: 'CACHE_URL',
-    default: 'http://redis-cache:8005',
+    default: DEFAULT_GATEWAY_CONFIG.cacheUrl,
     description: "redis-cache's HTTP base URL",
   },
   tlsInspectorUrl: {
     type: 'string',
     env: 'TLS_INSPECTOR_URL',
-    default: 'http://tls-inspector:8003',
+    default: DEFAULT_GATEWAY_CONFIG.tlsInspectorUrl,
     description: "tls-inspector's HTTP base URL",
   },
   amqpUrl: {
     type: 'string',
     env: 'AMQP_URL',
-    default: 'amqp://guest:guest@rabbitmq:5672',
+    default: DEFAULT_GATEWAY_CONFIG.amqpUrl,
     description: 'RabbitMQ URL for queue.publish',
   },
   queueExchange: {
     type: 'string',
     env: 'QUEUE_EXCHANGE',
-    default: 'fopnp.gateway',
+    default: DEFAULT_GATEWAY_CONFIG.queueExchange,
     description: 'exchange queue.publish publishes to (declared durable, type topic)',
   },
   callTimeoutMs: {
     type: 'int',
     env: 'CALL_TIMEOUT_MS',
-    default: 2000,
+    default: DEFAULT_BREAKER.timeoutMs,
     min: 1,
     description: 'deadline of one downstream call, connecting included',
   },
   breakerFailures: {
     type: 'int',
     env: 'BREAKER_FAILURES',
-    default: 5,
+    default: DEFAULT_BREAKER.failureThreshold,
     min: 1,
     description: 'consecutive failures of a downstream service that open its circuit breaker',
   },
   breakerResetMs: {
     type: 'int',
     env: 'BREAKER_RESET_MS',
-    default: 10_000,
+    default: DEFAULT_BREAKER.resetAfterMs,
     min: 1,
     description: 'how long an open circuit fails calls at once before letting a trial call through',
   },

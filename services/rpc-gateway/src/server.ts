@@ -6,9 +6,11 @@
  */
 import http from 'node:http';
 import { gunzipSync } from 'node:zlib';
-import type { Logger } from '@fopnp/net';
+import { type Logger, writeHttpError } from '@fopnp/net';
 import { AccessControl, InvalidTokenError, type Principal } from './auth.js';
 import { BOOK_XMLRPC_FUNCTIONS } from './book/functions.js';
+import { DEFAULT_SERVER_OPTIONS } from './config.js';
+import { MethodNotAllowedError, NoRouteError, PROTOCOL_CODES, RPC_ERRORS } from './errors.js';
 import type { Gateway } from './gateway/gateway.js';
 import { JsonRpcDispatcher } from './jsonrpc/dispatcher.js';
 import { lengthsMethod, specExampleMethods } from './jsonrpc/methods.js';
@@ -19,6 +21,10 @@ import { DEFAULT_MAX_DEPTH, FAULT_INVALID_CHARACTER } from './xmlrpc/parse.js';
 import { Fault } from './xmlrpc/values.js';
 
 export const XMLRPC_PATHS = ['/RPC2', '/'] as const;
+
+/** A bad bearer token gets access-denied's code (with HTTP 401), on either protocol. */
+const INVALID_TOKEN = RPC_ERRORS.specs.ACCESS_DENIED.rpcCode;
+const { INVALID_REQUEST } = PROTOCOL_CODES;
 export const JSONRPC_PATH = '/jsonrpc';
 
 export interface RpcServerOptions {
@@ -72,13 +78,16 @@ function readBody(req: http.IncomingMessage, max: number): Promise<Buffer> {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function createRpcServer(options: RpcServerOptions = {}): RpcServer {
-  const maxBody = options.maxBodyBytes ?? 1024 * 1024;
-  const access = new AccessControl(options.authTokens ?? [], options.publicMethods ?? ['system.*']);
+  const maxBody = options.maxBodyBytes ?? DEFAULT_SERVER_OPTIONS.maxBodyBytes;
+  const access = new AccessControl(
+    options.authTokens ?? [],
+    options.publicMethods ?? DEFAULT_SERVER_OPTIONS.publicMethods,
+  );
   const gatewayMethods: RpcMethod[] = options.gateway?.methods() ?? [];
   const xmlrpc = new XmlRpcDispatcher({
     book: BOOK_XMLRPC_FUNCTIONS,
     methods: gatewayMethods,
-    allowNone: options.allowNone ?? true,
+    allowNone: options.allowNone ?? DEFAULT_SERVER_OPTIONS.allowNone,
     maxDepth: options.maxDepth ?? DEFAULT_MAX_DEPTH,
     logger: options.logger,
     onCall: (m, o, s) => options.onCall?.('xmlrpc', m, o, s),
@@ -86,7 +95,7 @@ export function createRpcServer(options: RpcServerOptions = {}): RpcServer {
   const jsonrpc = new JsonRpcDispatcher({
     methods: [
       lengthsMethod,
-      ...(options.specExamples === false ? [] : specExampleMethods),
+      ...((options.specExamples ?? DEFAULT_SERVER_OPTIONS.specExamples) ? specExampleMethods : []),
       ...gatewayMethods,
     ],
     logger: options.logger,
@@ -127,18 +136,11 @@ export function createRpcServer(options: RpcServerOptions = {}): RpcServer {
 
     if (!isXml && !isJson) {
       options.onRejected?.('bad-path');
-      return send(
-        res,
-        404,
-        'text/plain',
-        `no RPC here; POST XML-RPC to /RPC2 or JSON-RPC 2.0 to ${JSONRPC_PATH}\n`,
-      );
+      return writeHttpError(res, new NoRouteError(JSONRPC_PATH));
     }
     if (req.method !== 'POST') {
       options.onRejected?.('bad-method');
-      return send(res, 405, 'text/plain', `${req.method} is not supported; RPC calls are POSTed\n`, {
-        allow: 'POST',
-      });
+      return writeHttpError(res, new MethodNotAllowedError(req.method ?? '?'), { allow: 'POST' });
     }
     let principal: Principal;
     try {
@@ -148,8 +150,8 @@ export function createRpcServer(options: RpcServerOptions = {}): RpcServer {
       options.onRejected?.('bad-token');
       const challenge = { 'www-authenticate': 'Bearer realm="rpc-gateway", error="invalid_token"' };
       return isXml
-        ? xmlFault(401, -32001, 'invalid bearer token', challenge)
-        : jsonError(401, -32001, 'invalid bearer token', undefined, challenge);
+        ? xmlFault(401, INVALID_TOKEN, 'invalid bearer token', challenge)
+        : jsonError(401, INVALID_TOKEN, 'invalid bearer token', undefined, challenge);
     }
     const declared = Number(req.headers['content-length'] ?? 0);
     let raw: Buffer;
@@ -163,8 +165,8 @@ export function createRpcServer(options: RpcServerOptions = {}): RpcServer {
       // Close afterwards: the rest of the body is not worth reading.
       const close = { connection: 'close' };
       return isXml
-        ? xmlFault(413, -32600, message, close)
-        : jsonError(413, -32600, 'Invalid Request', message, close);
+        ? xmlFault(413, INVALID_REQUEST, message, close)
+        : jsonError(413, INVALID_REQUEST, 'Invalid Request', message, close);
     }
     const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
     if (encoding === 'gzip') {
@@ -179,13 +181,15 @@ export function createRpcServer(options: RpcServerOptions = {}): RpcServer {
           ? `request body inflates past ${maxBody} bytes`
           : 'request body is not valid gzip';
         return isXml
-          ? xmlFault(tooBig ? 413 : 400, -32600, message)
-          : jsonError(tooBig ? 413 : 400, -32600, 'Invalid Request', message);
+          ? xmlFault(tooBig ? 413 : 400, INVALID_REQUEST, message)
+          : jsonError(tooBig ? 413 : 400, INVALID_REQUEST, 'Invalid Request', message);
       }
     } else if (encoding !== 'identity') {
       options.onRejected?.('bad-encoding');
       const message = `Content-Encoding ${encoding} is not supported (send identity or gzip)`;
-      return isXml ? xmlFault(415, -32600, message) : jsonError(415, -32600, 'Invalid Request', message);
+      return isXml
+        ? xmlFault(415, INVALID_REQUEST, message)
+        : jsonError(415, INVALID_REQUEST, 'Invalid Request', message);
     }
     let text: string;
     try {
@@ -194,7 +198,7 @@ export function createRpcServer(options: RpcServerOptions = {}): RpcServer {
       options.onRejected?.('bad-encoding');
       return isXml
         ? xmlFault(200, FAULT_INVALID_CHARACTER, 'parse error: the body is not valid UTF-8')
-        : jsonError(200, -32700, 'Parse error', 'the body is not valid UTF-8');
+        : jsonError(200, PROTOCOL_CODES.PARSE_ERROR, 'Parse error', 'the body is not valid UTF-8');
     }
     if (isXml) return send(res, 200, 'text/xml', await xmlrpc.handle(text, principal));
     const reply = await jsonrpc.handle(text, principal);

@@ -1,22 +1,23 @@
 /** The coded errors: unique codes, each in the range its protocol reserves. */
 import { describe, expect, it } from 'vitest';
-import { RPC_ERRORS, RpcError, type RpcErrorCode, ServiceError } from '../src/errors.js';
+import { RPC_ERRORS, RpcError, ServiceError } from '../src/errors.js';
 import { manifest } from '../src/manifest.js';
 
 describe('error codes', () => {
   it('are unique, prefixed, and in the JSON-RPC server-error range (or -32602)', () => {
-    const numbers = Object.values(RPC_ERRORS).map((e) => e.rpcCode);
+    const numbers = Object.values(RPC_ERRORS.specs).map((e) => e.rpcCode);
     expect(new Set(numbers).size).toBe(numbers.length);
-    for (const [key, { rpcCode }] of Object.entries(RPC_ERRORS)) {
-      expect(key).toMatch(/^FOPNP_RPC_ERR_[A-Z_]+$/);
+    for (const e of RPC_ERRORS.entries()) {
+      const { rpcCode } = RPC_ERRORS.specs[e.name as keyof typeof RPC_ERRORS.specs];
+      expect(e.code).toMatch(/^FOPNP_RPC_GATEWAY_ERR_[A-Z_]+$/);
       expect(rpcCode === -32602 || (rpcCode <= -32000 && rpcCode >= -32099)).toBe(true);
-      expect(new RpcError(key as RpcErrorCode, 'x').rpcCode).toBe(rpcCode);
+      expect(new RpcError({ ...e, message: 'x' }).rpcCode).toBe(rpcCode);
     }
   });
 
   it('name the service and its address in every downstream failure', () => {
     const e = new ServiceError(
-      'FOPNP_RPC_ERR_SERVICE_TIMEOUT',
+      'SERVICE_TIMEOUT',
       'zen-asyncio',
       'zen-asyncio:1061',
       'zen.ask did not complete within 2000 ms',

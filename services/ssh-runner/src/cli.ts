@@ -9,7 +9,7 @@
  */
 import { defineCommand, defineOptions, type OptionValues, runCli, runService } from '@fopnp/net';
 import { type ConnectOptions, defaultUser, openSsh, parseTarget } from './connection.js';
-import { SshError } from './errors.js';
+import { InvalidArgumentError } from './errors.js';
 import { runOnHosts, succeeded, summaryTable } from './exec.js';
 import { KnownHosts } from './known-hosts.js';
 import { manifest, sshOptions } from './manifest.js';
@@ -21,10 +21,8 @@ function connectOptions(v: OptionValues<typeof sshOptions>): ConnectOptions {
   return {
     knownHosts: new KnownHosts(v.knownHosts, v.hostKeyPolicy),
     identityFile: v.identityFile,
-    // Secrets come from the environment only: a password on the command line is visible
-    // to every user of the machine through ps.
-    passphrase: process.env.SSH_KEY_PASSPHRASE,
-    password: process.env.SSH_PASSWORD,
+    passphrase: v.keyPassphrase,
+    password: v.password,
     timeoutMs: v.connectTimeoutMs,
   };
 }
@@ -57,9 +55,8 @@ const exec = defineCommand({
     const hosts = all.slice(0, all.length - tailCount);
     const command = all.slice(all.length - tailCount).join(' ');
     if (!command || hosts.length === 0) {
-      // A usage error (exit 2): FOPNP_ERR_INVALID_CONFIG is what NetError maps to 2.
-      throw new SshError(
-        'FOPNP_ERR_INVALID_CONFIG',
+      // A usage error: exit 2 (INVALID_ARGUMENT's exit code).
+      throw new InvalidArgumentError(
         `${hosts.length === 0 ? 'no host' : 'no command (put -- between the hosts and the command)'}; ` +
           'usage: ssh-runner exec HOST... [-l USER] [-p PORT] [-i KEY] -- COMMAND',
       );
@@ -109,7 +106,7 @@ const shell = defineCommand({
 function splitRemote(spec: string, values: OptionValues<typeof sshOptions>) {
   // host:path, user@host:path, [v6]:path; a port comes from -p.
   const m = /^(?:(.+)@)?(\[[^\]]+\]|[^:]+):(.+)$/.exec(spec);
-  if (!m) throw new SshError('FOPNP_ERR_INVALID_CONFIG', `expected HOST:PATH, got "${spec}"`);
+  if (!m) throw new InvalidArgumentError(`expected HOST:PATH, got "${spec}"`);
   const host = m[2]!.replace(/^\[|\]$/g, '');
   return { target: { user: m[1] ?? defaultUser(values.user), host, port: values.sshPort }, path: m[3]! };
 }

@@ -7,7 +7,12 @@ import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { connect as tcpConnect } from '@fopnp/net';
 import { Client, type ConnectConfig, type ServerHostKeyAlgorithm } from 'ssh2';
-import { AuthenticationError, SshError } from './errors.js';
+import {
+  AuthenticationError,
+  ConnectionFailedError,
+  HandshakeTimeoutError,
+  InvalidArgumentError,
+} from './errors.js';
 import type { KnownHosts } from './known-hosts.js';
 
 export interface SshTarget {
@@ -58,7 +63,7 @@ export function parseTarget(spec: string, defaults: { user: string; port: number
     rest = rest.slice(0, colon);
   }
   if (!Number.isInteger(port) || port < 1 || port > 65535)
-    throw new SshError('FOPNP_ERR_INVALID_CONFIG', `bad port in "${spec}"`);
+    throw new InvalidArgumentError(`bad port in "${spec}"`);
   return { user, host: rest, port };
 }
 
@@ -115,8 +120,7 @@ export async function openSsh(target: SshTarget, options: ConnectOptions): Promi
       config.privateKey = readFileSync(options.identityFile);
     } catch (err) {
       sock.destroy();
-      throw new SshError(
-        'FOPNP_ERR_INVALID_CONFIG',
+      throw new InvalidArgumentError(
         `cannot read identity file ${options.identityFile}: ${(err as NodeJS.ErrnoException).code ?? err}`,
       );
     }
@@ -144,19 +148,8 @@ export async function openSsh(target: SshTarget, options: ConnectOptions): Promi
       else if (err.level === 'client-authentication')
         reject(new AuthenticationError(target.user, target.host, methods.join(', ') || 'none'));
       else if (err.level === 'client-timeout')
-        reject(
-          new SshError(
-            'FOPNP_ERR_TIMEOUT',
-            `SSH handshake with ${target.host}:${target.port} timed out after ${timeoutMs} ms`,
-          ),
-        );
-      else
-        reject(
-          new SshError(
-            'FOPNP_ERR_NETWORK',
-            `SSH connection to ${target.host}:${target.port} failed: ${err.message}`,
-          ),
-        );
+        reject(new HandshakeTimeoutError(`${target.host}:${target.port}`, timeoutMs));
+      else reject(new ConnectionFailedError(`${target.host}:${target.port}`, err.message, { cause: err }));
     });
     try {
       client.connect(config);
@@ -168,7 +161,7 @@ export async function openSsh(target: SshTarget, options: ConnectOptions): Promi
       const hint = /passphrase|decrypt/i.test(message)
         ? ' (the passphrase comes from SSH_KEY_PASSPHRASE)'
         : '';
-      reject(new SshError('FOPNP_ERR_INVALID_CONFIG', `cannot use the SSH options: ${message}${hint}`));
+      reject(new InvalidArgumentError(`cannot use the SSH options: ${message}${hint}`));
     }
   });
 }

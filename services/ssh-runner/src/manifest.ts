@@ -24,6 +24,20 @@ export const sshOptions = defineOptions({
     short: 'i',
     description: 'private key file; its passphrase comes from SSH_KEY_PASSPHRASE',
   },
+  // Secrets come from the environment only (flag: false): a password on the command line
+  // is visible to every user of the machine through ps.
+  keyPassphrase: {
+    type: 'string',
+    env: 'SSH_KEY_PASSPHRASE',
+    flag: false,
+    description: 'passphrase of the private key (-i); environment only',
+  },
+  password: {
+    type: 'string',
+    env: 'SSH_PASSWORD',
+    flag: false,
+    description: 'password, tried after the key and the agent; environment only',
+  },
   knownHosts: {
     type: 'string',
     env: 'SSH_KNOWN_HOSTS',

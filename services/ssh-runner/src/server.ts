@@ -4,10 +4,11 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
-import type { Logger } from '@fopnp/net';
+import { httpErrorOf, type Logger, type NetError, writeHttpError } from '@fopnp/net';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { SshTarget } from './connection.js';
 import { parseTarget } from './connection.js';
+import { JobRequestError, UndeclaredError } from './errors.js';
 import { type ExecOptions, type HostResult, runOnHosts, succeeded } from './exec.js';
 import type { JobsConfig } from './jobs.js';
 
@@ -59,49 +60,48 @@ export function createRunnerServer(opts: RunnerServerOptions): http.Server {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(`${JSON.stringify(body, null, 2)}\n`);
     };
+    // The one JSON error body; an undeclared name also lists what is declared.
+    const fail = (err: NetError) => {
+      const { statusCode, body } = httpErrorOf(err);
+      return send(statusCode, err instanceof UndeclaredError ? { ...body, declared: err.declared } : body);
+    };
     // The request target is the client's: an absolute-form URL with a bad host, or a bad
     // %-escape in a name, is that client's 400, not an exception that ends the process.
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://localhost');
     } catch {
-      return send(400, { error: 'malformed request target' });
+      return fail(new JobRequestError('MALFORMED_TARGET'));
     }
     if (opts.apiToken === undefined) {
       refused.inc({ reason: 'no-token-configured' });
-      return send(503, { error: 'API_TOKEN is not set on the server: the job runner refuses every call' });
+      return fail(new JobRequestError('NO_API_TOKEN'));
     }
     if (!tokenMatches(req.headers.authorization, opts.apiToken)) {
       refused.inc({ reason: 'token' });
       res.setHeader('www-authenticate', 'Bearer');
-      return send(401, { error: 'missing or wrong bearer token' });
+      return fail(new JobRequestError('UNAUTHORIZED'));
     }
     if (req.method === 'GET' && url.pathname === '/jobs') {
       return send(200, opts.jobs);
     }
     const m = /^\/run\/([^/]+)\/([^/]+)$/.exec(url.pathname);
-    if (!m) return send(404, { error: 'no such endpoint; use GET /jobs or POST /run/:group/:command' });
-    if (req.method !== 'POST') return send(405, { error: 'use POST to run a job' });
+    if (!m) return fail(new JobRequestError('NO_ROUTE'));
+    if (req.method !== 'POST') return fail(new JobRequestError('METHOD_NOT_ALLOWED'));
     let group: string;
     let command: string;
     try {
       [group, command] = [decodeURIComponent(m[1]!), decodeURIComponent(m[2]!)];
     } catch {
-      return send(400, { error: 'malformed %-escape in the job path' });
+      return fail(new JobRequestError('BAD_JOB_PATH'));
     }
     if (!Object.hasOwn(opts.jobs.hostGroups, group)) {
       refused.inc({ reason: 'undeclared' });
-      return send(404, {
-        error: `host group "${group}" is not declared`,
-        declared: Object.keys(opts.jobs.hostGroups),
-      });
+      return fail(new UndeclaredError('host group', group, Object.keys(opts.jobs.hostGroups)));
     }
     if (!Object.hasOwn(opts.jobs.commands, command)) {
       refused.inc({ reason: 'undeclared' });
-      return send(404, {
-        error: `command "${command}" is not declared`,
-        declared: Object.keys(opts.jobs.commands),
-      });
+      return fail(new UndeclaredError('command', command, Object.keys(opts.jobs.commands)));
     }
     req.resume();
     opts.logger.info({ group, command }, 'running job');
@@ -123,11 +123,7 @@ export function createRunnerServer(opts: RunnerServerOptions): http.Server {
       // One request's failure (a host string in the jobs file parseTarget rejects, say) is
       // a 500 for that request; an unhandled rejection would end the whole runner.
       opts.logger.error({ err }, 'job request failed');
-      if (res.headersSent) res.destroy();
-      else {
-        res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(`${JSON.stringify({ error: (err as Error).message })}\n`);
-      }
+      writeHttpError(res, err);
     });
   });
 }

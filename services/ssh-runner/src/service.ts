@@ -35,8 +35,8 @@ export async function startService(
     exec: {
       knownHosts: new KnownHosts(config.knownHosts, config.hostKeyPolicy),
       identityFile: config.identityFile,
-      passphrase: process.env.SSH_KEY_PASSPHRASE,
-      password: process.env.SSH_PASSWORD,
+      passphrase: config.keyPassphrase,
+      password: config.password,
       timeoutMs: config.connectTimeoutMs,
       concurrency: config.concurrency,
       commandTimeoutSec: config.commandTimeoutSec,

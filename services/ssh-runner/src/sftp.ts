@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { Client, SFTPWrapper } from 'ssh2';
-import { SshError } from './errors.js';
+import { ChecksumMismatchError, SftpError } from './errors.js';
 import { shellQuote } from './exec.js';
 
 export interface Progress {
@@ -64,19 +64,15 @@ async function compareChecksums(
 ): Promise<Pick<TransferResult, 'sha256' | 'verified'>> {
   const local = await hashStream(createReadStream(localPath));
   const remote = await remoteSha256(client, sftp, remotePath);
-  if (local !== remote.sha)
-    throw new SshError(
-      'FOPNP_ERR_NETWORK',
-      `checksum mismatch for ${remotePath}: local ${local}, remote ${remote.sha}`,
-    );
+  if (local !== remote.sha) throw new ChecksumMismatchError(remotePath, local, remote.sha);
   return { sha256: local, verified: remote.how };
 }
 
-function sftpError(err: unknown, what: string): SshError {
+function sftpError(err: unknown, what: string): SftpError {
   const e = err as { code?: number; message?: string };
   const reason =
     e.code === 2 ? 'no such file' : e.code === 3 ? 'permission denied' : (e.message ?? String(err));
-  return new SshError('FOPNP_ERR_NETWORK', `${what}: ${reason}`);
+  return new SftpError(what, reason);
 }
 
 export async function getFile(

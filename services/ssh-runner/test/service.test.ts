@@ -58,7 +58,10 @@ describe('the job runner API', () => {
     });
     expect(res.status).toBe(503);
     expect(await res.json()).toEqual({
-      error: 'API_TOKEN is not set on the server: the job runner refuses every call',
+      error: {
+        code: 'FOPNP_SSH_RUNNER_ERR_NO_API_TOKEN',
+        message: 'API_TOKEN is not set on the server: the job runner refuses every call',
+      },
     });
     await proc.stop();
   });
@@ -76,7 +79,7 @@ describe('the job runner API', () => {
     const group = await fetch(`${api}/run/everyone/whoami`, { method: 'POST', headers: auth });
     expect(group.status).toBe(404);
     expect(await group.json()).toMatchObject({
-      error: 'host group "everyone" is not declared',
+      error: { code: 'FOPNP_SSH_RUNNER_ERR_UNDECLARED', message: 'host group "everyone" is not declared' },
       declared: ['pair'],
     });
     const cmd = await fetch(`${api}/run/pair/${encodeURIComponent('rm -rf /')}`, {
@@ -84,13 +87,17 @@ describe('the job runner API', () => {
       headers: auth,
     });
     expect(cmd.status).toBe(404);
-    expect(await cmd.json()).toMatchObject({ error: 'command "rm -rf /" is not declared' });
+    expect(await cmd.json()).toMatchObject({
+      error: { code: 'FOPNP_SSH_RUNNER_ERR_UNDECLARED', message: 'command "rm -rf /" is not declared' },
+    });
   });
 
   it('answers a malformed %-escape in a job path with 400 and keeps serving', async () => {
     const bad = await fetch(`${api}/run/%E0%A4%A/whoami`, { method: 'POST', headers: auth });
     expect(bad.status).toBe(400);
-    expect(await bad.json()).toEqual({ error: 'malformed %-escape in the job path' });
+    expect(await bad.json()).toEqual({
+      error: { code: 'FOPNP_SSH_RUNNER_ERR_BAD_JOB_PATH', message: 'malformed %-escape in the job path' },
+    });
     expect((await fetch(`${api}/jobs`, { headers: auth })).status).toBe(200);
   });
 

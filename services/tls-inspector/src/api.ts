@@ -6,9 +6,15 @@
  */
 import http from 'node:http';
 import net from 'node:net';
-import { type Logger, silentLogger } from '@fopnp/net';
+import { httpErrorOf, type Logger, silentLogger } from '@fopnp/net';
 import type { AddressChecker } from './address-policy.js';
-import { BadRequestError, BusyError, errorCodeOf, httpStatusOf, RateLimitedError } from './errors.js';
+import {
+  BadRequestError,
+  BusyError,
+  MethodNotAllowedError,
+  NoRouteError,
+  RateLimitedError,
+} from './errors.js';
 import { inspect } from './inspect.js';
 import type { ConcurrencyLimit, RateLimit } from './limits.js';
 import { scan } from './scan.js';
@@ -68,23 +74,20 @@ export function createInspectorApi(options: InspectorApiOptions): http.Server {
       const code = status >= 400 ? ((body as { error?: { code?: string } }).error?.code ?? null) : null;
       options.onResult?.(endpoint, status, code, (performance.now() - started) / 1000);
     };
-    const fail = (err: unknown) => {
-      const status = httpStatusOf(err);
-      const message = err instanceof Error ? err.message : String(err);
+    const fail = (err: unknown, headers: Record<string, string> = {}) => {
+      const { statusCode: status, body } = httpErrorOf(err);
       if (status >= 500 && status !== 502 && status !== 503 && status !== 504)
         logger.error({ err }, 'request failed');
       else
         logger.info(
-          { endpoint, status, code: errorCodeOf(err), message },
+          { endpoint, status, code: body.error.code, message: body.error.message },
           'request refused or target failed',
         );
-      const headers: Record<string, string> = {};
       if (err instanceof RateLimitedError) headers['retry-after'] = String(err.retryAfterSeconds);
       if (err instanceof BusyError) headers['retry-after'] = '1';
-      send(status, { error: { code: errorCodeOf(err), message } }, headers);
+      send(status, body, headers);
     };
-    if (req.method !== 'GET')
-      return send(405, { error: { code: 'TI_ERR_METHOD', message: 'use GET' } }, { allow: 'GET' });
+    if (req.method !== 'GET') return fail(new MethodNotAllowedError(), { allow: 'GET' });
     if (!url)
       return fail(
         new BadRequestError(
@@ -101,9 +104,7 @@ export function createInspectorApi(options: InspectorApiOptions): http.Server {
       });
     }
     if (endpoint !== '/inspect' && endpoint !== '/scan') {
-      return send(404, {
-        error: { code: 'TI_ERR_NOT_FOUND', message: 'no such path; try /inspect or /scan' },
-      });
+      return fail(new NoRouteError());
     }
     const run = async (): Promise<unknown> => {
       options.rateLimit.take(req.socket.remoteAddress ?? 'unknown');

@@ -5,7 +5,7 @@
 import type { OptionValues } from '@fopnp/net';
 import type { inspectOptions } from './cli-options.js';
 import { LEGACY_CIPHERS, type TlsVersion } from './connect.js';
-import { InspectorError } from './errors.js';
+import { UsageError } from './errors.js';
 import { formatCertificates, formatClient, formatReport, formatScan, say } from './format.js';
 import { inspect } from './inspect.js';
 import { loadCaFile, loadCertAndKey } from './pem-files.js';
@@ -14,14 +14,6 @@ import { TestTlsServer } from './server.js';
 
 type Values = OptionValues<typeof inspectOptions>;
 type Positionals = Record<string, string | string[] | undefined>;
-
-/** A bad command line: exit 2, as every CLI of the project does for usage errors. */
-class UsageError extends InspectorError {
-  override readonly exitCode = 2;
-  constructor(message: string) {
-    super('TI_ERR_BAD_REQUEST', message, 400);
-  }
-}
 
 function portOf(positionals: Positionals, allowZero: boolean): number {
   const text = String(positionals.PORT);

@@ -7,7 +7,6 @@
 import { defineCommand, runCli, runService } from '@fopnp/net';
 import { runClient, runServer } from './cli-commands.js';
 import { inspectOptions } from './cli-options.js';
-import { InspectorError } from './errors.js';
 import { manifest } from './manifest.js';
 
 const commands = {
@@ -19,15 +18,7 @@ const commands = {
     ],
     options: inspectOptions,
     async run({ values, positionals }) {
-      try {
-        return values.serverCert
-          ? await runServer(values, positionals)
-          : await runClient(values, positionals);
-      } catch (err) {
-        if (!(err instanceof InspectorError)) throw err;
-        process.stderr.write(`error: ${err.message}\n`);
-        return err.exitCode;
-      }
+      return values.serverCert ? await runServer(values, positionals) : await runClient(values, positionals);
     },
   }),
   serve: defineCommand({
@@ -37,13 +28,7 @@ const commands = {
     async run({ values }) {
       // Loaded here so the inspect command does not pay for the service's imports.
       const { startService } = await import('./service.js');
-      try {
-        await runService({ manifest, config: values, start: startService });
-      } catch (err) {
-        if (!(err instanceof InspectorError)) throw err;
-        process.stderr.write(`error: ${err.message}\n`);
-        return err.exitCode;
-      }
+      await runService({ manifest, config: values, start: startService });
       await new Promise<never>(() => {}); // runs until SIGTERM/SIGINT, which exit the process
     },
   }),

@@ -1,37 +1,65 @@
 /**
- * Coded errors of tls-inspector. Each carries the HTTP status the service answers with and
- * a one-line message that says what happened and what to change. Network errors from
- * @fopnp/net (refused, unreachable, name resolution, timeout) are mapped to statuses by
- * `httpStatusOf` below, so the CLI and the service report the same words.
+ * Coded errors of tls-inspector, declared with the kit's `defineErrors`. Each carries the
+ * HTTP status the service answers with and a one-line message that says what happened and
+ * what to change. Network errors from @fopnp/net (refused, unreachable, name resolution,
+ * timeout) carry their own statuses (502, 504), so the CLI and the service report the same
+ * words.
  */
-import { NetError } from '@fopnp/net';
+import { defineErrors, NetError } from '@fopnp/net';
 
-export const ERROR_CODES = {
-  TI_ERR_NOT_TLS: 'TI_ERR_NOT_TLS',
-  TI_ERR_HANDSHAKE_FAILED: 'TI_ERR_HANDSHAKE_FAILED',
-  TI_ERR_HANDSHAKE_TIMEOUT: 'TI_ERR_HANDSHAKE_TIMEOUT',
-  TI_ERR_PEER_CLOSED: 'TI_ERR_PEER_CLOSED',
-  TI_ERR_CERT_FILE: 'TI_ERR_CERT_FILE',
-  TI_ERR_ADDRESS_REFUSED: 'TI_ERR_ADDRESS_REFUSED',
-  TI_ERR_BAD_REQUEST: 'TI_ERR_BAD_REQUEST',
-  TI_ERR_RATE_LIMITED: 'TI_ERR_RATE_LIMITED',
-  TI_ERR_BUSY: 'TI_ERR_BUSY',
-} as const;
-export type InspectorErrorCode = keyof typeof ERROR_CODES;
+export const INSPECTOR_ERRORS = defineErrors('tls-inspector', {
+  NOT_TLS: {
+    statusCode: 502,
+    message: (target: string, detail: string) =>
+      `peer did not speak TLS at ${target} (${detail}): is this the right port, or is it plain TCP/HTTP?`,
+  },
+  HANDSHAKE_FAILED: {
+    statusCode: 502,
+    message: (target: string, reason: string) => `TLS handshake with ${target} failed: ${reason}`,
+  },
+  HANDSHAKE_TIMEOUT: {
+    statusCode: 504,
+    message: (target: string, timeoutMs: number) =>
+      `TLS handshake with ${target} timed out after ${timeoutMs} ms: the peer accepted the connection but never answered (raise --handshake-timeout-ms if it is just slow)`,
+  },
+  PEER_CLOSED: {
+    statusCode: 502,
+    message: (target: string) =>
+      `peer at ${target} closed the connection during the TLS handshake: it may not speak TLS, or it refused us`,
+  },
+  CERT_FILE: {
+    statusCode: 500,
+    message: (path: string, detail: string) => `cannot use certificate file ${path}: ${detail}`,
+  },
+  ADDRESS_REFUSED: {
+    statusCode: 403,
+    message: (host: string, list: string) =>
+      `refusing to connect to ${host}: it resolves to ${list}, which this service may not reach; set ALLOW_PRIVATE=true or add the range to ALLOW_CIDRS to allow it`,
+  },
+  /** A query parameter (or, on the command line, an argument) is missing or invalid. */
+  BAD_REQUEST: { statusCode: 400, message: (detail: string) => `bad request: ${detail}` },
+  /** A command line that asks for two things at once, or a bad PORT argument: exit 2. */
+  USAGE: { statusCode: 400, exitCode: 2, message: (detail: string) => detail },
+  RATE_LIMITED: {
+    statusCode: 429,
+    message: (client: string, retryAfterSeconds: number) =>
+      `too many requests from ${client}: try again in ${retryAfterSeconds} s (limit RATE_LIMIT_PER_MINUTE)`,
+  },
+  BUSY: {
+    statusCode: 503,
+    message: (limit: number) =>
+      `all ${limit} inspection slots are busy: try again shortly (limit MAX_CONCURRENT)`,
+  },
+  /** The API only answers GET. */
+  METHOD_NOT_ALLOWED: { statusCode: 405, message: () => 'use GET' },
+  /** A path the API does not have. */
+  NO_ROUTE: { statusCode: 404, message: () => 'no such path; try /inspect or /scan' },
+});
 
-export class InspectorError extends Error {
-  readonly exitCode: number = 1;
-  constructor(
-    readonly code: InspectorErrorCode,
-    message: string,
-    /** Status the HTTP API answers with. */
-    readonly httpStatus: number,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+export type InspectorErrorCode = (typeof INSPECTOR_ERRORS.codes)[keyof typeof INSPECTOR_ERRORS.codes];
+
+/** Base of tls-inspector's own errors. */
+export class InspectorError extends NetError {}
 
 /** The port answered, but not with TLS (an HTTP server, SSH, a database…). */
 export class NotTlsError extends InspectorError {
@@ -40,12 +68,7 @@ export class NotTlsError extends InspectorError {
     detail: string,
     options?: { cause?: unknown },
   ) {
-    super(
-      'TI_ERR_NOT_TLS',
-      `peer did not speak TLS at ${target} (${detail}): is this the right port, or is it plain TCP/HTTP?`,
-      502,
-      options,
-    );
+    super(INSPECTOR_ERRORS.describe('NOT_TLS', target, detail), options);
   }
 }
 
@@ -56,7 +79,7 @@ export class HandshakeFailedError extends InspectorError {
     readonly reason: string,
     options?: { cause?: unknown },
   ) {
-    super('TI_ERR_HANDSHAKE_FAILED', `TLS handshake with ${target} failed: ${reason}`, 502, options);
+    super(INSPECTOR_ERRORS.describe('HANDSHAKE_FAILED', target, reason), options);
   }
 }
 
@@ -66,11 +89,7 @@ export class HandshakeTimeoutError extends InspectorError {
     readonly target: string,
     readonly timeoutMs: number,
   ) {
-    super(
-      'TI_ERR_HANDSHAKE_TIMEOUT',
-      `TLS handshake with ${target} timed out after ${timeoutMs} ms: the peer accepted the connection but never answered (raise --handshake-timeout-ms if it is just slow)`,
-      504,
-    );
+    super(INSPECTOR_ERRORS.describe('HANDSHAKE_TIMEOUT', target, timeoutMs));
   }
 }
 
@@ -80,12 +99,7 @@ export class PeerClosedError extends InspectorError {
     readonly target: string,
     options?: { cause?: unknown },
   ) {
-    super(
-      'TI_ERR_PEER_CLOSED',
-      `peer at ${target} closed the connection during the TLS handshake: it may not speak TLS, or it refused us`,
-      502,
-      options,
-    );
+    super(INSPECTOR_ERRORS.describe('PEER_CLOSED', target), options);
   }
 }
 
@@ -96,7 +110,7 @@ export class CertificateFileError extends InspectorError {
     detail: string,
     options?: { cause?: unknown },
   ) {
-    super('TI_ERR_CERT_FILE', `cannot use certificate file ${path}: ${detail}`, 500, options);
+    super(INSPECTOR_ERRORS.describe('CERT_FILE', path, detail), options);
   }
 }
 
@@ -107,18 +121,14 @@ export class AddressRefusedError extends InspectorError {
     readonly refusals: { address: string; category: string }[],
   ) {
     const list = refusals.map((r) => `${r.address} (${r.category})`).join(', ');
-    super(
-      'TI_ERR_ADDRESS_REFUSED',
-      `refusing to connect to ${host}: it resolves to ${list}, which this service may not reach; set ALLOW_PRIVATE=true or add the range to ALLOW_CIDRS to allow it`,
-      403,
-    );
+    super(INSPECTOR_ERRORS.describe('ADDRESS_REFUSED', host, list));
   }
 }
 
 /** A query parameter is missing or invalid. */
 export class BadRequestError extends InspectorError {
   constructor(detail: string) {
-    super('TI_ERR_BAD_REQUEST', `bad request: ${detail}`, 400);
+    super(INSPECTOR_ERRORS.describe('BAD_REQUEST', detail));
   }
 }
 
@@ -128,43 +138,34 @@ export class RateLimitedError extends InspectorError {
     readonly client: string,
     readonly retryAfterSeconds: number,
   ) {
-    super(
-      'TI_ERR_RATE_LIMITED',
-      `too many requests from ${client}: try again in ${retryAfterSeconds} s (limit RATE_LIMIT_PER_MINUTE)`,
-      429,
-    );
+    super(INSPECTOR_ERRORS.describe('RATE_LIMITED', client, retryAfterSeconds));
   }
 }
 
 /** Every inspection slot is taken. */
 export class BusyError extends InspectorError {
   constructor(readonly limit: number) {
-    super(
-      'TI_ERR_BUSY',
-      `all ${limit} inspection slots are busy: try again shortly (limit MAX_CONCURRENT)`,
-      503,
-    );
+    super(INSPECTOR_ERRORS.describe('BUSY', limit));
   }
 }
 
-/** HTTP status for any error an inspection can throw. */
-export function httpStatusOf(err: unknown): number {
-  if (err instanceof InspectorError) return err.httpStatus;
-  if (err instanceof NetError) {
-    switch (err.code) {
-      case 'FOPNP_ERR_TIMEOUT':
-        return 504;
-      case 'FOPNP_ERR_INVALID_CONFIG':
-        return 400;
-      default:
-        return 502;
-    }
+/** A command line that asks for two things at once, or a bad PORT argument. */
+export class UsageError extends InspectorError {
+  constructor(detail: string) {
+    super(INSPECTOR_ERRORS.describe('USAGE', detail));
   }
-  return 500;
 }
 
-/** Stable code for any error an inspection can throw. */
-export function errorCodeOf(err: unknown): string {
-  if (err instanceof InspectorError || err instanceof NetError) return err.code;
-  return 'TI_ERR_INTERNAL';
+/** A method the API does not answer. */
+export class MethodNotAllowedError extends InspectorError {
+  constructor() {
+    super(INSPECTOR_ERRORS.describe('METHOD_NOT_ALLOWED'));
+  }
+}
+
+/** A path the API does not have. */
+export class NoRouteError extends InspectorError {
+  constructor() {
+    super(INSPECTOR_ERRORS.describe('NO_ROUTE'));
+  }
 }

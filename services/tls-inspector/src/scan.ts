@@ -20,7 +20,7 @@ import {
   type TlsTarget,
   type TlsVersion,
 } from './connect.js';
-import { HandshakeFailedError, InspectorError } from './errors.js';
+import { HandshakeFailedError, PeerClosedError } from './errors.js';
 
 /** Every TLS 1.3 suite OpenSSL implements (the CCM ones are off by default). */
 const TLS13_SUITES = [
@@ -70,10 +70,7 @@ export interface ScanOptions extends Omit<OpenTlsOptions, 'minVersion' | 'maxVer
 
 /** Failures that mean "this peer refused what we offered", as opposed to "we could not reach it". */
 function isRefusal(err: unknown): boolean {
-  return (
-    err instanceof HandshakeFailedError ||
-    (err instanceof InspectorError && err.code === 'TI_ERR_PEER_CLOSED')
-  );
+  return err instanceof HandshakeFailedError || err instanceof PeerClosedError;
 }
 
 /** OpenSSL's own words for a refusal ("tlsv1 alert protocol version"), without our hints. */

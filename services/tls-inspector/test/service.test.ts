@@ -137,18 +137,23 @@ describe('GET /inspect and /scan', () => {
   it('answers 502 "peer did not speak TLS" for a plain HTTP port, 502 for a closed one, 504 for a silent one', async () => {
     const notTls = await get(`${open.api}/inspect?host=127.0.0.1&port=${open.api.split(':')[2]}`);
     expect(notTls.status).toBe(502);
-    expect(notTls.body.error.code).toBe('TI_ERR_NOT_TLS');
+    expect(notTls.body.error.code).toBe('FOPNP_TLS_INSPECTOR_ERR_NOT_TLS');
     expect(notTls.body.error.message).toMatch(/^peer did not speak TLS/);
     const closed = await get(`${open.api}/inspect?host=127.0.0.1&port=${await freePort()}`);
     expect(closed).toMatchObject({ status: 502, body: { error: { code: 'FOPNP_ERR_CONNECTION_REFUSED' } } });
     const started = Date.now();
     const timeout = await get(`${open.api}/inspect?host=127.0.0.1&port=${silent.port}`);
-    expect(timeout).toMatchObject({ status: 504, body: { error: { code: 'TI_ERR_HANDSHAKE_TIMEOUT' } } });
+    expect(timeout).toMatchObject({
+      status: 504,
+      body: { error: { code: 'FOPNP_TLS_INSPECTOR_ERR_HANDSHAKE_TIMEOUT' } },
+    });
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it('answers 400 for bad parameters, 404 for unknown paths, 405 for other methods', async () => {
-    expect((await get(`${open.api}/inspect?port=443`)).body.error.code).toBe('TI_ERR_BAD_REQUEST');
+    expect((await get(`${open.api}/inspect?port=443`)).body.error.code).toBe(
+      'FOPNP_TLS_INSPECTOR_ERR_BAD_REQUEST',
+    );
     const badPort = await get(`${open.api}/inspect?host=localhost&port=99999`);
     expect(badPort).toMatchObject({
       status: 400,
@@ -168,7 +173,7 @@ describe('GET /inspect and /scan', () => {
         `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
       );
       expect(head).toMatch(/^HTTP\/1\.1 400 /);
-      expect(head).toContain('"code": "TI_ERR_BAD_REQUEST"');
+      expect(head).toContain('"code": "FOPNP_TLS_INSPECTOR_ERR_BAD_REQUEST"');
     }
     expect((await get(`${open.api}/`)).status).toBe(200);
   });
@@ -187,12 +192,12 @@ describe('GET /inspect and /scan', () => {
       .toBe('1');
     const busy = await get(`${open.api}/inspect?host=localhost&port=${openssl.port}`);
     expect(busy.status).toBe(503);
-    expect(busy.body.error.code).toBe('TI_ERR_BUSY');
+    expect(busy.body.error.code).toBe('FOPNP_TLS_INSPECTOR_ERR_BUSY');
     expect(busy.headers.get('retry-after')).toBe('1');
     expect((await slow).status).toBe(504);
     const metrics = await (await fetch(`${open.health}/metrics`)).text();
     expect(metrics).toMatch(
-      /tls_inspector_requests_total\{endpoint="\/inspect",status="503",code="TI_ERR_BUSY"[^}]*\} 1/,
+      /tls_inspector_requests_total\{endpoint="\/inspect",status="503",code="FOPNP_TLS_INSPECTOR_ERR_BUSY"[^}]*\} 1/,
     );
   });
 });
@@ -201,7 +206,7 @@ describe('SSRF protection with the default policy', () => {
   const refused = async (host: string, category: string) => {
     const r = await get(`${strict.api}/inspect?host=${encodeURIComponent(host)}&port=443`);
     expect(r.status).toBe(403);
-    expect(r.body.error.code).toBe('TI_ERR_ADDRESS_REFUSED');
+    expect(r.body.error.code).toBe('FOPNP_TLS_INSPECTOR_ERR_ADDRESS_REFUSED');
     expect(r.body.error.message).toContain(`(${category})`);
     return r.body.error.message as string;
   };
@@ -245,7 +250,7 @@ describe('limits that need their own instance', () => {
       expect((await get(`${svc.api}/inspect?port=1`)).status).toBe(400);
       const limited = await get(`${svc.api}/inspect?host=localhost&port=${openssl.port}`);
       expect(limited.status).toBe(429);
-      expect(limited.body.error.code).toBe('TI_ERR_RATE_LIMITED');
+      expect(limited.body.error.code).toBe('FOPNP_TLS_INSPECTOR_ERR_RATE_LIMITED');
       expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     } finally {
       await svc.proc.stop();

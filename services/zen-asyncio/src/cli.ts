@@ -16,7 +16,6 @@ import {
 import { askQuestions, sendHalfQuestion } from './client.js';
 import { isClusterWorker, runClusterWorker, startClusterPrimary } from './cluster.js';
 import { zenOptions } from './config.js';
-import { ZenError } from './errors.js';
 import { manifest } from './manifest.js';
 import { sampleQuestions } from './protocol.js';
 import { createZenServer } from './server.js';
@@ -92,13 +91,7 @@ const client = defineCommand({
   async run({ values, positionals }) {
     const host = positionals.host as string;
     const options = { timeoutMs: values.timeoutMs };
-    try {
-      return await askOrHangUp(host, values.port, values.error, options);
-    } catch (err) {
-      if (!(err instanceof ZenError)) throw err;
-      process.stderr.write(`error: ${err.message}\n`);
-      return err.exitCode;
-    }
+    return await askOrHangUp(host, values.port, values.error, options);
   },
 });
 

@@ -6,7 +6,7 @@ export {
   startClusterPrimary,
 } from './cluster.js';
 export { DEFAULT_LIMITS, MODES, type Mode, type ZenLimits, zenOptions } from './config.js';
-export { ServerBusyError, ZEN_ERROR_CODES, ZenError, type ZenErrorCode } from './errors.js';
+export { ServerBusyError, ZEN_ERRORS, ZenError, type ZenErrorCode } from './errors.js';
 export { manifest } from './manifest.js';
 export { registerZenMetrics } from './metrics.js';
 export {

@@ -92,7 +92,7 @@ export async function bankRoutes(app: FastifyInstance, opts: BankOptions): Promi
   };
 
   const checkCsrf = (expected: string | undefined, form: Args) => {
-    if (!sameToken(field(form, 'csrf_token'), expected)) throw new HttpAppError('HTTP_APP_ERR_CSRF');
+    if (!sameToken(field(form, 'csrf_token'), expected)) throw new HttpAppError('CSRF');
   };
 
   app.get('/static/style.css', (_req, reply) => {

@@ -45,7 +45,7 @@ export async function anythingEcho(request: FastifyRequest): Promise<AnythingEch
   try {
     echo.json = JSON.parse(body.toString('utf8'));
   } catch (err) {
-    if (type.includes('json')) throw new HttpAppError('HTTP_APP_ERR_MALFORMED_JSON', (err as Error).message);
+    if (type.includes('json')) throw new HttpAppError('MALFORMED_JSON', (err as Error).message);
   }
   return echo;
 }

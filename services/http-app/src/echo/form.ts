@@ -22,10 +22,7 @@ function decode(s: string): string {
   try {
     return decodeURIComponent(s.replace(/\+/g, ' '));
   } catch {
-    throw new HttpAppError(
-      'HTTP_APP_ERR_MALFORMED_FORM',
-      `bad percent-escape in ${JSON.stringify(s.slice(0, 40))}`,
-    );
+    throw new HttpAppError('MALFORMED_FORM', `bad percent-escape in ${JSON.stringify(s.slice(0, 40))}`);
   }
 }
 

@@ -25,7 +25,7 @@ export async function framingRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Params: { mode: string } }>('/framing/:mode', { config }, (request, reply) => {
     const mode = request.params.mode;
     if (!(FRAMINGS as readonly string[]).includes(mode)) {
-      throw new HttpAppError('HTTP_APP_ERR_BAD_PARAMETER', `framing must be one of ${FRAMINGS.join(', ')}`);
+      throw new HttpAppError('BAD_PARAMETER', `framing must be one of ${FRAMINGS.join(', ')}`);
     }
     if (mode === 'length') {
       return reply.type('text/plain; charset=utf-8').send(FRAMING_LINES.join(''));

@@ -46,7 +46,7 @@ const COOKIE_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 function intParam(value: string, name: string, max: number): number {
   if (!/^\d{1,9}$/.test(value))
-    throw new HttpAppError('HTTP_APP_ERR_BAD_PARAMETER', `${name} must be a non-negative integer`);
+    throw new HttpAppError('BAD_PARAMETER', `${name} must be a non-negative integer`);
   return Math.min(Number(value), max);
 }
 
@@ -55,7 +55,7 @@ function cookieArgs(url: string): Args {
   const args = parseArgs(url);
   const bad = Object.keys(args).find((k) => !COOKIE_NAME.test(k));
   if (bad !== undefined)
-    throw new HttpAppError('HTTP_APP_ERR_BAD_PARAMETER', `${JSON.stringify(bad)} is not a cookie name`);
+    throw new HttpAppError('BAD_PARAMETER', `${JSON.stringify(bad)} is not a cookie name`);
   for (const name of Object.keys(args)) refuseBankCookie(name);
   return args;
 }
@@ -64,8 +64,7 @@ function queryNumber(args: Record<string, string | string[]>, name: string, dflt
   const raw = args[name];
   if (raw === undefined) return dflt;
   const n = Number(Array.isArray(raw) ? raw[0] : raw);
-  if (!Number.isFinite(n) || n < 0)
-    throw new HttpAppError('HTTP_APP_ERR_BAD_PARAMETER', `${name} must be a number >= 0`);
+  if (!Number.isFinite(n) || n < 0) throw new HttpAppError('BAD_PARAMETER', `${name} must be a number >= 0`);
   return n;
 }
 
@@ -127,7 +126,7 @@ export async function echoRoutes(app: FastifyInstance, opts: EchoOptions): Promi
           times > 100
         ) {
           throw new HttpAppError(
-            'HTTP_APP_ERR_BAD_PARAMETER',
+            'BAD_PARAMETER',
             `"${item}" is not a final status code 200-599 (with an optional :weight)`,
           );
         }
@@ -143,7 +142,7 @@ export async function echoRoutes(app: FastifyInstance, opts: EchoOptions): Promi
     async (req) => {
       const asked = Number(req.params.n);
       if (!Number.isFinite(asked) || asked < 0)
-        throw new HttpAppError('HTTP_APP_ERR_BAD_PARAMETER', 'delay must be a number of seconds >= 0');
+        throw new HttpAppError('BAD_PARAMETER', 'delay must be a number of seconds >= 0');
       await sleep(Math.min(asked, opts.maxDelaySeconds) * 1000);
       return { ...getEcho(factsOf(req)), data: '', files: {}, form: {} };
     },
@@ -186,7 +185,7 @@ export async function echoRoutes(app: FastifyInstance, opts: EchoOptions): Promi
       const args = parseArgs(req.url);
       const numbytes = withinLimit(queryNumber(args, 'numbytes', 10), MAX_BYTES, 'numbytes');
       if (!Number.isInteger(numbytes) || numbytes < 1)
-        throw new HttpAppError('HTTP_APP_ERR_BAD_PARAMETER', 'numbytes must be a positive whole number');
+        throw new HttpAppError('BAD_PARAMETER', 'numbytes must be a positive whole number');
       const duration = withinLimit(
         queryNumber(args, 'duration', 2),
         opts.maxDelaySeconds,
@@ -199,7 +198,7 @@ export async function echoRoutes(app: FastifyInstance, opts: EchoOptions): Promi
       );
       const code = queryNumber(args, 'code', 200);
       if (!Number.isInteger(code) || code < 200 || code > 599)
-        throw new HttpAppError('HTTP_APP_ERR_BAD_PARAMETER', 'code must be 200-599');
+        throw new HttpAppError('BAD_PARAMETER', 'code must be 200-599');
       await sleep(delay * 1000);
       reply.hijack();
       const res = reply.raw;
@@ -249,10 +248,7 @@ export async function echoRoutes(app: FastifyInstance, opts: EchoOptions): Promi
       cookies('sets the cookie name=value, then redirects to /cookies'),
       (req, reply) => {
         if (!COOKIE_NAME.test(req.params.name))
-          throw new HttpAppError(
-            'HTTP_APP_ERR_BAD_PARAMETER',
-            `${JSON.stringify(req.params.name)} is not a cookie name`,
-          );
+          throw new HttpAppError('BAD_PARAMETER', `${JSON.stringify(req.params.name)} is not a cookie name`);
         refuseBankCookie(req.params.name);
         reply.setCookie(req.params.name, req.params.value, attributes(req));
         return redirectWithPage(reply, '/cookies');

@@ -73,19 +73,16 @@ export async function conditionalRoutes(app: FastifyInstance): Promise<void> {
 /** A header the client asks for must be writable, and must not break the answer's framing. */
 function checkHeader(name: string, values: string[]): void {
   if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name))
-    throw new HttpAppError('HTTP_APP_ERR_BAD_PARAMETER', `${JSON.stringify(name)} is not a header name`);
+    throw new HttpAppError('BAD_PARAMETER', `${JSON.stringify(name)} is not a header name`);
   if (/^(content-security-policy|x-content-type-options)$/i.test(name))
     throw new HttpAppError(
-      'HTTP_APP_ERR_BAD_PARAMETER',
+      'BAD_PARAMETER',
       `${name} keeps this answer from running script; it cannot be set`,
     );
   if (/^set-cookie$/i.test(name)) for (const v of values) refuseBankCookie(setCookieName(v));
   if (/^(content-length|transfer-encoding|connection)$/i.test(name))
-    throw new HttpAppError(
-      'HTTP_APP_ERR_BAD_PARAMETER',
-      `${name} frames the answer; it cannot be set from the query`,
-    );
+    throw new HttpAppError('BAD_PARAMETER', `${name} frames the answer; it cannot be set from the query`);
   for (const v of values)
     if (/[\r\n\0]/.test(v))
-      throw new HttpAppError('HTTP_APP_ERR_BAD_PARAMETER', `the value of ${name} has a line break or NUL`);
+      throw new HttpAppError('BAD_PARAMETER', `the value of ${name} has a line break or NUL`);
 }

@@ -4,7 +4,9 @@
  * session cookie, so credentialed cross-site reads stay forbidden: no
  * Access-Control-Allow-Credentials (a deliberate difference, listed in the differential test).
  */
+import { httpErrorOf } from '@fopnp/net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { MethodNotAllowedError } from '../errors.js';
 import type { RouteCatalog } from './catalog.js';
 
 /**
@@ -36,9 +38,7 @@ export function answerUnrouted(catalog: RouteCatalog, req: FastifyRequest, reply
     reply.code(200).type('text/html; charset=utf-8').send('');
     return true;
   }
-  reply.code(405).send({
-    error: 'Method Not Allowed',
-    message: `${path} answers ${allowed.join(', ')}, not ${req.method}`,
-  });
+  const { statusCode, body } = httpErrorOf(new MethodNotAllowedError(path, allowed, req.method));
+  reply.code(statusCode).send(body);
   return true;
 }

@@ -95,7 +95,7 @@ export async function dynamicRoutes(app: FastifyInstance, opts: DynamicOptions):
       }
       const duration = Number(queryParam(req.query, 'duration') ?? 0);
       if (!Number.isFinite(duration) || duration < 0)
-        throw new HttpAppError('HTTP_APP_ERR_BAD_PARAMETER', 'duration must be a number of seconds >= 0');
+        throw new HttpAppError('BAD_PARAMETER', 'duration must be a number of seconds >= 0');
       withinLimit(duration, opts.maxDelaySeconds, 'duration (MAX_DELAY_SECONDS)');
       const size = chunkSize(req.query);
       const [first, last] = requestedRange(req.headers.range, n);

@@ -138,12 +138,12 @@ export async function formatRoutes(app: FastifyInstance): Promise<void> {
 /** Python's urlsafe_b64decode(...).decode('utf-8'), refusing what it refuses (with a 400, not a 500). */
 export function decodeBase64Url(value: string): string {
   if (!/^[A-Za-z0-9_-]*={0,2}$/.test(value) || value.replace(/=+$/, '').length % 4 === 1)
-    throw new HttpAppError('HTTP_APP_ERR_BAD_PARAMETER', `${JSON.stringify(value)} is not URL-safe base64`);
+    throw new HttpAppError('BAD_PARAMETER', `${JSON.stringify(value)} is not URL-safe base64`);
   if (value.length % 4 !== 0 && value.includes('='))
-    throw new HttpAppError('HTTP_APP_ERR_BAD_PARAMETER', `${JSON.stringify(value)} has wrong base64 padding`);
+    throw new HttpAppError('BAD_PARAMETER', `${JSON.stringify(value)} has wrong base64 padding`);
   const bytes = Buffer.from(value, 'base64url');
   const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
   if (Buffer.from(text, 'utf8').compare(bytes) !== 0)
-    throw new HttpAppError('HTTP_APP_ERR_BAD_PARAMETER', 'the decoded bytes are not UTF-8 text');
+    throw new HttpAppError('BAD_PARAMETER', 'the decoded bytes are not UTF-8 text');
   return text;
 }

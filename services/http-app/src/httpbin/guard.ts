@@ -17,7 +17,7 @@ export const BANK_COOKIE_PREFIX = 'bank_';
 export function refuseBankCookie(name: string): void {
   if (name.toLowerCase().startsWith(BANK_COOKIE_PREFIX))
     throw new HttpAppError(
-      'HTTP_APP_ERR_BAD_PARAMETER',
+      'BAD_PARAMETER',
       `cookies named ${BANK_COOKIE_PREFIX}* belong to the bank on this origin; the echo routes do not set or clear them`,
     );
 }

@@ -101,7 +101,7 @@ export async function redirectRoutes(app: FastifyInstance, opts: RedirectOptions
     handler(req, reply) {
       const url = queryParam(req.query, 'url');
       if (url === undefined || url === '')
-        throw new HttpAppError('HTTP_APP_ERR_BAD_PARAMETER', 'url is required: /redirect-to?url=/get');
+        throw new HttpAppError('BAD_PARAMETER', 'url is required: /redirect-to?url=/get');
       checkTarget(url, req, opts.redirectToHosts);
       const code = Number(queryParam(req.query, 'status_code') ?? 302);
       const status = Number.isInteger(code) && code >= 300 && code < 400 ? code : 302;
@@ -117,12 +117,12 @@ function checkTarget(url: string, req: FastifyRequest, allowed: readonly string[
   try {
     target = new URL(url, here);
   } catch {
-    throw new HttpAppError('HTTP_APP_ERR_BAD_PARAMETER', `url ${JSON.stringify(url)} is not a URL`);
+    throw new HttpAppError('BAD_PARAMETER', `url ${JSON.stringify(url)} is not a URL`);
   }
   if (target.origin === new URL(here).origin) return;
   if (allowed.includes('*') || allowed.includes(target.host) || allowed.includes(target.hostname)) return;
   throw new HttpAppError(
-    'HTTP_APP_ERR_BAD_PARAMETER',
+    'BAD_PARAMETER',
     `redirect to ${target.host} refused: /redirect-to only leaves this server for hosts in REDIRECT_TO_HOSTS (no open redirect)`,
   );
 }

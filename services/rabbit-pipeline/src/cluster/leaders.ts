@@ -8,7 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import { defineCommand, type OptionSpecs } from '@fopnp/net';
-import { PipelineError } from '../errors.js';
+import { RabbitmqctlError } from '../errors.js';
 import type { brokerOptions } from '../manifest.js';
 
 export interface QueuePlacement {
@@ -82,15 +82,11 @@ export async function queuePlacements(
       });
     },
   ).catch((err: Error) => {
-    throw new PipelineError(
-      'RP_ERR_BROKER_UNREACHABLE',
-      `cannot run ${o.rabbitmqctl}: ${err.message} (set --rabbitmqctl)`,
-    );
+    throw new RabbitmqctlError(`cannot run ${o.rabbitmqctl}: ${err.message} (set --rabbitmqctl)`);
   });
   if (code !== 0) {
     const first = (stderr || stdout).trim().split('\n')[0] ?? '';
-    throw new PipelineError(
-      'RP_ERR_BROKER_UNREACHABLE',
+    throw new RabbitmqctlError(
       `rabbitmqctl could not ask node ${o.node}: ${first} (set --node; rabbitmqctl needs the cluster's Erlang cookie)`,
     );
   }

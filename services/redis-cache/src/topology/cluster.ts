@@ -6,7 +6,15 @@
 import calculateSlot from 'cluster-key-slot';
 import { Cluster } from 'ioredis';
 import { redisOptions, waitClientReady } from './connection.js';
-import type { ConnectionTuning, DataNode, KeyLocation, ProbeTarget, Route, Topology } from './types.js';
+import {
+  type ConnectionTuning,
+  type DataNode,
+  DEFAULT_CONNECTION_TUNING,
+  type KeyLocation,
+  type ProbeTarget,
+  type Route,
+  type Topology,
+} from './types.js';
 
 export interface ClusterNodeAddress {
   host: string;
@@ -48,7 +56,7 @@ export class ClusterTopology implements Topology {
       maxRedirections: 4,
       // A failover changes which node owns which slots; notice it without waiting for a MOVED.
       slotsRefreshInterval: 2000,
-      slotsRefreshTimeout: tuning.connectTimeoutMs ?? 2000,
+      slotsRefreshTimeout: tuning.connectTimeoutMs ?? DEFAULT_CONNECTION_TUNING.connectTimeoutMs,
     });
     this.cluster.on('error', () => {});
     this.description = `Redis Cluster seeded by ${seeds.join(', ')}${options.replicaReads ? ', reads from replicas' : ''}`;

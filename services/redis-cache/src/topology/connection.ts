@@ -6,16 +6,16 @@
  */
 import { once } from 'node:events';
 import { Redis, type RedisOptions } from 'ioredis';
-import type { ConnectionTuning } from './types.js';
+import { type ConnectionTuning, DEFAULT_CONNECTION_TUNING } from './types.js';
 
 export function redisOptions(t: ConnectionTuning = {}): RedisOptions {
   return {
-    enableAutoPipelining: t.autoPipelining ?? true,
+    enableAutoPipelining: t.autoPipelining ?? DEFAULT_CONNECTION_TUNING.autoPipelining,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
-    commandTimeout: t.commandTimeoutMs ?? 1000,
-    connectTimeout: t.connectTimeoutMs ?? 2000,
-    connectionName: t.connectionName ?? 'redis-cache',
+    commandTimeout: t.commandTimeoutMs ?? DEFAULT_CONNECTION_TUNING.commandTimeoutMs,
+    connectTimeout: t.connectTimeoutMs ?? DEFAULT_CONNECTION_TUNING.connectTimeoutMs,
+    connectionName: t.connectionName ?? DEFAULT_CONNECTION_TUNING.connectionName,
     retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
     // An error event without a listener would crash the process; the cache logs outages itself.
     lazyConnect: false,

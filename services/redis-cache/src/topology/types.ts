@@ -75,3 +75,11 @@ export interface ConnectionTuning {
   /** Client name shown by CLIENT LIST. @default 'redis-cache' */
   connectionName?: string;
 }
+
+/** The one place ConnectionTuning's defaults are declared (the cache's opTimeoutMs is commandTimeoutMs). */
+export const DEFAULT_CONNECTION_TUNING = {
+  commandTimeoutMs: 1_000,
+  connectTimeoutMs: 2_000,
+  autoPipelining: true,
+  connectionName: 'redis-cache',
+} as const satisfies Required<ConnectionTuning>;

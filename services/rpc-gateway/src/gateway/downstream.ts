@@ -16,14 +16,15 @@ import {
   timeout,
   wrap,
 } from 'cockatiel';
-import { ServiceError } from '../errors.js';
+import { DEFAULT_BREAKER } from '../config.js';
+import { RPC_ERRORS, ServiceError } from '../errors.js';
 
 export interface BreakerOptions {
-  /** Per-call deadline in ms, connection included. @default 2000 */
+  /** Per-call deadline in ms, connection included. @default DEFAULT_BREAKER.timeoutMs (2000) */
   timeoutMs?: number;
-  /** Consecutive failures that open the circuit. @default 5 */
+  /** Consecutive failures that open the circuit. @default DEFAULT_BREAKER.failureThreshold (5) */
   failureThreshold?: number;
-  /** Time the circuit stays open before one trial call is let through. @default 10000 */
+  /** Time the circuit stays open before one trial call is let through. @default DEFAULT_BREAKER.resetAfterMs (10000) */
   resetAfterMs?: number;
 }
 
@@ -50,14 +51,14 @@ export class Downstream {
     options: BreakerOptions = {},
     private readonly logger?: Logger,
   ) {
-    this.timeoutMs = options.timeoutMs ?? 2_000;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_BREAKER.timeoutMs;
     // A service that answers "no" to a bad request is healthy: only transport failures,
     // timeouts and broken replies count against the breaker.
     this.breaker = circuitBreaker(
-      handleWhen((err) => !(err instanceof ServiceError && err.code === 'FOPNP_RPC_ERR_SERVICE_REJECTED')),
+      handleWhen((err) => !(err instanceof ServiceError && err.code === RPC_ERRORS.codes.SERVICE_REJECTED)),
       {
-        halfOpenAfter: options.resetAfterMs ?? 10_000,
-        breaker: new ConsecutiveBreaker(options.failureThreshold ?? 5),
+        halfOpenAfter: options.resetAfterMs ?? DEFAULT_BREAKER.resetAfterMs,
+        breaker: new ConsecutiveBreaker(options.failureThreshold ?? DEFAULT_BREAKER.failureThreshold),
       },
     );
     this.breaker.onStateChange((s) => {
@@ -92,7 +93,7 @@ export class Downstream {
     if (err instanceof ServiceError) return err;
     if (err instanceof BrokenCircuitError) {
       return new ServiceError(
-        'FOPNP_RPC_ERR_CIRCUIT_OPEN',
+        'CIRCUIT_OPEN',
         this.service,
         this.target,
         `circuit open after repeated failures; not calling ${what} until a trial call succeeds`,
@@ -101,7 +102,7 @@ export class Downstream {
     }
     if (err instanceof TaskCancelledError || err instanceof TimeoutError) {
       return new ServiceError(
-        'FOPNP_RPC_ERR_SERVICE_TIMEOUT',
+        'SERVICE_TIMEOUT',
         this.service,
         this.target,
         `${what} did not complete within ${this.timeoutMs} ms`,
@@ -109,14 +110,8 @@ export class Downstream {
       );
     }
     const classified = err instanceof NetError ? err : classifyError(err, this.target);
-    return new ServiceError(
-      'FOPNP_RPC_ERR_SERVICE_UNAVAILABLE',
-      this.service,
-      this.target,
-      classified.message,
-      {
-        cause: err,
-      },
-    );
+    return new ServiceError('SERVICE_UNAVAILABLE', this.service, this.target, classified.message, {
+      cause: err,
+    });
   }
 }

@@ -11,18 +11,19 @@ import { type BreakerOptions, type BreakerState, Downstream } from './downstream
 import { failed, parseJsonReply, rejected, request } from './http.js';
 import { askZen, parseHostPort, sayFarewell, type TcpAddress } from './tcp.js';
 
+/** Where the downstream services are; DEFAULT_GATEWAY_CONFIG (config.ts) holds the defaults. */
 export interface GatewayConfig {
-  /** zen-asyncio's TCP address. @default 'zen-asyncio:1061' */
+  /** zen-asyncio's TCP address. */
   zenAddress: string;
-  /** tcp-farewell's TCP address. @default 'tcp-farewell:1060' */
+  /** tcp-farewell's TCP address. */
   farewellAddress: string;
-  /** redis-cache's HTTP base URL. @default 'http://redis-cache:8005' */
+  /** redis-cache's HTTP base URL. */
   cacheUrl: string;
-  /** tls-inspector's HTTP base URL. @default 'http://tls-inspector:8003' */
+  /** tls-inspector's HTTP base URL. */
   tlsInspectorUrl: string;
-  /** RabbitMQ. @default 'amqp://guest:guest@rabbitmq:5672' */
+  /** RabbitMQ. */
   amqpUrl: string;
-  /** Exchange queue.publish publishes to (declared durable, topic). @default 'fopnp.gateway' */
+  /** Exchange queue.publish publishes to (declared durable, topic). */
   queueExchange: string;
   breaker: BreakerOptions;
 }
@@ -181,9 +182,9 @@ export class Gateway {
       this.cacheUrl(key),
       { headers: { accept: 'application/json' } },
       (reply) => {
-        // A miss is 404 FOPNP_CACHE_ERR_NOT_FOUND; any other 404 (no such route) means a
+        // A miss is 404 FOPNP_REDIS_CACHE_ERR_NOT_FOUND; any other 404 (no such route) means a
         // wrong CACHE_URL, reported rather than taken for a miss.
-        if (reply.status === 404 && reply.body.includes('FOPNP_CACHE_ERR_NOT_FOUND')) return null;
+        if (reply.status === 404 && reply.body.includes('FOPNP_REDIS_CACHE_ERR_NOT_FOUND')) return null;
         if (reply.status >= 400 && reply.status < 500) throw rejected(down, reply);
         if (reply.status !== 200) throw failed(down, reply);
         return parseJsonReply(down, reply);

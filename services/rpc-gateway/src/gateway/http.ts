@@ -39,8 +39,7 @@ export async function request<T>(
     } catch (err) {
       throw unwrapFetchError(err, url.host);
     }
-    const tooLarge = (detail: string) =>
-      new ServiceError('FOPNP_RPC_ERR_BAD_REPLY', down.service, down.target, detail);
+    const tooLarge = (detail: string) => new ServiceError('BAD_REPLY', down.service, down.target, detail);
     const declared = Number(res.headers.get('content-length') ?? 0);
     if (declared > maxBodyBytes) {
       await res.body?.cancel();
@@ -66,7 +65,7 @@ export function parseJsonReply(down: Downstream, reply: HttpReply): unknown {
     return JSON.parse(reply.body);
   } catch {
     throw new ServiceError(
-      'FOPNP_RPC_ERR_BAD_REPLY',
+      'BAD_REPLY',
       down.service,
       down.target,
       `answered HTTP ${reply.status} with a body that is not JSON: ${JSON.stringify(reply.body.slice(0, 80))}`,
@@ -85,18 +84,13 @@ export function rejected(down: Downstream, reply: HttpReply): ServiceError {
   } catch {
     // not JSON: keep the raw text
   }
-  return new ServiceError(
-    'FOPNP_RPC_ERR_SERVICE_REJECTED',
-    down.service,
-    down.target,
-    `HTTP ${reply.status}: ${detail}`,
-  );
+  return new ServiceError('SERVICE_REJECTED', down.service, down.target, `HTTP ${reply.status}: ${detail}`);
 }
 
 /** A 5xx or an unexpected status: counts against the breaker. */
 export function failed(down: Downstream, reply: HttpReply): ServiceError {
   return new ServiceError(
-    'FOPNP_RPC_ERR_BAD_REPLY',
+    'BAD_REPLY',
     down.service,
     down.target,
     `answered HTTP ${reply.status}: ${reply.body.slice(0, 200)}`,

@@ -45,7 +45,7 @@ export async function askZen(down: Downstream, addr: TcpAddress, question: strin
       const answer = await reader.readUntil('.', { maxBytes: ZEN_MAX_ANSWER_BYTES });
       if (answer === null) {
         throw new ServiceError(
-          'FOPNP_RPC_ERR_BAD_REPLY',
+          'BAD_REPLY',
           down.service,
           formatHostPort(addr.host, addr.port),
           'closed the connection without answering',
@@ -71,7 +71,7 @@ export async function sayFarewell(down: Downstream, addr: TcpAddress): Promise<s
       const reply = await reader.readExactly(FAREWELL.length, 'farewell');
       if (!reply.equals(FAREWELL)) {
         throw new ServiceError(
-          'FOPNP_RPC_ERR_BAD_REPLY',
+          'BAD_REPLY',
           down.service,
           formatHostPort(addr.host, addr.port),
           `answered ${JSON.stringify(reply.toString('latin1'))}, expected "Farewell, client"`,

@@ -6,14 +6,11 @@
  */
 import type { Logger } from '@fopnp/net';
 import type { Principal } from '../auth.js';
-import { RpcError } from '../errors.js';
+import { PROTOCOL_CODES, RpcError } from '../errors.js';
 import { bindArguments, type RpcMethod } from '../methods.js';
 
-export const PARSE_ERROR = -32700;
-export const INVALID_REQUEST = -32600;
-export const METHOD_NOT_FOUND = -32601;
-export const INVALID_PARAMS = -32602;
-export const INTERNAL_ERROR = -32603;
+export const { PARSE_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND, INVALID_PARAMS, INTERNAL_ERROR } =
+  PROTOCOL_CODES;
 
 const MESSAGES: Record<number, string> = {
   [PARSE_ERROR]: 'Parse error',

@@ -9,7 +9,7 @@ import type { Logger } from '@fopnp/net';
 import type { Principal } from '../auth.js';
 import { type BookFunction, checkArity } from '../book/functions.js';
 import { PyException, pyStr, pyTypeName } from '../book/python.js';
-import { RpcError } from '../errors.js';
+import { PROTOCOL_CODES, RpcError } from '../errors.js';
 import { bindArguments, type RpcMethod, signaturesOf } from '../methods.js';
 import { fromPlain, toPlain } from './convert.js';
 import { encodeFault, encodeResponse, MarshalError } from './encode.js';
@@ -199,12 +199,13 @@ export class XmlRpcDispatcher {
 
   private toFault(err: unknown, method: string): Fault {
     if (err instanceof Fault) return err;
-    if (err instanceof PyException) return new Fault(1, err.faultString);
-    if (err instanceof MarshalError) return new Fault(1, `<class '${err.pyType}'>:${err.message}`);
+    if (err instanceof PyException) return new Fault(PROTOCOL_CODES.PYTHON_EXCEPTION, err.faultString);
+    if (err instanceof MarshalError)
+      return new Fault(PROTOCOL_CODES.PYTHON_EXCEPTION, `<class '${err.pyType}'>:${err.message}`);
     if (err instanceof RpcError) return new Fault(err.rpcCode, err.message);
     this.options.logger?.error({ err, method }, 'method failed unexpectedly');
     return new Fault(
-      -32603,
+      PROTOCOL_CODES.INTERNAL_ERROR,
       `internal error in ${method}: ${err instanceof Error ? err.message : String(err)}`,
     );
   }

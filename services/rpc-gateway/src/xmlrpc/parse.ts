@@ -12,6 +12,7 @@
  *   allow it is an error at once, not after the whole document was read.
  */
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
+import { DEFAULT_SERVER_OPTIONS } from '../config.js';
 import {
   FAULT_INVALID_XMLRPC,
   FAULT_NOT_WELL_FORMED,
@@ -32,7 +33,7 @@ export interface ParseLimits {
   fastPath?: boolean;
 }
 
-export const DEFAULT_MAX_DEPTH = 64;
+export const DEFAULT_MAX_DEPTH: number = DEFAULT_SERVER_OPTIONS.maxDepth;
 
 export interface MethodCall {
   methodName: string;
