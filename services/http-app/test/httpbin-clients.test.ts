@@ -122,7 +122,7 @@ describe('compression and ranges with curl and Python', () => {
     expect(events.map((e) => e.id)).toEqual([0, 1, 2]);
     expect(events[2].timestamp - events[0].timestamp).toBeGreaterThanOrEqual(350);
     const tooMany = await fetch(`${app.url}/sse?count=1000`);
-    expect([tooMany.status, (await tooMany.json()).message]).toEqual([
+    expect([tooMany.status, (await tooMany.json()).error.message]).toEqual([
       400,
       'bad parameter: count is limited to 100 here (asked for 1000)',
     ]);

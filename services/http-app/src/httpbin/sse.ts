@@ -16,7 +16,7 @@ function seconds(raw: string | undefined, name: string, dflt: number, max: numbe
   if (raw === undefined) return dflt;
   // go-httpbin takes Go durations ("5s", "250ms"); plain numbers are seconds.
   const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(raw);
-  if (!m) throw new HttpAppError('HTTP_APP_ERR_BAD_PARAMETER', `${name} must be seconds, as 2, 2s or 250ms`);
+  if (!m) throw new HttpAppError('BAD_PARAMETER', `${name} must be seconds, as 2, 2s or 250ms`);
   const value = Number(m[1]) / (m[2] === 'ms' ? 1000 : 1);
   return withinLimit(value, max, `${name} (MAX_DELAY_SECONDS)`);
 }
@@ -33,7 +33,7 @@ export async function sseRoutes(app: FastifyInstance, opts: { maxDelaySeconds: n
     async (req, reply) => {
       const rawCount = queryParam(req.query, 'count') ?? '10';
       if (!/^\d{1,6}$/.test(rawCount) || Number(rawCount) < 1)
-        throw new HttpAppError('HTTP_APP_ERR_BAD_PARAMETER', 'count must be a whole number >= 1');
+        throw new HttpAppError('BAD_PARAMETER', 'count must be a whole number >= 1');
       const count = withinLimit(Number(rawCount), MAX_SSE_EVENTS, 'count');
       const duration = seconds(
         queryParam(req.query, 'duration'),
