@@ -238,6 +238,13 @@ function twemproxyBlock(profile: string): string {
   ].join('\n');
 }
 
+/** What the image's own rabbitmq.conf holds, repeated in the cluster nodes' config file. */
+const BASE_CONF = [
+  'loopback_users.guest = false',
+  'listeners.tcp.default = 5672',
+  'management.tcp.port = 15672',
+];
+
 /** Dev value of the Erlang cookie the three RabbitMQ nodes share (they must, to cluster). */
 export const RABBIT_CLUSTER_COOKIE = 'fopnp-dev-rabbitmq-cluster-cookie';
 
@@ -245,8 +252,7 @@ export const RABBIT_CLUSTER_COOKIE = 'fopnp-dev-rabbitmq-cluster-cookie';
  * Three RabbitMQ nodes that form one cluster at boot: classic-config peer discovery lists
  * the three node names; node 0 boots first and forms it, nodes 1 and 2 wait until it is
  * healthy and join it (booted at once they could each form a cluster of their own); one
- * Erlang cookie. The image takes its settings from /etc/rabbitmq/conf.d, so the command writes the
- * cluster's file there (and the cookie) before the image's own entrypoint starts the node.
+ * Erlang cookie.
  */
 function rabbitClusterBlocks(profile: string): string[] {
   const nodes = BACKING_GROUPS['rabbitmq-cluster'].servers;
@@ -256,11 +262,19 @@ function rabbitClusterBlocks(profile: string): string[] {
     'cluster_partition_handling = pause_minority',
     'queue_leader_locator = balanced',
   ];
+  // The whole config in a file of its own (RABBITMQ_CONFIG_FILE), base settings included,
+  // and the cookie in the node's home: nothing needs root or the image's conf.d (the image
+  // here runs as user rabbitmq, and has none). The cookie is replaced, not rewritten: it is
+  // read-only once written, and a restarted container runs this again.
+  const file = '/tmp/rabbitmq-cluster.conf';
+  const cookie = '/var/lib/rabbitmq/.erlang.cookie';
   const script = [
-    `printf '%s\\n' ${conf.map((l) => `'${l}'`).join(' ')} > /etc/rabbitmq/conf.d/20-cluster.conf`,
-    'printf %s "$RABBIT_CLUSTER_COOKIE" > /var/lib/rabbitmq/.erlang.cookie',
-    'chown rabbitmq:rabbitmq /var/lib/rabbitmq/.erlang.cookie && chmod 400 /var/lib/rabbitmq/.erlang.cookie',
-    'exec docker-entrypoint.sh rabbitmq-server',
+    `export HOME=/var/lib/rabbitmq RABBITMQ_CONFIG_FILE=${file}`,
+    `printf '%s\\n' ${[...BASE_CONF, ...conf].map((l) => `'${l}'`).join(' ')} > ${file}`,
+    `rm -f ${cookie}`,
+    `printf %s "$RABBIT_CLUSTER_COOKIE" > ${cookie}`,
+    `chmod 400 ${cookie}`,
+    'exec rabbitmq-server',
   ].join(' && ');
   return nodes.map((n, i) =>
     [
