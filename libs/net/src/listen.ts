@@ -7,11 +7,25 @@ import type { AddressInfo, Server } from 'node:net';
 import { AddressInUseError, classifyError } from './errors.js';
 import { formatHostPort } from './resolve.js';
 
+export interface ListenOptions {
+  /** Names the port in error messages ("health port", "tally HTTP port"). */
+  what?: string;
+  /** Length of the kernel's accept queue (listen(2)'s backlog). @default Node's 511 */
+  backlog?: number;
+}
+
 /**
- * Starts `server` listening and resolves with the bound port (0 picks a free one).
- * `what` names the port in error messages ("health port", "tally HTTP port").
+ * Starts `server` listening and resolves with the bound port (0 picks a free one). Any
+ * `net.Server` works: `http.Server`, `tls.Server` and `https.Server` extend it.
+ * `options` may be just the `what` string.
  */
-export function listen(server: Server, port: number, host: string, what?: string): Promise<number> {
+export function listen(
+  server: Server,
+  port: number,
+  host: string,
+  options: string | ListenOptions = {},
+): Promise<number> {
+  const { what, backlog } = typeof options === 'string' ? { what: options, backlog: undefined } : options;
   return new Promise((resolve, reject) => {
     const target = `${formatHostPort(host, port)}${what ? ` (${what})` : ''}`;
     const onError = (err: NodeJS.ErrnoException) => {
@@ -22,9 +36,17 @@ export function listen(server: Server, port: number, host: string, what?: string
       );
     };
     server.once('error', onError);
-    server.listen(port, host, () => {
+    server.listen({ port, host, ...(backlog === undefined ? {} : { backlog }) }, () => {
       server.off('error', onError);
       resolve((server.address() as AddressInfo).port);
     });
   });
+}
+
+/** The address a listening server is bound to (what getsockname() says). */
+export function boundAddress(server: Server): AddressInfo {
+  const address = server.address();
+  if (address === null || typeof address === 'string')
+    throw new Error('server is not listening on a TCP port');
+  return address;
 }

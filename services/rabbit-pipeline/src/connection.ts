@@ -6,10 +6,10 @@
  * registered `Attachment` (publisher, consumer, RPC client) on the new connection.
  */
 import { EventEmitter } from 'node:events';
-import { type Logger, silentLogger } from '@fopnp/net';
+import { type Logger, redactUrl, silentLogger } from '@fopnp/net';
 import amqp, { type ChannelModel, type RecoveringChannelModel } from 'amqplib';
 import { Endpoints, parseUrls, redactUrls } from './endpoints.js';
-import { BrokerUnreachableError, ClosedError, redactUrl } from './errors.js';
+import { BrokerUnreachableError, ClosedError } from './errors.js';
 
 export type BrokerState = 'connecting' | 'connected' | 'disconnected' | 'closed';
 

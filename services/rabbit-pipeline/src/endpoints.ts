@@ -8,7 +8,7 @@
  * round the list with amqplib's backoff between attempts.
  */
 import type { Options } from 'amqplib';
-import { redactUrl } from './errors.js';
+import { redactUrl } from '@fopnp/net';
 
 /** The URLs of a comma-separated list, blanks dropped. */
 export function parseUrls(list: string): string[] {

@@ -181,14 +181,3 @@ export class NoRouteError extends PipelineError {
     super(PIPELINE_ERRORS.describe('NO_ROUTE'));
   }
 }
-
-/** Hides the password of an amqp URL for logs and messages. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return url;
-  }
-}

@@ -2,9 +2,10 @@
  * Clear errors and exit codes: an unreachable broker, a bad option, and the error codes
  * themselves (unique, each the key it is listed under).
  */
+import { redactUrl } from '@fopnp/net';
 import { freePort, runNode } from '@fopnp/net/testing';
 import { expect, it } from 'vitest';
-import { BrokerUnreachableError, PIPELINE_ERRORS, redactUrl } from '../src/errors.js';
+import { BrokerUnreachableError, PIPELINE_ERRORS } from '../src/errors.js';
 import { CLI, deleteAllUnder, uniquePrefix } from './helpers.js';
 
 it('gives every error code once, under its own name', () => {

@@ -5,7 +5,7 @@
  * the others wait for its value. If Redis cannot be reached the cache fails open: loaders
  * are called directly, the outage is logged once, and caching resumes by itself.
  */
-import { createLogger, type Logger } from '@fopnp/net';
+import { createLogger, type Logger, sleep, withTimeout } from '@fopnp/net';
 import { Availability } from './availability.js';
 import { ABSENT_ENTRY, decodeValue, encodeValue } from './codec.js';
 import { CacheUnavailableError, ValueTooLargeError } from './errors.js';
@@ -15,7 +15,6 @@ import { type CacheOptions, jitteredTtl, type ResolvedCacheOptions, resolveOptio
 import { countKeys, deleteKeys, type ShardKeyCount } from './scan.js';
 import { ShardStats } from './shard-stats.js';
 import { SingleFlight } from './single-flight.js';
-import { bounded, sleep } from './timing.js';
 import type { KeyLocation, Route, Topology } from './topology/types.js';
 
 export type Loader<T> = () => Promise<T | undefined> | T | undefined;
@@ -335,7 +334,7 @@ export class Cache {
     if (this.starting) await this.starting;
     const started = performance.now();
     try {
-      const value = await bounded(call(), this.options.opTimeoutMs, `redis call to ${route.id}`);
+      const value = await withTimeout(call(), this.options.opTimeoutMs, `redis call to ${route.id}`);
       this.perShard.call(route.id, performance.now() - started, true);
       return { ok: true, value };
     } catch (error) {

@@ -1,10 +1,9 @@
 /** The one place parsed options become a topology and cache options. Invalid combinations throw here. */
-import { InvalidConfigError, type Logger, type OptionValues } from '@fopnp/net';
+import { InvalidConfigError, type Logger, type OptionValues, redactUrl } from '@fopnp/net';
 import type { cacheOptions } from './manifest.js';
 import type { CacheOptions } from './options.js';
 import type { PoolOptions } from './sharding/strategies.js';
 import { parseNodeAddress, type TopologyConfig } from './topology/index.js';
-import { redactUrl } from './topology/single.js';
 
 export type CacheConfigValues = OptionValues<typeof cacheOptions>;
 

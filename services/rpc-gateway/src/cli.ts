@@ -5,8 +5,15 @@
  * (xmlrpc_introspect.py), `jsonrpc-client` (jsonrpc_client.py) — plus `call` for any
  * method over either protocol, and the long-running `serve`.
  */
-import type { AddressInfo } from 'node:net';
-import { defaultPort, defineCommand, defineOptions, formatHostPort, runCli, runService } from '@fopnp/net';
+import {
+  defaultPort,
+  defineCommand,
+  defineOptions,
+  formatHostPort,
+  listen,
+  runCli,
+  runService,
+} from '@fopnp/net';
 import { pyRepr, pyStr } from './book/python.js';
 import { JsonRpcClient, XmlRpcClient } from './client.js';
 import { manifest, rpcOptions } from './manifest.js';
@@ -51,13 +58,8 @@ const server = defineCommand({
   options: defineOptions({ port, ...rpcOptions }),
   async run({ values, positionals }) {
     const { server: http } = createRpcServer({ ...values, authTokens: values.authTokens });
-    await new Promise<void>((resolve, reject) => {
-      http.once('error', reject);
-      http.listen(values.port, positionals.HOST as string, () => resolve());
-    });
-    say(
-      `Server ready (http://${formatHostPort(positionals.HOST as string, (http.address() as AddressInfo).port)}/RPC2)`,
-    );
+    const bound = await listen(http, values.port, positionals.HOST as string);
+    say(`Server ready (http://${formatHostPort(positionals.HOST as string, bound)}/RPC2)`);
     await new Promise<void>((resolve) => {
       const stop = () => http.close(() => resolve());
       process.once('SIGINT', stop);

@@ -11,9 +11,9 @@
  */
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { connect, StreamReader, writeAll } from '@fopnp/net';
+import { connect, listen, StreamReader, writeAll } from '@fopnp/net';
 import { FAREWELL, GREETING, MESSAGE_BYTES } from '../src/protocol.js';
-import { closeServer, createFarewellServer, listen } from '../src/server.js';
+import { closeServer, createFarewellServer } from '../src/server.js';
 
 const [requests = 500, clients = 10, pauseMs = 1000] = process.argv.slice(2).map(Number);
 
@@ -46,7 +46,7 @@ async function farewell(port: number, pause = 0): Promise<void> {
 
 /** Farewells per second for the quick clients while the slow one is connected. */
 async function measure(server: net.Server): Promise<number> {
-  const { port } = await listen(server, 0, '127.0.0.1');
+  const port = await listen(server, 0, '127.0.0.1');
   const slow = farewell(port, pauseMs);
   await sleep(20); // let the slow client be accepted first
   const started = process.hrtime.bigint();

@@ -5,10 +5,12 @@
  * long-running `serve`. The book-style commands print what the book's scripts print.
  */
 import {
+  boundAddress,
   defaultPort,
   defineCommand,
   defineOptions,
   InvalidConfigError,
+  listen,
   MAX_TIMER_MS,
   pyAddress,
   pyRepr,
@@ -20,7 +22,7 @@ import { requestFarewell } from './client.js';
 import { sendThenReceive, sendWhileReceiving, type TransferReport } from './deadlock-client.js';
 import { createCapitalizeServer } from './deadlock-server.js';
 import { manifest } from './manifest.js';
-import { createFarewellServer, listen } from './server.js';
+import { createFarewellServer } from './server.js';
 import { startService } from './service.js';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -83,7 +85,8 @@ const server = defineCommand({
         closed: () => say('Waiting to accept a new connection'),
       },
     });
-    const address = await listen(farewell, values.port, positionals.HOST as string);
+    await listen(farewell, values.port, positionals.HOST as string);
+    const address = boundAddress(farewell);
     say(`Listening at ${pyAddress(address.address, address.port)}`);
     say('Waiting to accept a new connection');
   },
@@ -133,7 +136,8 @@ const deadlockServer = defineCommand({
       failed: (peer, processed, err) =>
         complain(`error: client ${peer} after ${processed} bytes processed: ${err.message}`),
     });
-    const address = await listen(capitalizer, values.port, positionals.HOST as string);
+    await listen(capitalizer, values.port, positionals.HOST as string);
+    const address = boundAddress(capitalizer);
     say(`Listening at ${pyAddress(address.address, address.port)}`);
   },
 });

@@ -82,18 +82,6 @@ async function serveConnection(socket: net.Socket, idleTimeoutMs: number, events
   }
 }
 
-/** Listens and resolves with the bound address; EADDRINUSE and friends become NetErrors. */
-export function listen(server: net.Server, port: number, host: string): Promise<net.AddressInfo> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error) => reject(classifyError(err, formatHostPort(host, port)));
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      resolve(server.address() as net.AddressInfo);
-    });
-  });
-}
-
 /** Stops accepting and resolves once every open connection has finished. */
 export function closeServer(server: net.Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));

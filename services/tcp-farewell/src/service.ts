@@ -1,8 +1,8 @@
 /** `tcp-farewell serve`: the farewell protocol for many clients at once, with metrics. */
-import type { Logger, RunningService, ServiceContext } from '@fopnp/net';
+import { boundAddress, type Logger, listen, type RunningService, type ServiceContext } from '@fopnp/net';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { manifest } from './manifest.js';
-import { closeServer, createFarewellServer, type FarewellEvents, listen } from './server.js';
+import { closeServer, createFarewellServer, type FarewellEvents } from './server.js';
 
 /** The counters `serve` exposes on /metrics. */
 export function createFarewellMetrics(registry: Registry) {
@@ -79,7 +79,8 @@ export async function startService(ctx: ServiceContext<typeof manifest.options>)
     idleTimeoutMs: config.idleTimeoutMs,
     events: metricsEvents(metrics, logger),
   });
-  const address = await listen(server, config.port, config.host);
+  await listen(server, config.port, config.host);
+  const address = boundAddress(server);
   logger.info({ address: address.address, port: address.port }, 'farewell server listening');
   return { close: () => closeServer(server) };
 }

@@ -6,6 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import tls from 'node:tls';
+import { boundAddress, listen } from '@fopnp/net';
 import { certificateNames } from './certificate.js';
 import { secretBits } from './cipher-suites.js';
 import type { TlsVersion } from './connect.js';
@@ -83,15 +84,11 @@ export class TestTlsServer extends EventEmitter<TestServerEvents> {
     });
   }
 
-  listen(port: number, host: string): Promise<{ address: string; port: number }> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        this.server.off('error', reject);
-        const a = this.server.address() as { address: string; port: number };
-        resolve({ address: a.address, port: a.port });
-      });
-    });
+  /** Listens and resolves with the bound address (port 0 picks a free one). */
+  async listen(port: number, host: string, backlog?: number): Promise<{ address: string; port: number }> {
+    await listen(this.server, port, host, { what: 'TLS server', backlog });
+    const a = boundAddress(this.server);
+    return { address: a.address, port: a.port };
   }
 
   close(): Promise<void> {

@@ -3,15 +3,7 @@
  * server (certificate from DEMO_TLS_CERT/DEMO_TLS_KEY, or generated at start) so the local
  * stack has an endpoint to inspect. Health and metrics come from runService on HEALTH_PORT.
  */
-import type http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import {
-  AddressInUseError,
-  classifyError,
-  InvalidConfigError,
-  type RunningService,
-  type ServiceContext,
-} from '@fopnp/net';
+import { InvalidConfigError, listen, type RunningService, type ServiceContext } from '@fopnp/net';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { AddressPolicy } from './address-policy.js';
 import { createInspectorApi } from './api.js';
@@ -26,22 +18,6 @@ export type ServiceConfig = ServiceContext<(typeof manifest)['options']>['config
 export interface StartedService extends RunningService {
   httpPort: number;
   demoTlsPort: number | null;
-}
-
-function listen(server: http.Server, port: number, host: string, what: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException) =>
-      reject(
-        err.code === 'EADDRINUSE'
-          ? new AddressInUseError(`${host}:${port} (${what})`, { cause: err })
-          : classifyError(err),
-      );
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
 }
 
 export async function startService(
@@ -131,7 +107,7 @@ export async function startService(
 
   let httpPort: number;
   try {
-    httpPort = await listen(api, config.port, config.host, 'HTTP API');
+    httpPort = await listen(api, config.port, config.host, { what: 'HTTP API' });
   } catch (err) {
     await demo?.close();
     throw err;

@@ -8,12 +8,12 @@
  */
 import net from 'node:net';
 import {
-  AddressInUseError,
+  boundAddress,
   classifyError,
   FrameTooLargeError,
-  formatHostPort,
   IncompleteReadError,
   type Logger,
+  listen,
   StreamReader,
   silentLogger,
 } from '@fopnp/net';
@@ -78,26 +78,13 @@ export class ZenServer {
   }
 
   /** Listens and resolves with the bound address (port 0 picks a free port). */
-  listen(port: number, host = '127.0.0.1', backlog = 4096): Promise<net.AddressInfo> {
-    return new Promise((resolve, reject) => {
-      const onError = (err: NodeJS.ErrnoException) => {
-        const where = formatHostPort(host, port);
-        reject(
-          err.code === 'EADDRINUSE'
-            ? new AddressInUseError(where, { cause: err })
-            : classifyError(err, where),
-        );
-      };
-      this.server.once('error', onError);
-      this.server.listen({ port, host, backlog }, () => {
-        this.server.off('error', onError);
-        resolve(this.server.address() as net.AddressInfo);
-      });
-    });
+  async listen(port: number, host = '127.0.0.1', backlog = 4096): Promise<net.AddressInfo> {
+    await listen(this.server, port, host, { backlog });
+    return this.address;
   }
 
   get address(): net.AddressInfo {
-    return this.server.address() as net.AddressInfo;
+    return boundAddress(this.server);
   }
 
   /**

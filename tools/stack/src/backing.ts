@@ -5,8 +5,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import net from 'node:net';
-import { type BackingService, type Logger, NetworkError } from '@fopnp/net';
-import { waitForPort } from '@fopnp/net/testing';
+import { type BackingService, type Logger, NetworkError, waitForPort } from '@fopnp/net';
 
 export interface LocalServer {
   name: string;

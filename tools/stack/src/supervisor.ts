@@ -4,8 +4,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { HEALTH_PATHS, type Logger } from '@fopnp/net';
-import { sleep } from '@fopnp/net/testing';
+import { HEALTH_PATHS, type Logger, sleep } from '@fopnp/net';
 import { type DiscoveredService, healthPortOf } from './discover.js';
 
 const COLORS = [31, 32, 33, 34, 35, 36, 91, 92, 93, 94, 95, 96];

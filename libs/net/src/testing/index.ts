@@ -6,7 +6,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
+import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { createLogger, type Logger } from '../logger.js';
+
+// The wait helpers are production code too (tools/stack waits for what it starts).
+export { sleep, waitForHttp, waitForPort } from '../wait.js';
 
 export interface RunResult {
   code: number | null;
@@ -177,46 +182,6 @@ export function freePort(protocol: 'tcp' | 'udp' = 'tcp', host = '127.0.0.1'): P
   });
 }
 
-/** Polls until a TCP port accepts connections. */
-export async function waitForPort(port: number, host = '127.0.0.1', timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, host);
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`port ${host}:${port} did not open within ${timeoutMs} ms`);
-    await sleep(50);
-  }
-}
-
-/** Polls an HTTP URL until it answers with the wanted status. */
-export async function waitForHttp(url: string, { status = 200, timeoutMs = 15_000 } = {}): Promise<Response> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  for (;;) {
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-      if (res.status === status) return res;
-      last = `status ${res.status}`;
-    } catch (err) {
-      last = String(err);
-    }
-    if (Date.now() > deadline)
-      throw new Error(`${url} did not answer ${status} within ${timeoutMs} ms (${last})`);
-    await sleep(100);
-  }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
 export interface ServeProcess {
   proc: BackgroundProcess;
   port: number;
@@ -270,6 +235,49 @@ export function cliTestKit(testModuleUrl: string) {
     startPython: (name: string, args: string[]) => startProcess('python3', ['-u', peer(name), ...args]),
     runPython: (name: string, args: string[], timeoutMs = 20_000) =>
       run('python3', ['-u', peer(name), ...args], { timeoutMs }),
+  };
+}
+
+/**
+ * A real pino logger whose JSON lines are kept for assertions (`lines()` parses them).
+ */
+export function capturingLogger(
+  name = 'test',
+  level = 'debug',
+): { logger: Logger; lines: () => Record<string, unknown>[] } {
+  let text = '';
+  const destination = new Writable({
+    write(chunk, _enc, cb) {
+      text += chunk;
+      cb();
+    },
+  });
+  return {
+    logger: createLogger(name, { level, destination }),
+    lines: () =>
+      text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
+}
+
+/**
+ * One scrape of a Prometheus text endpoint (a service's `/metrics`, or its health base URL).
+ * `value(prefix)` is the sample of the first line starting with `prefix` (0 when absent),
+ * e.g. `value('tcp_farewell_errors_total{kind="incomplete_read"')`.
+ */
+export async function scrapeMetrics(url: string): Promise<{ text: string; value(prefix: string): number }> {
+  const target = /\/metrics$/.test(url) ? url : `${url.replace(/\/$/, '')}/metrics`;
+  const res = await fetch(target, { signal: AbortSignal.timeout(5_000) });
+  if (!res.ok) throw new Error(`${target} answered ${res.status}`);
+  const text = await res.text();
+  return {
+    text,
+    value(prefix) {
+      const line = text.split('\n').find((l) => l.startsWith(prefix));
+      return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+    },
   };
 }
 

@@ -13,11 +13,12 @@
  * a key's loader lock ("<namespace>#lock:<key>") may then live on another server, which the
  * lock does not mind.
  */
+
+import { redactUrl } from '@fopnp/net';
 import { Redis } from 'ioredis';
 import { type PoolPlacement, type TwemproxyDistribution, twemproxyPlacement } from '../sharding/twemproxy.js';
 import type { TwemproxyHashName } from '../sharding/twemproxy-hash.js';
 import { closeClient, connectRedis, redisOptions, waitClientReady } from './connection.js';
-import { redactUrl } from './single.js';
 import type { ConnectionTuning, DataNode, KeyLocation, ProbeTarget, Route, Topology } from './types.js';
 
 export interface ProxyTopologyConfig {

@@ -4,6 +4,7 @@
  * about the others, so adding one moves keys according to the strategy, and an outage of
  * one shard only affects its share of the keys.
  */
+import { redactUrl } from '@fopnp/net';
 import type { Redis } from 'ioredis';
 import {
   createStrategy,
@@ -12,7 +13,6 @@ import {
   type StrategyName,
 } from '../sharding/strategies.js';
 import { closeClient, connectRedis, waitClientReady } from './connection.js';
-import { redactUrl } from './single.js';
 import type {
   ConnectionTuning,
   DataNode,

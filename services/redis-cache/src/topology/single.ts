@@ -1,4 +1,5 @@
 /** One Redis server holds everything. */
+import { redactUrl } from '@fopnp/net';
 import type { Redis } from 'ioredis';
 import { closeClient, connectRedis, waitClientReady } from './connection.js';
 import type { ConnectionTuning, DataNode, KeyLocation, ProbeTarget, Route, Topology } from './types.js';
@@ -34,16 +35,5 @@ export class SingleTopology implements Topology {
   }
   close(): Promise<void> {
     return closeClient(this.client);
-  }
-}
-
-/** A Redis URL without its password, for logs. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString().replace(/\/$/, '');
-  } catch {
-    return url;
   }
 }
