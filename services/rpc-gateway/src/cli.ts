@@ -14,12 +14,12 @@ import {
   runCli,
   runService,
 } from '@fopnp/net';
-import { pyRepr, pyStr } from './book/python.js';
 import { JsonRpcClient, XmlRpcClient } from './client.js';
 import { manifest, rpcOptions } from './manifest.js';
 import { createRpcServer } from './server.js';
 import { startService } from './service.js';
 import { fromPlain } from './xmlrpc/convert.js';
+import { pyRepr, pyStr } from './xmlrpc/python.js';
 import { Fault, type XmlRpcValue } from './xmlrpc/values.js';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);

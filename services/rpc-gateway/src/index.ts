@@ -1,6 +1,5 @@
 export * from './auth.js';
 export * from './book/functions.js';
-export * from './book/python.js';
 export * from './errors.js';
 export * from './gateway/downstream.js';
 export * from './gateway/gateway.js';
@@ -11,4 +10,5 @@ export * from './xmlrpc/convert.js';
 export * from './xmlrpc/dispatcher.js';
 export * from './xmlrpc/encode.js';
 export * from './xmlrpc/parse.js';
+export * from './xmlrpc/python.js';
 export * from './xmlrpc/values.js';

@@ -1,31 +1,25 @@
 /**
  * The HTTP face: POST /RPC2 (and /, as Python's SimpleXMLRPCRequestHandler accepts) for
- * XML-RPC, POST /jsonrpc for JSON-RPC 2.0. Bodies are size-capped before parsing, and a
- * bad body is answered with a fault or an error object; nothing one client sends can
- * stop the server. Not listening yet: the caller listens (tests use port 0).
+ * XML-RPC, POST /jsonrpc for JSON-RPC 2.0. Each request goes through the pipeline in
+ * `http/pipeline.ts` (path, method, token, size-capped body, gzip, UTF-8); a refused one
+ * is answered by its protocol's error writer (`http/replies.ts`); nothing one client
+ * sends can stop the server. Not listening yet: the caller listens (tests use port 0).
  */
 import http from 'node:http';
-import { gunzipSync } from 'node:zlib';
-import { type Logger, writeHttpError } from '@fopnp/net';
-import { AccessControl, InvalidTokenError, type Principal } from './auth.js';
+import type { Logger } from '@fopnp/net';
+import { AccessControl } from './auth.js';
 import { BOOK_XMLRPC_FUNCTIONS } from './book/functions.js';
 import { DEFAULT_SERVER_OPTIONS } from './config.js';
-import { MethodNotAllowedError, NoRouteError, PROTOCOL_CODES, RPC_ERRORS } from './errors.js';
 import type { Gateway } from './gateway/gateway.js';
+import { type RejectionReason, receive } from './http/pipeline.js';
+import { send, writeRejection } from './http/replies.js';
 import { JsonRpcDispatcher } from './jsonrpc/dispatcher.js';
 import { lengthsMethod, specExampleMethods } from './jsonrpc/methods.js';
 import type { RpcMethod } from './methods.js';
 import { XmlRpcDispatcher } from './xmlrpc/dispatcher.js';
-import { encodeFault } from './xmlrpc/encode.js';
-import { DEFAULT_MAX_DEPTH, FAULT_INVALID_CHARACTER } from './xmlrpc/parse.js';
-import { Fault } from './xmlrpc/values.js';
+import { DEFAULT_MAX_DEPTH } from './xmlrpc/parse.js';
 
-export const XMLRPC_PATHS = ['/RPC2', '/'] as const;
-
-/** A bad bearer token gets access-denied's code (with HTTP 401), on either protocol. */
-const INVALID_TOKEN = RPC_ERRORS.specs.ACCESS_DENIED.rpcCode;
-const { INVALID_REQUEST } = PROTOCOL_CODES;
-export const JSONRPC_PATH = '/jsonrpc';
+export { JSONRPC_PATH, XMLRPC_PATHS } from './http/pipeline.js';
 
 export interface RpcServerOptions {
   /** Gateway methods to serve on both protocols; none when omitted (the book's server). */
@@ -44,7 +38,7 @@ export interface RpcServerOptions {
   publicMethods?: readonly string[];
   logger?: Logger;
   onCall?: (protocol: 'xmlrpc' | 'jsonrpc', method: string, outcome: 'ok' | 'fault', seconds: number) => void;
-  onRejected?: (reason: 'too-large' | 'bad-token' | 'bad-path' | 'bad-method' | 'bad-encoding') => void;
+  onRejected?: (reason: RejectionReason) => void;
 }
 
 export interface RpcServer {
@@ -53,32 +47,8 @@ export interface RpcServer {
   jsonrpc: JsonRpcDispatcher;
 }
 
-class BodyTooLarge extends Error {}
-
-/** Reads a body up to `max` bytes (counting as it streams: Content-Length can lie). */
-function readBody(req: http.IncomingMessage, max: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > max) {
-        req.removeAllListeners('data');
-        req.pause();
-        reject(new BodyTooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 export function createRpcServer(options: RpcServerOptions = {}): RpcServer {
-  const maxBody = options.maxBodyBytes ?? DEFAULT_SERVER_OPTIONS.maxBodyBytes;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_SERVER_OPTIONS.maxBodyBytes;
   const access = new AccessControl(
     options.authTokens ?? [],
     options.publicMethods ?? DEFAULT_SERVER_OPTIONS.publicMethods,
@@ -102,105 +72,14 @@ export function createRpcServer(options: RpcServerOptions = {}): RpcServer {
     onCall: (m, o, s) => options.onCall?.('jsonrpc', m, o, s),
   });
 
-  const send = (
-    res: http.ServerResponse,
-    status: number,
-    type: string,
-    body: string,
-    extra: Record<string, string> = {},
-  ) => {
-    res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...extra });
-    res.end(body);
-  };
-
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const path = (req.url ?? '/').split('?')[0]!;
-    const isXml = (XMLRPC_PATHS as readonly string[]).includes(path);
-    const isJson = path === JSONRPC_PATH;
-    const xmlFault = (status: number, code: number, message: string, extra: Record<string, string> = {}) =>
-      send(res, status, 'text/xml', encodeFault(new Fault(code, message)), extra);
-    const jsonError = (
-      status: number,
-      code: number,
-      message: string,
-      data?: string,
-      extra: Record<string, string> = {},
-    ) =>
-      send(
-        res,
-        status,
-        'application/json',
-        JSON.stringify({ jsonrpc: '2.0', error: { code, message, ...(data ? { data } : {}) }, id: null }),
-        extra,
-      );
-
-    if (!isXml && !isJson) {
-      options.onRejected?.('bad-path');
-      return writeHttpError(res, new NoRouteError(JSONRPC_PATH));
+    const received = await receive(req, { access, maxBodyBytes });
+    if (!received.ok) {
+      options.onRejected?.(received.rejection.reason);
+      return writeRejection(res, received.rejection, received.protocol);
     }
-    if (req.method !== 'POST') {
-      options.onRejected?.('bad-method');
-      return writeHttpError(res, new MethodNotAllowedError(req.method ?? '?'), { allow: 'POST' });
-    }
-    let principal: Principal;
-    try {
-      principal = access.principal(req.headers.authorization);
-    } catch (err) {
-      if (!(err instanceof InvalidTokenError)) throw err;
-      options.onRejected?.('bad-token');
-      const challenge = { 'www-authenticate': 'Bearer realm="rpc-gateway", error="invalid_token"' };
-      return isXml
-        ? xmlFault(401, INVALID_TOKEN, 'invalid bearer token', challenge)
-        : jsonError(401, INVALID_TOKEN, 'invalid bearer token', undefined, challenge);
-    }
-    const declared = Number(req.headers['content-length'] ?? 0);
-    let raw: Buffer;
-    try {
-      if (declared > maxBody) throw new BodyTooLarge();
-      raw = await readBody(req, maxBody);
-    } catch (err) {
-      if (!(err instanceof BodyTooLarge)) throw err;
-      options.onRejected?.('too-large');
-      const message = `request body exceeds ${maxBody} bytes`;
-      // Close afterwards: the rest of the body is not worth reading.
-      const close = { connection: 'close' };
-      return isXml
-        ? xmlFault(413, INVALID_REQUEST, message, close)
-        : jsonError(413, INVALID_REQUEST, 'Invalid Request', message, close);
-    }
-    const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
-    if (encoding === 'gzip') {
-      // Python's xmlrpc.client gzips requests above its encode_threshold. The limit applies
-      // to the inflated size too, so a small gzip bomb is refused like a big body.
-      try {
-        raw = gunzipSync(raw, { maxOutputLength: maxBody });
-      } catch (err) {
-        const tooBig = (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
-        options.onRejected?.(tooBig ? 'too-large' : 'bad-encoding');
-        const message = tooBig
-          ? `request body inflates past ${maxBody} bytes`
-          : 'request body is not valid gzip';
-        return isXml
-          ? xmlFault(tooBig ? 413 : 400, INVALID_REQUEST, message)
-          : jsonError(tooBig ? 413 : 400, INVALID_REQUEST, 'Invalid Request', message);
-      }
-    } else if (encoding !== 'identity') {
-      options.onRejected?.('bad-encoding');
-      const message = `Content-Encoding ${encoding} is not supported (send identity or gzip)`;
-      return isXml
-        ? xmlFault(415, INVALID_REQUEST, message)
-        : jsonError(415, INVALID_REQUEST, 'Invalid Request', message);
-    }
-    let text: string;
-    try {
-      text = utf8.decode(raw);
-    } catch {
-      options.onRejected?.('bad-encoding');
-      return isXml
-        ? xmlFault(200, FAULT_INVALID_CHARACTER, 'parse error: the body is not valid UTF-8')
-        : jsonError(200, PROTOCOL_CODES.PARSE_ERROR, 'Parse error', 'the body is not valid UTF-8');
-    }
-    if (isXml) return send(res, 200, 'text/xml', await xmlrpc.handle(text, principal));
+    const { protocol, principal, text } = received.request;
+    if (protocol === 'xmlrpc') return send(res, 200, 'text/xml', await xmlrpc.handle(text, principal));
     const reply = await jsonrpc.handle(text, principal);
     if (reply === undefined) {
       res.writeHead(204);

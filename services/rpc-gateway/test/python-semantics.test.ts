@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { run } from '@fopnp/net/testing';
 import { describe, expect, it } from 'vitest';
-import { pyFloatHash, pyFloatRepr, pyFloatSetOrder, pyRepr } from '../src/book/python.js';
+import { pyFloatHash, pyFloatRepr, pyFloatSetOrder, pyRepr } from '../src/xmlrpc/python.js';
 import { PEERS } from './helpers.js';
 
 /** A deterministic spread of doubles: integers, fractions, tiny, huge, negative, special. */

@@ -1,43 +1,22 @@
 /**
  * The book's functions (chapter 18): xmlrpc_server.py's addtogether, quadratic and
  * remote_repr, and jsonrpc_server.py's lengths. The XML-RPC three run with Python's
- * semantics (see python.ts) so Python's own client cannot tell them from the originals.
+ * semantics (see ../xmlrpc/python.ts) so Python's own client cannot tell them from the originals.
  */
+import {
+  type BookFunction,
+  PyException,
+  pyAdd,
+  pyFloatSetOrder,
+  pyMul,
+  pyNeg,
+  pySqrt,
+  pySub,
+  pyTrueDiv,
+} from '../xmlrpc/python.js';
 import type { XmlRpcValue } from '../xmlrpc/values.js';
-import { PyException, pyAdd, pyFloatSetOrder, pyMul, pyNeg, pySqrt, pySub, pyTrueDiv } from './python.js';
 
-export interface BookFunction {
-  name: string;
-  /** The Python docstring, which system.methodHelp returns (as pydoc.getdoc cleans it). */
-  doc: string;
-  /** Python's positional parameter names; undefined for *args. */
-  params?: readonly string[];
-  call(args: XmlRpcValue[]): XmlRpcValue;
-}
-
-/** Python's TypeError for a call with the wrong number of positional arguments. */
-export function checkArity(name: string, params: readonly string[], given: number): void {
-  if (given > params.length) {
-    const n = params.length;
-    throw new PyException(
-      'TypeError',
-      `${name}() takes ${n} positional argument${n === 1 ? '' : 's'} but ${given} ${given === 1 ? 'was' : 'were'} given`,
-    );
-  }
-  if (given < params.length) {
-    const missing = params.slice(given).map((p) => `'${p}'`);
-    const list =
-      missing.length === 1
-        ? missing[0]
-        : missing.length === 2
-          ? `${missing[0]} and ${missing[1]}`
-          : `${missing.slice(0, -1).join(', ')}, and ${missing[missing.length - 1]}`;
-    throw new PyException(
-      'TypeError',
-      `${name}() missing ${missing.length} required positional argument${missing.length === 1 ? '' : 's'}: ${list}`,
-    );
-  }
-}
+export type { BookFunction } from '../xmlrpc/python.js';
 
 /** addtogether(*things): reduce(operator.add, things). */
 export function addtogether(things: XmlRpcValue[]): XmlRpcValue {

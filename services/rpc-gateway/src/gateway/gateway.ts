@@ -7,9 +7,10 @@ import { InvalidConfigError, type Logger } from '@fopnp/net';
 import { InvalidParamsError } from '../errors.js';
 import type { RpcMethod } from '../methods.js';
 import { AmqpPublisher, redactAmqpUrl } from './amqp.js';
+import { cacheGet, cacheSet } from './cache.js';
 import { type BreakerOptions, type BreakerState, Downstream } from './downstream.js';
-import { failed, parseJsonReply, rejected, request } from './http.js';
 import { askZen, parseHostPort, sayFarewell, type TcpAddress } from './tcp.js';
+import { tlsInspect } from './tls.js';
 
 /** Where the downstream services are; DEFAULT_GATEWAY_CONFIG (config.ts) holds the defaults. */
 export interface GatewayConfig {
@@ -27,9 +28,6 @@ export interface GatewayConfig {
   queueExchange: string;
   breaker: BreakerOptions;
 }
-
-/** Keys the cache service accepts in a URL path segment. */
-const MAX_KEY_LENGTH = 512;
 
 export class Gateway {
   readonly downstreams: Record<'zen' | 'cache' | 'queue' | 'tls' | 'farewell', Downstream>;
@@ -77,10 +75,6 @@ export class Gateway {
     await this.publisher.close();
   }
 
-  private cacheUrl(key: string, query = ''): URL {
-    return new URL(`cache/${encodeURIComponent(key)}${query}`, withSlash(this.cacheBase));
-  }
-
   /** The methods, as declared to both protocols. */
   methods(): RpcMethod[] {
     return [
@@ -110,7 +104,7 @@ export class Gateway {
         help: 'Read a key from redis-cache (GET /cache/:key). Returns the stored value, or nil when the key is missing.',
         params: [{ name: 'key', type: 'string' }],
         returns: 'any',
-        call: ([key]) => this.cacheGet(key as string),
+        call: ([key]) => cacheGet(this.downstreams.cache, this.cacheBase, key as string),
       },
       {
         name: 'cache.set',
@@ -121,7 +115,8 @@ export class Gateway {
           { name: 'ttlSeconds', type: 'int', optional: true },
         ],
         returns: 'boolean',
-        call: ([key, value, ttl]) => this.cacheSet(key as string, value, ttl as number | undefined),
+        call: ([key, value, ttl]) =>
+          cacheSet(this.downstreams.cache, this.cacheBase, key as string, value, ttl as number | undefined),
       },
       {
         name: 'queue.publish',
@@ -152,7 +147,8 @@ export class Gateway {
           { name: 'port', type: 'int', optional: true },
         ],
         returns: 'struct',
-        call: ([host, port]) => this.tlsInspect(host as string, (port as number | undefined) ?? 443),
+        call: ([host, port]) =>
+          tlsInspect(this.downstreams.tls, this.tlsBase, host as string, (port as number | undefined) ?? 443),
       },
       {
         name: 'gateway.status',
@@ -162,72 +158,6 @@ export class Gateway {
         call: () => this.states(),
       },
     ];
-  }
-
-  private checkKey(method: string, key: string): void {
-    if (key.length === 0 || key.length > MAX_KEY_LENGTH)
-      throw new InvalidParamsError(`${method}: key must be 1 to ${MAX_KEY_LENGTH} characters`);
-    // URL resolution turns a path segment of . or .. (even %2e%2e) into a move up:
-    // cache/.. would be a request to the service's root, not for that key.
-    if (key === '.' || key === '..')
-      throw new InvalidParamsError(`${method}: key cannot be "." or ".." (not a URL path segment)`);
-  }
-
-  private async cacheGet(key: string): Promise<unknown> {
-    this.checkKey('cache.get(key)', key);
-    const down = this.downstreams.cache;
-    return request(
-      down,
-      'cache.get',
-      this.cacheUrl(key),
-      { headers: { accept: 'application/json' } },
-      (reply) => {
-        // A miss is 404 FOPNP_REDIS_CACHE_ERR_NOT_FOUND; any other 404 (no such route) means a
-        // wrong CACHE_URL, reported rather than taken for a miss.
-        if (reply.status === 404 && reply.body.includes('FOPNP_REDIS_CACHE_ERR_NOT_FOUND')) return null;
-        if (reply.status >= 400 && reply.status < 500) throw rejected(down, reply);
-        if (reply.status !== 200) throw failed(down, reply);
-        return parseJsonReply(down, reply);
-      },
-    );
-  }
-
-  private async cacheSet(key: string, value: unknown, ttl: number | undefined): Promise<boolean> {
-    this.checkKey('cache.set(key, value, [ttlSeconds])', key);
-    if (ttl !== undefined && ttl <= 0) throw new InvalidParamsError('cache.set: ttlSeconds must be positive');
-    const down = this.downstreams.cache;
-    const query = ttl === undefined ? '' : `?ttlMs=${ttl * 1000}`;
-    const body = JSON.stringify(Buffer.isBuffer(value) ? value.toString('base64') : value);
-    return request(
-      down,
-      'cache.set',
-      this.cacheUrl(key, query),
-      { method: 'PUT', body, headers: { 'content-type': 'application/json' } },
-      (reply) => {
-        if (reply.status >= 400 && reply.status < 500) throw rejected(down, reply);
-        if (reply.status < 200 || reply.status >= 300) throw failed(down, reply);
-        return true;
-      },
-    );
-  }
-
-  private async tlsInspect(host: string, port: number): Promise<unknown> {
-    if (host.length === 0 || host.length > 253)
-      throw new InvalidParamsError('tls.inspect(host, [port]): bad host');
-    if (port < 1 || port > 65535)
-      throw new InvalidParamsError('tls.inspect(host, [port]): port must be 1 to 65535');
-    const down = this.downstreams.tls;
-    const url = new URL('inspect', withSlash(this.tlsBase));
-    url.searchParams.set('host', host);
-    url.searchParams.set('port', String(port));
-    return request(down, 'tls.inspect', url, { headers: { accept: 'application/json' } }, (reply) => {
-      // tls-inspector reports an unreachable or non-TLS *target* as 502/504: that is the
-      // target's failure, not the inspector's, so it must not open the inspector's breaker.
-      if ((reply.status >= 400 && reply.status < 500) || reply.status === 502 || reply.status === 504)
-        throw rejected(down, reply);
-      if (reply.status !== 200) throw failed(down, reply);
-      return parseJsonReply(down, reply);
-    });
   }
 }
 
@@ -245,8 +175,4 @@ function httpUrl(text: string): URL {
   if (u.protocol !== 'http:' && u.protocol !== 'https:')
     throw new Error(`expected an http:// URL, got ${text}`);
   return u;
-}
-
-function withSlash(u: URL): URL {
-  return u.pathname.endsWith('/') ? u : new URL(`${u.pathname}/`, u);
 }

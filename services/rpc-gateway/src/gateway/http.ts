@@ -1,6 +1,6 @@
 /**
- * The two HTTP adapters: redis-cache (GET/PUT /cache/:key) and tls-inspector
- * (GET /inspect?host=&port=). Node's fetch, with the per-call AbortSignal as deadline.
+ * HTTP exchanges for the HTTP adapters (cache.ts: redis-cache, tls.ts: tls-inspector).
+ * Node's fetch, with the per-call AbortSignal as deadline.
  */
 import { classifyError } from '@fopnp/net';
 import { ServiceError } from '../errors.js';
@@ -95,4 +95,9 @@ export function failed(down: Downstream, reply: HttpReply): ServiceError {
     down.target,
     `answered HTTP ${reply.status}: ${reply.body.slice(0, 200)}`,
   );
+}
+
+/** The URL as a base to resolve relative paths against (its path ending in '/'). */
+export function withSlash(u: URL): URL {
+  return u.pathname.endsWith('/') ? u : new URL(`${u.pathname}/`, u);
 }

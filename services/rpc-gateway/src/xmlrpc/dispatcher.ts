@@ -7,13 +7,12 @@
  */
 import type { Logger } from '@fopnp/net';
 import type { Principal } from '../auth.js';
-import { type BookFunction, checkArity } from '../book/functions.js';
-import { PyException, pyStr, pyTypeName } from '../book/python.js';
 import { PROTOCOL_CODES, RpcError } from '../errors.js';
 import { bindArguments, type RpcMethod, signaturesOf } from '../methods.js';
 import { fromPlain, toPlain } from './convert.js';
 import { encodeFault, encodeResponse, MarshalError } from './encode.js';
 import { FAULT_INVALID_XMLRPC, type MethodCall, parseMethodCall } from './parse.js';
+import { type BookFunction, checkArity, PyException, pyStr, pyTypeName } from './python.js';
 import { Fault, type XmlRpcValue } from './values.js';
 
 export interface XmlRpcDispatcherOptions {

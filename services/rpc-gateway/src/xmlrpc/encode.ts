@@ -2,7 +2,7 @@
  * Writes XML-RPC documents the way Python's `xmlrpc.client.dumps` does (same layout, same
  * escaping, floats as Python's repr), so a byte-level comparison with Python stays readable.
  */
-import { pyFloatRepr } from '../book/python.js';
+import { pyFloatRepr } from './python.js';
 import { Fault, MAXINT, MININT, XmlRpcDateTime, type XmlRpcValue } from './values.js';
 
 /** Raised when a value cannot be written; the messages are Python's, word for word. */

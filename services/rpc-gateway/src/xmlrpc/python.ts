@@ -1,10 +1,11 @@
 /**
- * Just enough of Python's semantics to run the book's three functions the way CPython runs
+ * Python's semantics over XML-RPC values, what SimpleXMLRPCServer's dispatcher and the
+ * book's functions need: just enough to run the book's three functions the way CPython runs
  * them: `+` on ints, floats, strings and lists (with Python's own TypeError messages), the
  * float repr, and the iteration order of a small set of floats (the book's `quadratic`
  * returns `list(set([...]))`, so the order of its answer is CPython's hash-table order).
  */
-import { XmlRpcDateTime, type XmlRpcValue } from '../xmlrpc/values.js';
+import { XmlRpcDateTime, type XmlRpcValue } from './values.js';
 
 /** An exception the way Python's SimpleXMLRPCServer reports it: fault 1, "<class 'T'>:message". */
 export class PyException extends Error {
@@ -224,4 +225,38 @@ export function pyRepr(v: XmlRpcValue): string {
 /** What Python's print() shows: str as is, everything else as repr. */
 export function pyStr(v: XmlRpcValue): string {
   return typeof v === 'string' ? v : pyRepr(v);
+}
+
+/** A Python function served over XML-RPC (the book's three are `../book/functions.ts`). */
+export interface BookFunction {
+  name: string;
+  /** The Python docstring, which system.methodHelp returns (as pydoc.getdoc cleans it). */
+  doc: string;
+  /** Python's positional parameter names; undefined for *args. */
+  params?: readonly string[];
+  call(args: XmlRpcValue[]): XmlRpcValue;
+}
+
+/** Python's TypeError for a call with the wrong number of positional arguments. */
+export function checkArity(name: string, params: readonly string[], given: number): void {
+  if (given > params.length) {
+    const n = params.length;
+    throw new PyException(
+      'TypeError',
+      `${name}() takes ${n} positional argument${n === 1 ? '' : 's'} but ${given} ${given === 1 ? 'was' : 'were'} given`,
+    );
+  }
+  if (given < params.length) {
+    const missing = params.slice(given).map((p) => `'${p}'`);
+    const list =
+      missing.length === 1
+        ? missing[0]
+        : missing.length === 2
+          ? `${missing[0]} and ${missing[1]}`
+          : `${missing.slice(0, -1).join(', ')}, and ${missing[missing.length - 1]}`;
+    throw new PyException(
+      'TypeError',
+      `${name}() missing ${missing.length} required positional argument${missing.length === 1 ? '' : 's'}: ${list}`,
+    );
+  }
 }
