@@ -18,20 +18,47 @@ export interface Positional {
   default?: string;
 }
 
-export interface Command<T extends OptionSpecs = OptionSpecs> {
+/** The value `run` gets for one positional: variadic → string[]; optional without default → maybe undefined. */
+export type PositionalValue<P extends Positional> = P extends { variadic: true }
+  ? string[]
+  : P extends { default: string }
+    ? string
+    : P extends { required: false }
+      ? string | undefined
+      : string;
+
+/** `run`'s `positionals`, keyed by each positional's name. */
+export type PositionalValues<P extends readonly Positional[]> = {
+  [K in P[number] as K['name']]: PositionalValue<K>;
+};
+
+export interface Command<
+  T extends OptionSpecs = OptionSpecs,
+  P extends readonly Positional[] = readonly Positional[],
+> {
   description: string;
-  positionals?: Positional[];
+  positionals?: P;
   options: T;
   /** Returns an exit code (0 when omitted). Long-running commands resolve when stopped. */
   run(args: {
     values: OptionValues<T>;
-    positionals: Record<string, string | string[] | undefined>;
+    positionals: PositionalValues<P>;
   }): Promise<number | undefined> | number | undefined;
 }
 
-/** Keeps each command's option types for `run`'s parameter. */
-export function defineCommand<const T extends OptionSpecs>(command: Command<T>): Command<T> {
+/**
+ * Keeps each command's option and positional types for `run`'s parameter. Positionals
+ * declared outside the call need `as const` (or `definePositional`) to keep their names.
+ */
+export function defineCommand<const T extends OptionSpecs, const P extends readonly Positional[] = []>(
+  command: Command<T, P>,
+): Command<T, P> {
   return command;
+}
+
+/** A positional declared once and shared by several commands, its name kept as a type. */
+export function definePositional<const P extends Positional>(positional: P): P {
+  return positional;
 }
 
 export interface CliDefinition {
@@ -39,11 +66,11 @@ export interface CliDefinition {
   description: string;
   /** Printed by `--version`. @default the version in the running program's package.json */
   version?: string;
-  // biome-ignore lint/suspicious/noExplicitAny: each command has its own option types
-  commands: Record<string, Command<any>>;
+  // biome-ignore lint/suspicious/noExplicitAny: each command has its own option and positional types
+  commands: Record<string, Command<any, any>>;
 }
 
-function usageOf(cli: CliDefinition, name: string, cmd: Command<OptionSpecs>): string {
+function usageOf(cli: CliDefinition, name: string, cmd: Command): string {
   const pos = (cmd.positionals ?? [])
     .map((p) => {
       const label = p.variadic ? `${p.name}...` : p.name;
@@ -60,7 +87,7 @@ export function cliHelp(cli: CliDefinition): string {
 }
 
 export function commandHelp(cli: CliDefinition, name: string): string {
-  const cmd = cli.commands[name]!;
+  const cmd: Command = cli.commands[name]!;
   const pos = (cmd.positionals ?? []).map(
     (p) => `  ${p.name.padEnd(12)}  ${p.description}${p.default ? ` [default ${p.default}]` : ''}`,
   );
@@ -136,7 +163,7 @@ export async function runCli(
         `unexpected argument (usage: ${usageOf(cli, name, cmd)})`,
       );
     }
-    return (await cmd.run({ values: parsed.values, positionals })) ?? 0;
+    return (await cmd.run({ values: parsed.values, positionals: positionals as never })) ?? 0;
   } catch (e) {
     return reportFatal(e, err);
   }

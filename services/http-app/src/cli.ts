@@ -41,7 +41,7 @@ const exitCode = await runCli({
       positionals: [{ name: 'URL', description: 'http:// URL to fetch' }],
       options: getOptions,
       async run({ values, positionals }) {
-        const url = parseHttpUrl(positionals.URL as string);
+        const url = parseHttpUrl(positionals.URL);
         const headers = values.header.map(parseHeaderArg);
         const err = (line: string) => process.stderr.write(`${line}\n`);
         const client = new HttpClient({

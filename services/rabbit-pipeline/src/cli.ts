@@ -230,7 +230,7 @@ const cli = {
         guard(async () => {
           const { ReliableConsumer } = await import('./consumer.js');
           const p = await open(values);
-          const queue = positionals.queue as string;
+          const queue = positionals.queue;
           const consumer = await new ReliableConsumer(p.broker, {
             queue,
             prefetch: values.prefetch,
@@ -260,8 +260,8 @@ const cli = {
       run: ({ values, positionals }) =>
         guard(async () => {
           const p = await open(values);
-          const key = positionals.routingKey as string;
-          await p.publisher.publish(values.exchange, key, Buffer.from(positionals.body as string));
+          const key = positionals.routingKey;
+          await p.publisher.publish(values.exchange, key, Buffer.from(positionals.body));
           await p.close();
           out(`confirmed: ${values.exchange || '(default exchange)'} → ${key}`);
           return 0;

@@ -9,6 +9,7 @@ import {
   defaultPort,
   defineCommand,
   defineOptions,
+  definePositional,
   formatHostPort,
   listen,
   runCli,
@@ -31,12 +32,12 @@ const port = {
   description: 'HTTP port',
 } as const;
 const token = { type: 'string', env: 'RPC_TOKEN', description: 'bearer token to send' } as const;
-const hostArg = {
+const hostArg = definePositional({
   name: 'HOST',
   description: 'server host name or address',
   required: false,
   default: '127.0.0.1',
-};
+});
 const clientOptions = defineOptions({ port, token });
 
 const xmlUrl = (host: string, p: number) => `http://${formatHostPort(host, p)}/RPC2`;
@@ -58,8 +59,8 @@ const server = defineCommand({
   options: defineOptions({ port, ...rpcOptions }),
   async run({ values, positionals }) {
     const { server: http } = createRpcServer({ ...values, authTokens: values.authTokens });
-    const bound = await listen(http, values.port, positionals.HOST as string);
-    say(`Server ready (http://${formatHostPort(positionals.HOST as string, bound)}/RPC2)`);
+    const bound = await listen(http, values.port, positionals.HOST);
+    say(`Server ready (http://${formatHostPort(positionals.HOST, bound)}/RPC2)`);
     await new Promise<void>((resolve) => {
       const stop = () => http.close(() => resolve());
       process.once('SIGINT', stop);
@@ -73,7 +74,7 @@ const client = defineCommand({
   positionals: [hostArg],
   options: clientOptions,
   async run({ values, positionals }) {
-    const proxy = new XmlRpcClient(xmlUrl(positionals.HOST as string, values.port), { token: values.token });
+    const proxy = new XmlRpcClient(xmlUrl(positionals.HOST, values.port), { token: values.token });
     await show(() => proxy.call('addtogether', 'x', 'ÿ', 'z'));
     await show(() => proxy.call('addtogether', 20n, 30n, 4n, 1n));
     await show(() => proxy.call('quadratic', 2n, -4n, 0n));
@@ -104,7 +105,7 @@ const multicall = defineCommand({
   positionals: [hostArg],
   options: clientOptions,
   async run({ values, positionals }) {
-    const proxy = new XmlRpcClient(xmlUrl(positionals.HOST as string, values.port), { token: values.token });
+    const proxy = new XmlRpcClient(xmlUrl(positionals.HOST, values.port), { token: values.token });
     const answers = await proxy.multicall([
       { method: 'addtogether', params: ['a', 'b', 'c'] },
       { method: 'quadratic', params: [2n, -4n, 0n] },
@@ -123,7 +124,7 @@ const introspect = defineCommand({
     all: { type: 'boolean', description: 'include system.* methods' },
   }),
   async run({ values, positionals }) {
-    const proxy = new XmlRpcClient(xmlUrl(positionals.HOST as string, values.port), { token: values.token });
+    const proxy = new XmlRpcClient(xmlUrl(positionals.HOST, values.port), { token: values.token });
     say('Here are the functions supported by this server:');
     for (const name of (await proxy.call('system.listMethods')) as string[]) {
       if (name.startsWith('system.') && !values.all) continue;
@@ -143,7 +144,7 @@ const jsonrpcClient = defineCommand({
   positionals: [hostArg],
   options: clientOptions,
   async run({ values, positionals }) {
-    const proxy = new JsonRpcClient(jsonUrl(positionals.HOST as string, values.port), {
+    const proxy = new JsonRpcClient(jsonUrl(positionals.HOST, values.port), {
       token: values.token,
     });
     say(pyRepr(fromPlain(await proxy.call('lengths', [[1, 2, 3], 27, { Sirius: -1.46, Rigel: 0.12 }]))));
@@ -171,8 +172,8 @@ const call = defineCommand({
     json: { type: 'boolean', description: 'use JSON-RPC 2.0 instead of XML-RPC' },
   }),
   async run({ values, positionals }) {
-    const args = (positionals.ARGS as string[]).map(parseArg);
-    const method = positionals.METHOD as string;
+    const args = positionals.ARGS.map(parseArg);
+    const method = positionals.METHOD;
     if (values.json) {
       const proxy = new JsonRpcClient(jsonUrl(values.host, values.port), { token: values.token });
       say(JSON.stringify(await proxy.call(method, args), null, 2));

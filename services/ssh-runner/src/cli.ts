@@ -47,7 +47,7 @@ const exec = defineCommand({
     },
   }),
   async run({ values, positionals }) {
-    const all = positionals.HOST as string[];
+    const all = positionals.HOST;
     const argv = process.argv;
     const dash = argv.indexOf('--');
     // parseOptions folds what follows -- into the positionals; the command is that tail.
@@ -85,7 +85,7 @@ const shell = defineCommand({
   positionals: [{ name: 'HOST', description: '[user@]host[:port]' }],
   options: sshOptions,
   async run({ values, positionals }) {
-    const target = parseTarget(positionals.HOST as string, {
+    const target = parseTarget(positionals.HOST, {
       user: defaultUser(values.user),
       port: values.sshPort,
     });
@@ -129,8 +129,8 @@ const transfer = (direction: 'get' | 'put') =>
           ],
     options: sshOptions,
     async run({ values, positionals }) {
-      const { target, path } = splitRemote(positionals.REMOTE as string, values);
-      const local = positionals.LOCAL as string;
+      const { target, path } = splitRemote(positionals.REMOTE, values);
+      const local = positionals.LOCAL;
       const client = await openSsh(target, connectOptions(values));
       try {
         const progress = progressPrinter(

@@ -9,6 +9,7 @@ import {
   defaultPort,
   defineCommand,
   defineOptions,
+  definePositional,
   InvalidConfigError,
   listen,
   MAX_TIMER_MS,
@@ -34,9 +35,15 @@ const port = {
   default: defaultPort(manifest, 'port'),
   description: 'TCP port',
 } as const;
-const hostArgument = { name: 'HOST', description: 'interface to listen on, e.g. 127.0.0.1 or 0.0.0.0' };
-const serverHost = { name: 'HOST', description: 'server host name or address' };
-const bytecountArgument = { name: 'BYTECOUNT', description: 'how many bytes to send (rounded up to 16)' };
+const hostArgument = definePositional({
+  name: 'HOST',
+  description: 'interface to listen on, e.g. 127.0.0.1 or 0.0.0.0',
+});
+const serverHost = definePositional({ name: 'HOST', description: 'server host name or address' });
+const bytecountArgument = definePositional({
+  name: 'BYTECOUNT',
+  description: 'how many bytes to send (rounded up to 16)',
+});
 const transferOptions = defineOptions({
   port,
   stallMs: {
@@ -85,7 +92,7 @@ const server = defineCommand({
         closed: () => say('Waiting to accept a new connection'),
       },
     });
-    await listen(farewell, values.port, positionals.HOST as string);
+    await listen(farewell, values.port, positionals.HOST);
     const address = boundAddress(farewell);
     say(`Listening at ${pyAddress(address.address, address.port)}`);
     say('Waiting to accept a new connection');
@@ -106,7 +113,7 @@ const client = defineCommand({
     },
   }),
   async run({ values, positionals }) {
-    const reply = await requestFarewell(positionals.HOST as string, values.port, {
+    const reply = await requestFarewell(positionals.HOST, values.port, {
       timeoutMs: values.timeoutMs,
       onConnected: (name) => say(`Client has been assigned socket name ${name}`),
     });
@@ -136,7 +143,7 @@ const deadlockServer = defineCommand({
       failed: (peer, processed, err) =>
         complain(`error: client ${peer} after ${processed} bytes processed: ${err.message}`),
     });
-    await listen(capitalizer, values.port, positionals.HOST as string);
+    await listen(capitalizer, values.port, positionals.HOST);
     const address = boundAddress(capitalizer);
     say(`Listening at ${pyAddress(address.address, address.port)}`);
   },
@@ -148,7 +155,7 @@ const deadlockClient = defineCommand({
   options: transferOptions,
   async run({ values, positionals }) {
     const bytecount = parseBytecount(positionals.BYTECOUNT);
-    const host = positionals.HOST as string;
+    const host = positionals.HOST;
     say(
       `Sending ${roundToPhrases(bytecount)} bytes of data, in chunks of 16 bytes (${BLOCK_BYTES} per write)`,
     );
@@ -174,7 +181,7 @@ const streamingClient = defineCommand({
   options: transferOptions,
   async run({ values, positionals }) {
     const bytecount = parseBytecount(positionals.BYTECOUNT);
-    const host = positionals.HOST as string;
+    const host = positionals.HOST;
     say(`Sending ${roundToPhrases(bytecount)} bytes of data while receiving the replies`);
     const report = await sendWhileReceiving(host, values.port, bytecount, { stallMs: values.stallMs });
     say(`  ${report.bytesSent} bytes sent`);

@@ -54,7 +54,7 @@ const server = defineCommand({
   ],
   options: defineOptions({ port, dropRate: { ...manifest.options.dropRate, env: undefined } }),
   async run({ values, positionals }) {
-    const host = (positionals.HOST as string) || '0.0.0.0';
+    const host = positionals.HOST || '0.0.0.0';
     const address = net.isIP(host) ? host : (await resolveAll(host))[0]!.address;
     const socket = createDatagramServer({
       family: net.isIPv6(address) ? 6 : 4,
@@ -89,7 +89,7 @@ const client = defineCommand({
     },
   }),
   async run({ values, positionals }) {
-    const result = await sendBroadcast(positionals.NETWORK as string, values.port, {
+    const result = await sendBroadcast(positionals.NETWORK, values.port, {
       text: asciiText('--text', values.text),
       listenMs: values.listenMs,
       onReply: (reply) => say(`Reply from ${reply.from}: ${show(reply.data)}`),
@@ -121,7 +121,7 @@ const request = defineCommand({
     attempts: { type: 'int', default: 5, min: 1, max: 100, description: 'sends before giving up' },
   }),
   async run({ values, positionals }) {
-    const reply = await requestWithBackoff(positionals.HOST as string, values.port, {
+    const reply = await requestWithBackoff(positionals.HOST, values.port, {
       text: asciiText('--text', values.text),
       initialWaitMs: values.initialWaitMs,
       maxWaitMs: values.maxWaitMs,
@@ -141,7 +141,7 @@ const big = defineCommand({
     size: { type: 'int', default: 65_000, min: 1, max: 10_000_000, description: 'datagram size in bytes' },
   }),
   async run({ values, positionals }) {
-    const result = await sendBigDatagram(positionals.HOST as string, values.port, values.size);
+    const result = await sendBigDatagram(positionals.HOST, values.port, values.size);
     const link = result.link ? `interface ${result.link.interface}, MTU ${result.link.mtu}` : 'MTU unknown';
     if (result.error) {
       say('Alas, the datagram did not make it');

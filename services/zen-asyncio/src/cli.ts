@@ -48,7 +48,7 @@ const server = defineCommand({
   positionals: [{ name: 'host', description: 'IP or hostname to listen on' }],
   options: { ...zenOptions(BOOK_PORT), ...logLevel },
   async run({ values, positionals }) {
-    const host = positionals.host as string;
+    const host = positionals.host;
     const logger = createLogger(manifest.name, { level: values.logLevel });
     const limits = limitsOf(values);
     if (values.mode === 'cluster' && isClusterWorker()) {
@@ -89,7 +89,7 @@ const client = defineCommand({
     },
   }),
   async run({ values, positionals }) {
-    const host = positionals.host as string;
+    const host = positionals.host;
     const options = { timeoutMs: values.timeoutMs };
     return await askOrHangUp(host, values.port, values.error, options);
   },
