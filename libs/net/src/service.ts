@@ -4,6 +4,7 @@
  * service, docker-compose.yml, the k8s manifests and the drift test all read this.
  */
 import type { Registry } from 'prom-client';
+import { type Command, defineCommand } from './cli.js';
 import { defineOptions, MAX_TIMER_MS, type OptionSpecs, type OptionValues } from './config.js';
 import type { DeployedValue, Deployment, ServiceCall } from './deployment.js';
 import { HEALTH_PATHS, HealthServer } from './health.js';
@@ -182,4 +183,31 @@ export async function runService<T extends OptionSpecs>(
     onShutdown(() => stop(), { deadlineMs: config.shutdownTimeoutMs, logger });
   }
   return { health, healthPort, logger, stop };
+}
+
+export interface ServeCommandOptions<T extends OptionSpecs> {
+  manifest: ServiceManifest<T>;
+  /** Starts the service (listening, connected) and returns its handle; see `runService`. */
+  start(ctx: ServiceContext<T>): Promise<RunningService>;
+  /** The help line. @default "run the long-running service (<description>) with health and metrics" */
+  description?: string;
+}
+
+/**
+ * The `serve` command every service has: parses exactly `manifest.options`, runs the
+ * service with `runService` and returns 0 once it is ready. It does not block: the
+ * listening sockets keep the process alive, and SIGTERM/SIGINT (handled by `runService`)
+ * close the service within the deadline and exit.
+ */
+export function serveCommand<const T extends OptionSpecs>(options: ServeCommandOptions<T>): Command<T, []> {
+  const { manifest, start } = options;
+  return defineCommand({
+    description:
+      options.description ?? `run the long-running service (${manifest.description}) with health and metrics`,
+    options: manifest.options,
+    async run({ values }) {
+      await runService({ manifest, config: values as RunServiceOptions<T>['config'], start });
+      return 0;
+    },
+  });
 }

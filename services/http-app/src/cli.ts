@@ -3,7 +3,7 @@
  * http-app get URL [-v] [-H 'Name: value'] [--repeat N]   the chapter 9 client, curl -v style
  * http-app serve                                           echo server + bank (ch. 10-11)
  */
-import { defineCommand, defineOptions, runCli, runService } from '@fopnp/net';
+import { defineCommand, defineOptions, runCli, serveCommand } from '@fopnp/net';
 import { HttpClient, parseHeaderArg, parseHttpUrl } from './client.js';
 import { manifest } from './manifest.js';
 import { startService } from './service.js';
@@ -79,13 +79,10 @@ const exitCode = await runCli({
         return failed ? 22 : 0; // curl --fail's exit code for an HTTP error
       },
     }),
-    serve: defineCommand({
+    serve: serveCommand({
+      manifest,
+      start: startService,
       description: 'run the echo server and the bank on PORT, health on HEALTH_PORT',
-      options: manifest.options,
-      async run({ values }) {
-        await runService({ manifest, config: values, start: startService });
-        return new Promise<number>(() => {}); // runs until SIGTERM
-      },
     }),
   },
 });

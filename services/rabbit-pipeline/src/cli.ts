@@ -10,7 +10,7 @@ import {
   listen,
   type OptionValues,
   runCli,
-  runService,
+  serveCommand,
 } from '@fopnp/net';
 import { clusterCommands } from './cluster/leaders.js';
 import { BrokerRefusedError } from './errors.js';
@@ -158,6 +158,12 @@ const topologyOptions = defineOptions({
   },
 });
 
+const serve = serveCommand({
+  manifest,
+  start: startService,
+  description: 'long-running service: the role named by ROLE, tally HTTP, health and metrics',
+});
+
 const cli = {
   name: 'rabbit-pipeline',
   description:
@@ -174,14 +180,9 @@ const cli = {
       run: ({ values }) => guard(() => runRoles([...ROLES], values)),
     }),
     serve: defineCommand({
-      description: 'long-running service: the role named by ROLE, tally HTTP, health and metrics',
-      options: manifest.options,
-      run: ({ values }) =>
-        guard(async () => {
-          await runService({ manifest, config: values, start: startService });
-          await new Promise(() => {}); // runService exits the process on SIGTERM
-          return 0;
-        }),
+      ...serve,
+      // The broker's refusals (numeric AMQP codes) become coded errors, as for the roles.
+      run: (args) => guard(async () => serve.run(args)),
     }),
     topology: defineCommand({
       description: 'print the declared exchanges, queues and bindings as tables and a Mermaid diagram',

@@ -3,7 +3,7 @@
  * redis-cache: the book's ch. 8 hashing.py as a sharding explorer, live key-movement
  * figures against real Redis servers, a cache-aside demo, and `serve` (the HTTP API).
  */
-import { defineCommand, InvalidConfigError, runCli, runService } from '@fopnp/net';
+import { defineCommand, InvalidConfigError, runCli, serveCommand } from '@fopnp/net';
 import { Cache } from './cache.js';
 import { cacheSettings, checkRedisUrl, topologyConfig } from './config.js';
 import { validateKey } from './keys.js';
@@ -143,7 +143,7 @@ const demo = defineCommand({
     delayMs: { type: 'int', default: DEFAULT_DEMO_DELAY_MS, min: 0, description: 'how slow the loader is' },
   },
   async run({ values, positionals }) {
-    const key = String(positionals.key);
+    const key = positionals.key;
     const cache = new Cache({ topology: createTopology(topologyConfig(values)), ...cacheSettings(values) });
     try {
       await cache.started();
@@ -170,7 +170,7 @@ const where = defineCommand({
   positionals: [{ name: 'key', description: 'cache key (without the namespace)' }],
   options: cacheOptions,
   async run({ values, positionals }) {
-    const key = String(positionals.key);
+    const key = positionals.key;
     try {
       validateKey(key);
     } catch (err) {
@@ -190,13 +190,10 @@ const where = defineCommand({
   },
 });
 
-const serve = defineCommand({
+const serve = serveCommand({
+  manifest,
+  start: startService,
   description: `run the HTTP cache API (port ${manifest.options.port.default}) with health on ${manifest.options.healthPort.default}`,
-  options: manifest.options,
-  async run({ values }) {
-    await runService({ manifest, config: values, start: startService });
-    return new Promise<number>(() => {});
-  },
 });
 
 process.exitCode = await runCli({

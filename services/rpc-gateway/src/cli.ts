@@ -13,7 +13,7 @@ import {
   formatHostPort,
   listen,
   runCli,
-  runService,
+  serveCommand,
 } from '@fopnp/net';
 import { JsonRpcClient, XmlRpcClient } from './client.js';
 import { manifest, rpcOptions } from './manifest.js';
@@ -190,12 +190,10 @@ const call = defineCommand({
   },
 });
 
-const serve = defineCommand({
+const serve = serveCommand({
+  manifest,
+  start: startService,
   description: 'long-running XML-RPC + JSON-RPC server and gateway, with /healthz, /readyz, /metrics',
-  options: manifest.options,
-  async run({ values }) {
-    await runService({ manifest, config: values, start: startService });
-  },
 });
 
 process.exitCode = await runCli({

@@ -7,7 +7,7 @@
  *   put LOCAL HOST:PATH       the other direction
  *   serve                     the HTTP runner of pre-declared jobs
  */
-import { defineCommand, defineOptions, type OptionValues, runCli, runService } from '@fopnp/net';
+import { defineCommand, defineOptions, type OptionValues, runCli, serveCommand } from '@fopnp/net';
 import { type ConnectOptions, defaultUser, openSsh, parseTarget } from './connection.js';
 import { InvalidArgumentError } from './errors.js';
 import { runOnHosts, succeeded, summaryTable } from './exec.js';
@@ -152,13 +152,10 @@ const transfer = (direction: 'get' | 'put') =>
     },
   });
 
-const serve = defineCommand({
+const serve = serveCommand({
+  manifest,
+  start: startService,
   description: `run the HTTP job runner on port ${manifest.options.port.default} (health on ${manifest.options.healthPort.default})`,
-  options: manifest.options,
-  async run({ values }) {
-    await runService({ manifest, config: values, start: startService });
-    return undefined;
-  },
 });
 
 process.exitCode = await runCli({

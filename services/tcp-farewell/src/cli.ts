@@ -16,7 +16,7 @@ import {
   pyAddress,
   pyRepr,
   runCli,
-  runService,
+  serveCommand,
 } from '@fopnp/net';
 import { BLOCK_BYTES, roundToPhrases } from './capitalize.js';
 import { requestFarewell } from './client.js';
@@ -121,12 +121,10 @@ const client = defineCommand({
   },
 });
 
-const serve = defineCommand({
+const serve = serveCommand({
+  manifest,
+  start: startService,
   description: 'long-running farewell server for many clients at once, with /healthz, /readyz, /metrics',
-  options: manifest.options,
-  async run({ values }) {
-    await runService({ manifest, config: values, start: startService });
-  },
 });
 
 const deadlockServer = defineCommand({

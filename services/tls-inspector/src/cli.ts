@@ -4,7 +4,7 @@
  * [-s CERTFILE] [-v] [--json] [--scan]`, the book's test_tls.py, plus `tls-inspector serve`
  * for the HTTP API. A first argument that is not a command name means `inspect`.
  */
-import { defineCommand, runCli, runService } from '@fopnp/net';
+import { defineCommand, runCli, serveCommand } from '@fopnp/net';
 import { runClient, runServer } from './cli-commands.js';
 import { inspectOptions } from './cli-options.js';
 import { manifest } from './manifest.js';
@@ -21,16 +21,12 @@ const commands = {
       return values.serverCert ? await runServer(values, positionals) : await runClient(values, positionals);
     },
   }),
-  serve: defineCommand({
+  serve: serveCommand({
+    manifest,
     description:
       'run the HTTP API (GET /inspect, GET /scan) and the demo TLS server, with health and metrics',
-    options: manifest.options,
-    async run({ values }) {
-      // Loaded here so the inspect command does not pay for the service's imports.
-      const { startService } = await import('./service.js');
-      await runService({ manifest, config: values, start: startService });
-      await new Promise<never>(() => {}); // runs until SIGTERM/SIGINT, which exit the process
-    },
+    // Loaded here so the inspect command does not pay for the service's imports.
+    start: async (ctx) => (await import('./service.js')).startService(ctx),
   }),
 };
 

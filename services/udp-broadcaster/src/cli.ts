@@ -15,7 +15,7 @@ import {
   pyRepr,
   resolveAll,
   runCli,
-  runService,
+  serveCommand,
 } from '@fopnp/net';
 import { sendBigDatagram } from './big.js';
 import { requestWithBackoff, sendBroadcast } from './client.js';
@@ -162,13 +162,11 @@ const big = defineCommand({
   },
 });
 
-const serve = defineCommand({
+const serve = serveCommand({
+  manifest,
+  start: startService,
   description:
     'long-running UDP server: answers requests, counts datagrams by source, /healthz /readyz /metrics',
-  options: manifest.options,
-  async run({ values }) {
-    await runService({ manifest, config: values, start: startService });
-  },
 });
 
 process.exitCode = await runCli({

@@ -11,7 +11,7 @@ import {
   formatHostPort,
   onShutdown,
   runCli,
-  runService,
+  serveCommand,
 } from '@fopnp/net';
 import { askQuestions, sendHalfQuestion } from './client.js';
 import { isClusterWorker, runClusterWorker, startClusterPrimary } from './cluster.js';
@@ -106,17 +106,22 @@ async function askOrHangUp(host: string, port: number, hangUp: boolean, options:
   return 0;
 }
 
-const serve = defineCommand({
+const service = serveCommand({
+  manifest,
+  start: startService,
   description: 'run the long-running service with health and metrics (port 1061, health 9104)',
-  options: manifest.options,
-  async run({ values }) {
-    if (values.mode === 'cluster' && isClusterWorker()) {
+});
+const serve = defineCommand({
+  ...service,
+  async run(args) {
+    // In cluster mode the primary runs the service; each forked worker only serves the port.
+    if (args.values.mode === 'cluster' && isClusterWorker()) {
+      const { values } = args;
       const logger = createLogger(manifest.name, { level: values.logLevel });
       await runClusterWorker({ host: values.host, port: values.port, limits: limitsOf(values), logger });
       return 0;
     }
-    await runService({ manifest, config: values, start: startService });
-    return 0;
+    return service.run(args);
   },
 });
 
