@@ -3,6 +3,7 @@
  * want); human-readable through pino-pretty when stdout is a terminal.
  */
 import { type Logger, type LoggerOptions, pino } from 'pino';
+import { defineOptions } from './config.js';
 
 export type { Logger } from 'pino';
 
@@ -41,4 +42,21 @@ export function createLogger(name: string, options: CreateLoggerOptions = {}): L
 /** A logger that drops everything, for libraries used without one. */
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
+}
+
+/** pino's levels, most verbose first; `silent` logs nothing. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * The `logLevel` option (LOG_LEVEL, --log-level) every program declares the same way; a
+ * book-style CLI that prints to stdout picks a quieter default and says where logs go.
+ */
+export function logOptions<const D extends LogLevel = 'info'>(
+  defaultLevel: D = 'info' as D,
+  description = 'log level',
+) {
+  return defineOptions({
+    logLevel: { type: 'enum', env: 'LOG_LEVEL', choices: LOG_LEVELS, default: defaultLevel, description },
+  });
 }

@@ -8,7 +8,7 @@ import { type Command, defineCommand } from './cli.js';
 import { defineOptions, MAX_TIMER_MS, type OptionSpecs, type OptionValues } from './config.js';
 import type { DeployedValue, Deployment, ServiceCall } from './deployment.js';
 import { HEALTH_PATHS, HealthServer } from './health.js';
-import { createLogger, type Logger } from './logger.js';
+import { createLogger, type Logger, logOptions } from './logger.js';
 import { onShutdown } from './shutdown.js';
 
 export type BackingService = 'redis' | 'rabbitmq' | 'postgres';
@@ -97,13 +97,7 @@ export function serviceOptions(defaultHealthPort: number) {
       default: '0.0.0.0',
       description: 'address the health port binds',
     },
-    logLevel: {
-      type: 'enum',
-      env: 'LOG_LEVEL',
-      choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'],
-      default: 'info',
-      description: 'log level',
-    },
+    ...logOptions('info'),
     shutdownTimeoutMs: {
       type: 'int',
       env: 'SHUTDOWN_TIMEOUT_MS',

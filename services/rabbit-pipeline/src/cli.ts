@@ -8,6 +8,7 @@ import {
   defineCommand,
   defineOptions,
   listen,
+  logOptions,
   type OptionValues,
   runCli,
   serveCommand,
@@ -22,15 +23,7 @@ import { startRoles, startService } from './service.js';
 import { createTallyServer, formatTallyLine, Tally } from './tally.js';
 import { deleteTopology, pipelineNames, pipelineTopology, renderMermaid, renderTable } from './topology.js';
 
-const logOption = defineOptions({
-  logLevel: {
-    type: 'enum',
-    env: 'LOG_LEVEL',
-    choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'],
-    default: 'warn',
-    description: 'log level (logs go to stderr; stdout keeps the book-style output)',
-  },
-});
+const logOption = logOptions('warn', 'log level (logs go to stderr; stdout keeps the book-style output)');
 const common = { ...brokerOptions, ...logOption };
 type Common = OptionValues<typeof common>;
 

@@ -9,6 +9,7 @@ import {
   defineCommand,
   defineOptions,
   formatHostPort,
+  logOptions,
   onShutdown,
   runCli,
   serveCommand,
@@ -24,15 +25,7 @@ import { startService } from './service.js';
 /** The book's default port for the chapter's programs. */
 const BOOK_PORT = 1060;
 
-const logLevel = defineOptions({
-  logLevel: {
-    type: 'enum',
-    env: 'LOG_LEVEL',
-    choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'],
-    default: 'info',
-    description: 'log level of the server log (JSON lines on stdout unless a terminal)',
-  },
-});
+const logLevel = logOptions('info', 'log level of the server log (JSON lines on stdout unless a terminal)');
 
 function limitsOf(v: { maxQuestionBytes: number; idleTimeoutMs: number; maxConnections: number }) {
   return {
