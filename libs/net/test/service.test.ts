@@ -5,7 +5,7 @@ import { HealthServer } from '../src/health.js';
 import { silentLogger } from '../src/logger.js';
 import { defineService, type ServiceManifest, serviceOptions } from '../src/service.js';
 import { onShutdown } from '../src/shutdown.js';
-import { startProcess, stopAll } from '../src/testing/index.js';
+import { scrapeMetrics, startProcess, stopAll } from '../src/testing/index.js';
 
 afterAll(stopAll);
 
@@ -37,7 +37,7 @@ describe('health server', () => {
     redis = 'down';
     expect((await fetch(`${base}/readyz`)).status).toBe(503);
 
-    const metrics = await (await fetch(`${base}/metrics`)).text();
+    const metrics = (await scrapeMetrics(base)).text;
     expect(metrics).toContain('demo_answers_total{service="demo"} 3');
     expect(metrics).toContain('process_resident_memory_bytes');
     expect((await fetch(`${base}/nope`)).status).toBe(404);

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { freePort, runNode, startServe, stopAll, waitForHttp } from '@fopnp/net/testing';
+import { freePort, runNode, scrapeMetrics, startServe, stopAll, waitForHttp } from '@fopnp/net/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PgStore } from '../src/bank/pg-store.ts';
 import { HTTP_APP_ERRORS, HttpAppError, type HttpAppErrorName } from '../src/errors.ts';
@@ -31,7 +31,7 @@ describe('http-app serve', () => {
       expect(proc.output()).toContain('"store":"postgres"');
       const cli = await runNode(CLI, ['get', `http://127.0.0.1:${port}/get`, '--repeat', '3']);
       expect(cli.code).toBe(0);
-      const metrics = await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text();
+      const metrics = (await scrapeMetrics(`http://127.0.0.1:${healthPort}`)).text;
       expect(metrics).toMatch(/http_app_requests_total\{method="GET",status="200",service="http-app"\} 3/);
       expect(metrics).toMatch(/http_app_connections_total\{service="http-app"\} 1/); // keep-alive
       expect(await proc.stop('SIGTERM')).toBe(0);

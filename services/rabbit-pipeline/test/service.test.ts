@@ -2,7 +2,7 @@
  * `rabbit-pipeline serve`, the container entry: ROLE=all runs every role, the tally
  * answers on its HTTP port, health and metrics on the side port, SIGTERM exits 0.
  */
-import { startProcess, stopAll, waitForHttp } from '@fopnp/net/testing';
+import { scrapeMetrics, startProcess, stopAll, waitForHttp } from '@fopnp/net/testing';
 import { afterAll, expect, it } from 'vitest';
 import { CLI, deleteAllUnder, uniquePrefix, waitUntil } from './helpers.js';
 
@@ -52,7 +52,7 @@ it('runs every role, serves the estimate, health and metrics, and stops on SIGTE
   let metrics = '';
   await waitUntil(
     async () => {
-      metrics = await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text();
+      metrics = (await scrapeMetrics(`http://127.0.0.1:${healthPort}`)).text;
       return acked.test(metrics);
     },
     5_000,

@@ -1,9 +1,8 @@
-import { freePort, sleep } from '@fopnp/net/testing';
+import { capturingLogger, freePort, sleep } from '@fopnp/net/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cache } from '../src/cache.js';
 import { CacheUnavailableError } from '../src/errors.js';
 import { ClusterTopology } from '../src/topology/cluster.js';
-import { capturingLogger } from './helpers/log-capture.js';
 import { testNamespace } from './helpers/namespace.js';
 import {
   type RedisServer,
@@ -16,7 +15,7 @@ import { immediateStaleReads, staleReadAfterWrite } from './helpers/staleness.js
 
 let cluster: TestCluster | undefined;
 let cache: Cache;
-const capture = capturingLogger();
+const capture = capturingLogger('redis-cache-test', 'info');
 
 beforeAll(async () => {
   cluster = await startCluster(1000);
@@ -51,7 +50,7 @@ async function masterOf(redisKey: string): Promise<RedisServer> {
 
 describe('a Redis Cluster nobody can reach', () => {
   it('is degraded from the first probe, before any call failed', async () => {
-    const { logger, lines } = capturingLogger();
+    const { logger, lines } = capturingLogger('redis-cache-test', 'info');
     const nowhere = new Cache({
       topology: new ClusterTopology([`127.0.0.1:${await freePort()}`], { connectTimeoutMs: 300 }),
       namespace: testNamespace('nowhere'),

@@ -3,6 +3,7 @@ import {
   type BackgroundProcess,
   freePort,
   runNode,
+  scrapeMetrics,
   sleep,
   startProcess,
   startServe,
@@ -59,7 +60,7 @@ describe('redis-cache serve', () => {
       ).status,
     ).toBe(201);
     expect(await (await fetch(`${api}/cache/k1`)).json()).toEqual([1, 2, 3]);
-    const metrics = await (await fetch(`${health}/metrics`)).text();
+    const metrics = (await scrapeMetrics(health)).text;
     expect(metrics).toMatch(/^redis_cache_hits_total\{shard="single",service="redis-cache"\} 1$/m);
     expect(metrics).toMatch(/^redis_cache_unreachable_servers\{service="redis-cache"\} 0$/m);
   });
@@ -85,7 +86,7 @@ describe('redis-cache serve', () => {
       checks: { redis: { status: 'degraded' } },
     });
     expect(serve.output().match(/redis unreachable: failing open/g)).toHaveLength(1);
-    expect(await (await fetch(`${health}/metrics`)).text()).toMatch(
+    expect((await scrapeMetrics(health)).text).toMatch(
       /^redis_cache_fail_open_total\{shard="single",service="redis-cache"\} 6$/m,
     );
 

@@ -1,4 +1,4 @@
-import { sleep } from '@fopnp/net/testing';
+import { capturingLogger, sleep } from '@fopnp/net/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cache } from '../src/cache.js';
@@ -7,7 +7,6 @@ import { createCacheServer } from '../src/server.js';
 import { createStrategy, STRATEGY_NAMES } from '../src/sharding/strategies.js';
 import { loadWords, shippedWordsPath } from '../src/sharding/words.js';
 import { ShardedTopology } from '../src/topology/sharded.js';
-import { capturingLogger } from './helpers/log-capture.js';
 import { testNamespace } from './helpers/namespace.js';
 import { type RedisServer, startRedisServers, stopRedisServers } from './helpers/redis-servers.js';
 
@@ -111,7 +110,7 @@ describe('client-side sharding across real redis-server processes', () => {
   });
 
   it('fails open for the keys of a dead shard only, logs the outage once, and resumes by itself', async () => {
-    const { logger, lines } = capturingLogger();
+    const { logger, lines } = capturingLogger('redis-cache-test', 'info');
     const urls = servers.slice(0, 3).map((s) => s.url);
     const cache = new Cache({
       topology: new ShardedTopology(urls, 'jump', { commandTimeoutMs: 300, connectTimeoutMs: 300 }),

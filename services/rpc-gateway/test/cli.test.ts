@@ -2,7 +2,7 @@
  * The book-style commands print what the book's scripts print, against Python's server as
  * well as ours; `serve` has health endpoints and stops cleanly; errors are one line.
  */
-import { freePort, runNode, startServe, stopAll, waitForHttp } from '@fopnp/net/testing';
+import { freePort, runNode, scrapeMetrics, startServe, stopAll, waitForHttp } from '@fopnp/net/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BOOK_CLIENT_LINES, CLI, startOurServer, startPythonServer } from './helpers.js';
 
@@ -64,7 +64,7 @@ describe('serve', () => {
     await waitForHttp(`http://127.0.0.1:${healthPort}/readyz`);
     const r = await runNode(CLI, ['call', 'addtogether', '20', '30', '4', '1', '-p', String(port)]);
     expect(r.stdout).toBe('55\n');
-    const metrics = await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text();
+    const metrics = (await scrapeMetrics(`http://127.0.0.1:${healthPort}`)).text;
     expect(metrics).toMatch(/rpc_calls_total\{[^}]*method="addtogether"[^}]*\} 1/);
     expect(await proc.stop('SIGTERM')).toBe(0);
   });

@@ -11,6 +11,7 @@ import {
   type BackgroundProcess,
   freePort,
   run,
+  scrapeMetrics,
   startProcess,
   stopAll,
   waitForHttp,
@@ -272,7 +273,7 @@ describe('when a downstream service fails', () => {
     });
     expect(performance.now() - started).toBeLessThan(200);
     await expect(json.call('farewell')).rejects.toMatchObject({ code: -32012 });
-    const metrics = await (await fetch(`http://127.0.0.1:${gateway.healthPort}/metrics`)).text();
+    const metrics = (await scrapeMetrics(`http://127.0.0.1:${gateway.healthPort}`)).text;
     expect(metrics).toMatch(/rpc_gateway_circuit_open\{service="tcp-farewell"[^}]*\} 1/);
     const ready = (await (await fetch(`http://127.0.0.1:${gateway.healthPort}/readyz`)).json()) as {
       status: string;

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServe, stopAll, waitForHttp } from '@fopnp/net/testing';
+import { scrapeMetrics, startServe, stopAll, waitForHttp } from '@fopnp/net/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KeyPair, makeKey, type Sshd, startSshds, tempDir } from './helpers/sshd.js';
 
@@ -118,7 +118,7 @@ describe('the job runner API', () => {
     const body = (await res.json()) as { ok: boolean; results: { exitCode: number }[] };
     expect(body.ok).toBe(false);
     expect(body.results.map((r) => r.exitCode)).toEqual([4, 4]);
-    const metrics = await (await fetch(`${health}/metrics`)).text();
+    const metrics = (await scrapeMetrics(health)).text;
     for (const s of servers) {
       expect(metrics).toContain(
         `ssh_runner_host_runs_total{host="root@127.0.0.1:${s.port}",outcome="ok",service="ssh-runner"} 1`,

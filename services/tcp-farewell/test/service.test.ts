@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { startServe, stopAll, waitForHttp, waitForPort } from '@fopnp/net/testing';
+import { scrapeMetrics, startServe, stopAll, waitForHttp, waitForPort } from '@fopnp/net/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BackgroundProcess, CLI, runPython } from './helpers.js';
 
@@ -17,9 +17,7 @@ afterAll(stopAll);
 
 /** One sample of /metrics, e.g. metric('tcp_farewell_errors_total{kind="incomplete_read"'). */
 async function metric(prefix: string): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(prefix));
-  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+  return (await scrapeMetrics(`http://127.0.0.1:${healthPort}`)).value(prefix);
 }
 
 describe('tcp-farewell serve', () => {

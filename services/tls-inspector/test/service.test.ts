@@ -5,7 +5,14 @@
  * parameters; target failures come back as JSON errors with fitting statuses.
  */
 import net from 'node:net';
-import { type BackgroundProcess, freePort, startProcess, stopAll, waitForHttp } from '@fopnp/net/testing';
+import {
+  type BackgroundProcess,
+  freePort,
+  scrapeMetrics,
+  startProcess,
+  stopAll,
+  waitForHttp,
+} from '@fopnp/net/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, type OpenSslServer, startOpenSslServer, startSilentServer } from './helpers/peers.js';
 import { makePki, type Pki } from './helpers/pki.js';
@@ -184,9 +191,7 @@ describe('GET /inspect and /scan', () => {
     await expect
       .poll(
         async () =>
-          (await (await fetch(`${open.health}/metrics`)).text()).match(
-            /^tls_inspector_in_flight\{[^}]*\} (\d+)$/m,
-          )?.[1],
+          (await scrapeMetrics(open.health)).text.match(/^tls_inspector_in_flight\{[^}]*\} (\d+)$/m)?.[1],
         { interval: 20, timeout: 1_400 },
       )
       .toBe('1');
@@ -195,7 +200,7 @@ describe('GET /inspect and /scan', () => {
     expect(busy.body.error.code).toBe('FOPNP_TLS_INSPECTOR_ERR_BUSY');
     expect(busy.headers.get('retry-after')).toBe('1');
     expect((await slow).status).toBe(504);
-    const metrics = await (await fetch(`${open.health}/metrics`)).text();
+    const metrics = (await scrapeMetrics(open.health)).text;
     expect(metrics).toMatch(
       /tls_inspector_requests_total\{endpoint="\/inspect",status="503",code="FOPNP_TLS_INSPECTOR_ERR_BUSY"[^}]*\} 1/,
     );

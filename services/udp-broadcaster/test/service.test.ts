@@ -1,4 +1,4 @@
-import { freePort, stopAll, waitForHttp } from '@fopnp/net/testing';
+import { freePort, scrapeMetrics, stopAll, waitForHttp } from '@fopnp/net/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BackgroundProcess, runCli, sendFrom, startCli } from './helpers.js';
 
@@ -23,7 +23,7 @@ beforeAll(async () => {
 afterAll(stopAll);
 
 async function metrics(): Promise<string> {
-  return (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text();
+  return scrapeMetrics(`http://127.0.0.1:${healthPort}`).then((m) => m.text);
 }
 
 describe('udp-broadcaster serve', () => {

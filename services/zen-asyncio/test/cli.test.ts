@@ -2,7 +2,15 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BackgroundProcess, freePort, runNode, sleep, startProcess, stopAll } from '@fopnp/net/testing';
+import {
+  type BackgroundProcess,
+  freePort,
+  runNode,
+  scrapeMetrics,
+  sleep,
+  startProcess,
+  stopAll,
+} from '@fopnp/net/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { APHORISMS } from '../src/index.js';
 import { manifest } from '../src/manifest.js';
@@ -83,7 +91,7 @@ describe('the zen-asyncio command', () => {
     await runNode(cli, ['client', '127.0.0.1', '-p', String(port), '-e']);
     const ready = await fetch(`http://127.0.0.1:${healthPort}/readyz`);
     expect(ready.status).toBe(200);
-    const metrics = await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text();
+    const metrics = (await scrapeMetrics(`http://127.0.0.1:${healthPort}`)).text;
     expect(metrics).toMatch(/^zen_questions_answered_total\{[^}]*\} 3$/m);
     expect(metrics).toMatch(/^zen_connections_accepted_total\{[^}]*\} 2$/m);
     expect(metrics).toMatch(/^zen_errors_total\{kind="closed_mid_question"[^}]*\} 1$/m);
@@ -117,7 +125,7 @@ describe('the zen-asyncio command', () => {
     let metrics = '';
     for (let i = 0; i < 80 && !/^zen_questions_answered_total\{[^}]*\} 24$/m.test(metrics); i++) {
       await sleep(100);
-      metrics = await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text();
+      metrics = (await scrapeMetrics(`http://127.0.0.1:${healthPort}`)).text;
     }
     expect(metrics).toMatch(/^zen_questions_answered_total\{[^}]*\} 24$/m);
     expect(metrics).toMatch(/^zen_connections_accepted_total\{[^}]*\} 8$/m);

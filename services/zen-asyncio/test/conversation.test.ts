@@ -1,7 +1,8 @@
 import net from 'node:net';
+import { capturingLogger } from '@fopnp/net/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { APHORISMS, REPLIES, ZenClient, type ZenServer } from '../src/index.js';
-import { capturedLogger, listening, rawConnect, readAnswers, readToEnd, waitFor } from './helpers.js';
+import { listening, rawConnect, readAnswers, readToEnd, waitFor } from './helpers.js';
 
 let servers: ZenServer[] = [];
 afterEach(async () => {
@@ -75,7 +76,7 @@ describe('a conversation with the loop server', () => {
   });
 
   it('replies with an error and closes when a question passes 4 KiB without a question mark', async () => {
-    const { lines, logger } = capturedLogger();
+    const { lines, logger } = capturingLogger('zen-asyncio-test');
     const { port, zen } = await start({ logger });
     const socket = await rawConnect(port);
     const everything = readToEnd(socket);
@@ -95,7 +96,7 @@ describe('a conversation with the loop server', () => {
   });
 
   it('closes a connection that stays silent past the idle timeout', async () => {
-    const { lines, logger } = capturedLogger();
+    const { lines, logger } = capturingLogger('zen-asyncio-test');
     const { port, zen } = await start({ idleTimeoutMs: 300, logger });
     const socket = await rawConnect(port);
     const opened = performance.now();
@@ -110,7 +111,7 @@ describe('a conversation with the loop server', () => {
   });
 
   it('refuses connections past the cap with a busy reply and says so once in the log', async () => {
-    const { lines, logger } = capturedLogger();
+    const { lines, logger } = capturingLogger('zen-asyncio-test');
     const { port, zen } = await start({ maxConnections: 2, logger });
     const a = await rawConnect(port);
     const b = await rawConnect(port);
@@ -162,7 +163,7 @@ describe('a conversation with the loop server', () => {
   });
 
   it('logs a client that hangs up mid-question and keeps serving others', async () => {
-    const { lines, logger } = capturedLogger();
+    const { lines, logger } = capturingLogger('zen-asyncio-test');
     const { port, zen } = await start({ logger });
     const quitter = await rawConnect(port);
     quitter.end('Beautiful is better than');

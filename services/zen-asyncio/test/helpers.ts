@@ -1,24 +1,5 @@
 import net from 'node:net';
-import { PassThrough } from 'node:stream';
-import { createLogger, type Logger } from '@fopnp/net';
 import { createZenServer, type ZenServer, type ZenServerOptions } from '../src/index.js';
-
-/** A logger whose JSON lines the test can read. */
-export function capturedLogger(): { logger: Logger; lines: () => Array<Record<string, unknown>> } {
-  const sink = new PassThrough();
-  let text = '';
-  sink.on('data', (d) => {
-    text += d;
-  });
-  return {
-    logger: createLogger('zen-asyncio-test', { level: 'debug', destination: sink }),
-    lines: () =>
-      text
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as Record<string, unknown>),
-  };
-}
 
 /** A listening server on a free loopback port; remember to close it. */
 export async function listening(options: ZenServerOptions = {}): Promise<{ zen: ZenServer; port: number }> {
