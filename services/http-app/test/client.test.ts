@@ -1,12 +1,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { freePort, runNode } from '@fopnp/net/testing';
+import { cliTestKit, freePort, runNode } from '@fopnp/net/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient, parseHeaderArg } from '../src/client.ts';
 import { startApp, type TestApp } from './helpers.ts';
 
-const CLI = fileURLToPath(new URL('../dist/src/cli.js', import.meta.url));
+const { CLI } = cliTestKit(import.meta.url);
 
 describe('http-app get, the curl -v style client', () => {
   let app: TestApp;

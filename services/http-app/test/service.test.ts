@@ -1,12 +1,19 @@
-import { fileURLToPath } from 'node:url';
-import { freePort, runNode, scrapeMetrics, startServe, stopAll, waitForHttp } from '@fopnp/net/testing';
+import {
+  cliTestKit,
+  freePort,
+  runNode,
+  scrapeMetrics,
+  startServe,
+  stopAll,
+  waitForHttp,
+} from '@fopnp/net/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PgStore } from '../src/bank/pg-store.ts';
 import { HTTP_APP_ERRORS, HttpAppError, type HttpAppErrorName } from '../src/errors.ts';
 import { manifest } from '../src/manifest.ts';
 import { PG_URL, uniqueSchema } from './helpers.ts';
 
-const CLI = fileURLToPath(new URL('../dist/src/cli.js', import.meta.url));
+const { CLI } = cliTestKit(import.meta.url);
 
 describe('http-app serve', () => {
   afterAll(stopAll);

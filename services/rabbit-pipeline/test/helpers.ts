@@ -4,16 +4,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { run } from '@fopnp/net/testing';
+import { cliTestKit, run } from '@fopnp/net/testing';
 import amqp from 'amqplib';
 import type { ReliablePublisher } from '../src/publisher.js';
 import { defaultTallyStateFile } from '../src/tally-state.js';
 import { pipelineTopology } from '../src/topology.js';
 
 export const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
-export const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/src/cli.js');
+export const { CLI, startCli } = cliTestKit(import.meta.url);
 
 /** A prefix no other run uses: rp-test-<pid>-<random>. */
 export function uniquePrefix(label: string): string {

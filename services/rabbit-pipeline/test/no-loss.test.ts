@@ -4,12 +4,12 @@
  * duplicates (deliveries the dead consumer had printed but not yet acked) are counted,
  * reported and bounded by its prefetch window.
  */
-import { type BackgroundProcess, startProcess, stopAll } from '@fopnp/net/testing';
+import { type BackgroundProcess, stopAll } from '@fopnp/net/testing';
 import amqp from 'amqplib';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Broker } from '../src/connection.js';
 import { ReliablePublisher } from '../src/publisher.js';
-import { AMQP_URL, CLI, deleteAllUnder, publishNumbered, uniquePrefix, waitUntil } from './helpers.js';
+import { AMQP_URL, deleteAllUnder, publishNumbered, startCli, uniquePrefix, waitUntil } from './helpers.js';
 
 const prefix = uniquePrefix('noloss');
 const queue = `${prefix}.numbers`;
@@ -29,15 +29,7 @@ afterAll(async () => {
 });
 
 function consumer(): BackgroundProcess {
-  return startProcess(process.execPath, [
-    CLI,
-    'consume',
-    queue,
-    '--prefix',
-    prefix,
-    '--prefetch',
-    String(PREFETCH),
-  ]);
+  return startCli(['consume', queue, '--prefix', prefix, '--prefetch', String(PREFETCH)]);
 }
 
 /** Complete lines (a killed process may leave none half-written: stdout is a pipe). */

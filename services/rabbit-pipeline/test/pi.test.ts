@@ -3,10 +3,10 @@
  * work), talking only through RabbitMQ: after 20,000 points tally's estimate, read over
  * its HTTP port, is within 0.05 of π.
  */
-import { type BackgroundProcess, runNode, startProcess, stopAll } from '@fopnp/net/testing';
+import { type BackgroundProcess, runNode, stopAll } from '@fopnp/net/testing';
 import { afterAll, expect, it } from 'vitest';
 import type { TallySnapshot } from '../src/tally.js';
-import { CLI, deleteAllUnder, uniquePrefix, waitUntil } from './helpers.js';
+import { CLI, deleteAllUnder, startCli, uniquePrefix, waitUntil } from './helpers.js';
 
 const prefix = uniquePrefix('pi');
 const POINTS = 20_000;
@@ -17,7 +17,7 @@ afterAll(async () => {
 });
 
 function role(...args: string[]): BackgroundProcess {
-  return startProcess(process.execPath, [CLI, ...args, '--prefix', prefix]);
+  return startCli([...args, '--prefix', prefix]);
 }
 
 /** A wider prefetch than the default 64 halves the run here: judges wait on RPC and confirms. */

@@ -2,9 +2,9 @@
  * `rabbit-pipeline serve`, the container entry: ROLE=all runs every role, the tally
  * answers on its HTTP port, health and metrics on the side port, SIGTERM exits 0.
  */
-import { scrapeMetrics, startProcess, stopAll, waitForHttp } from '@fopnp/net/testing';
+import { scrapeMetrics, stopAll, waitForHttp } from '@fopnp/net/testing';
 import { afterAll, expect, it } from 'vitest';
-import { CLI, deleteAllUnder, uniquePrefix, waitUntil } from './helpers.js';
+import { deleteAllUnder, startCli, uniquePrefix, waitUntil } from './helpers.js';
 
 const prefix = uniquePrefix('serve');
 
@@ -14,19 +14,17 @@ afterAll(async () => {
 });
 
 it('runs every role, serves the estimate, health and metrics, and stops on SIGTERM', async () => {
-  const p = startProcess(process.execPath, [CLI, 'serve'], {
-    env: {
-      ROLE: 'all',
-      AMQP_PREFIX: prefix,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      HEALTH_PORT: '0',
-      HEALTH_HOST: '127.0.0.1',
-      POINTS: '2000',
-      RATE: '0',
-      LOG_LEVEL: 'info',
-      CI: '1',
-    },
+  const p = startCli(['serve'], {
+    ROLE: 'all',
+    AMQP_PREFIX: prefix,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    HEALTH_PORT: '0',
+    HEALTH_HOST: '127.0.0.1',
+    POINTS: '2000',
+    RATE: '0',
+    LOG_LEVEL: 'info',
+    CI: '1',
   });
   const [, healthPort] = await p.waitForOutput(/"healthPort":(\d+)/);
   const [, port] = await p.waitForOutput(/"port":(\d+)[^\n]*tally listening/);

@@ -9,7 +9,7 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { type BackgroundProcess, runNode, startProcess, stopAll } from '@fopnp/net/testing';
+import { type BackgroundProcess, runNode, stopAll } from '@fopnp/net/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Broker } from '../src/connection.js';
 import { openPipeline, startTally } from '../src/pipeline.js';
@@ -24,6 +24,7 @@ import {
   deleteAllUnder,
   publishNumbered,
   queueInfo,
+  startCli,
   uniquePrefix,
   waitUntil,
 } from './helpers.js';
@@ -55,8 +56,7 @@ async function saved(file: string): Promise<TallyCounts | undefined> {
 }
 
 function tallyProcess(file: string): BackgroundProcess {
-  return startProcess(process.execPath, [
-    CLI,
+  return startCli([
     'tally',
     '--prefix',
     prefix,

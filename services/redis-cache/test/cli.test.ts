@@ -1,12 +1,12 @@
 import { fileURLToPath } from 'node:url';
-import { runNode } from '@fopnp/net/testing';
+import { cliTestKit, runNode } from '@fopnp/net/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cache } from '../src/cache.js';
 import { SingleTopology } from '../src/topology/single.js';
 import { SHARED_REDIS_URL, testNamespace } from './helpers/namespace.js';
 import { type RedisServer, startRedisServers, stopRedisServers } from './helpers/redis-servers.js';
 
-const cli = fileURLToPath(new URL('../dist/src/cli.js', import.meta.url));
+const { CLI: cli } = cliTestKit(import.meta.url);
 const words = fileURLToPath(new URL('../data/words.txt', import.meta.url));
 
 describe('redis-cache shard-report', () => {

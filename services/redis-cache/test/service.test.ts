@@ -1,11 +1,10 @@
-import { fileURLToPath } from 'node:url';
 import {
   type BackgroundProcess,
+  cliTestKit,
   freePort,
   runNode,
   scrapeMetrics,
   sleep,
-  startProcess,
   startServe,
   stopAll,
   waitForHttp,
@@ -14,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testNamespace } from './helpers/namespace.js';
 import { RedisServer } from './helpers/redis-servers.js';
 
-const cli = fileURLToPath(new URL('../dist/src/cli.js', import.meta.url));
+const { CLI: cli } = cliTestKit(import.meta.url);
 let redis: RedisServer;
 let serve: BackgroundProcess;
 let api: string;
@@ -106,18 +105,16 @@ describe('redis-cache serve', () => {
   });
 
   it('starts with Redis unreachable: ready but degraded, loaders answer', async () => {
-    const [port, healthPort, nothing] = [await freePort(), await freePort(), await freePort()];
-    const lonely = startProcess(process.execPath, [cli, 'serve'], {
-      env: {
-        CI: '1',
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        HEALTH_PORT: String(healthPort),
-        HEALTH_HOST: '127.0.0.1',
-        REDIS_URL: `redis://127.0.0.1:${nothing}`,
-        DEMO_LOADER_DELAY_MS: '10',
-        REDIS_OP_TIMEOUT_MS: '300',
-      },
+    const nothing = await freePort();
+    const {
+      proc: lonely,
+      port,
+      healthPort,
+    } = await startServe(cli, {
+      CI: '1',
+      REDIS_URL: `redis://127.0.0.1:${nothing}`,
+      DEMO_LOADER_DELAY_MS: '10',
+      REDIS_OP_TIMEOUT_MS: '300',
     });
     try {
       await lonely.waitForOutput(/starting with Redis unreachable: the cache fails open/);

@@ -12,7 +12,7 @@ import {
   freePort,
   run,
   scrapeMetrics,
-  startProcess,
+  startServe,
   stopAll,
   waitForHttp,
 } from '@fopnp/net/testing';
@@ -32,19 +32,12 @@ interface Started {
 
 /** Starts a sibling service's `serve` and waits until its /readyz says ready. */
 async function startService(name: string, extraEnv: NodeJS.ProcessEnv = {}, port?: number): Promise<Started> {
-  const env = {
-    PORT: String(port ?? (await freePort())),
-    HOST: '127.0.0.1',
-    HEALTH_PORT: String(await freePort()),
-    HEALTH_HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    ...extraEnv,
-  };
-  const proc = startProcess(process.execPath, [serviceCli(name), 'serve'], { env });
-  await waitForHttp(`http://127.0.0.1:${env.HEALTH_PORT}/readyz`, { timeoutMs: 20_000 }).catch((err) => {
-    throw new Error(`${name} did not become ready: ${err.message}\n${proc.output()}`);
+  const env = { LOG_LEVEL: 'warn', ...(port === undefined ? {} : { PORT: String(port) }), ...extraEnv };
+  const started = await startServe(serviceCli(name), env);
+  await waitForHttp(`${started.healthUrl}/readyz`, { timeoutMs: 20_000 }).catch((err) => {
+    throw new Error(`${name} did not become ready: ${err.message}\n${started.proc.output()}`);
   });
-  return { proc, port: Number(env.PORT), healthPort: Number(env.HEALTH_PORT), env };
+  return { proc: started.proc, port: started.port, healthPort: started.healthPort, env };
 }
 
 const AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
@@ -85,12 +78,7 @@ beforeAll(async () => {
     startService('tls-inspector', { DEMO_TLS_PORT: String(demoTlsPort), ALLOW_CIDRS: '127.0.0.0/8' }),
   ]);
   Object.assign(services, { zen, farewell, cache, tls });
-  const port = await freePort();
   const env = {
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    HEALTH_PORT: String(await freePort()),
-    HEALTH_HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
     ZEN_ADDRESS: `127.0.0.1:${zen.port}`,
     FAREWELL_ADDRESS: `127.0.0.1:${farewell.port}`,
@@ -102,9 +90,9 @@ beforeAll(async () => {
     BREAKER_FAILURES: '3',
     BREAKER_RESET_MS: '1500',
   };
-  const proc = startProcess(process.execPath, [CLI, 'serve'], { env });
-  await waitForHttp(`http://127.0.0.1:${env.HEALTH_PORT}/readyz`, { timeoutMs: 20_000 });
-  gateway = { proc, port, healthPort: Number(env.HEALTH_PORT), env };
+  const { proc, port, healthPort, healthUrl } = await startServe(CLI, env);
+  await waitForHttp(`${healthUrl}/readyz`, { timeoutMs: 20_000 });
+  gateway = { proc, port, healthPort, env };
   xml = new XmlRpcClient(`http://127.0.0.1:${port}/RPC2`);
   json = new JsonRpcClient(`http://127.0.0.1:${port}/jsonrpc`);
 }, 90_000);

@@ -1,8 +1,8 @@
 /** Shared by the tests: start our server (in-process or as the built CLI) and Python's. */
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BackgroundProcess, freePort, startProcess, waitForPort } from '@fopnp/net/testing';
+import { listen as listenOn } from '@fopnp/net';
+import { type BackgroundProcess, cliTestKit, freePort, waitForPort } from '@fopnp/net/testing';
 import { createRpcServer, type RpcServer, type RpcServerOptions } from '../src/server.js';
 
 /** What the book's xmlrpc_client.py prints (chapter 18), its final fault included. */
@@ -17,11 +17,13 @@ export const BOOK_CLIENT_LINES = [
   `<Fault 1: "<class 'ValueError'>:math domain error">`,
 ];
 
+const kit = cliTestKit(import.meta.url);
+export const { CLI } = kit;
 export const here = path.dirname(fileURLToPath(import.meta.url));
 export const PEERS = path.join(here, 'peers');
-export const CLI = path.join(here, '..', 'dist', 'src', 'cli.js');
 /** The built CLI of a sibling service (turbo builds them first: they are devDependencies). */
-export const serviceCli = (name: string) => path.join(here, '..', '..', name, 'dist', 'src', 'cli.js');
+export const serviceCli = (name: string) =>
+  cliTestKit(new URL(`../../${name}/test/`, import.meta.url).href).CLI;
 
 export interface Listening extends RpcServer {
   port: number;
@@ -33,8 +35,7 @@ export interface Listening extends RpcServer {
 /** Our server in this process on a free port. */
 export async function listen(options: RpcServerOptions = {}): Promise<Listening> {
   const rpc = createRpcServer(options);
-  await new Promise<void>((resolve) => rpc.server.listen(0, '127.0.0.1', () => resolve()));
-  const port = (rpc.server.address() as AddressInfo).port;
+  const port = await listenOn(rpc.server, 0, '127.0.0.1');
   return {
     ...rpc,
     port,
@@ -53,7 +54,7 @@ export async function startPythonServer(
   args: string[] = [],
 ): Promise<{ proc: BackgroundProcess; url: string }> {
   const port = await freePort();
-  const proc = startProcess('python3', [path.join(PEERS, 'xmlrpc_server.py'), String(port), ...args]);
+  const proc = kit.startPython('xmlrpc_server.py', [String(port), ...args]);
   await proc.waitForOutput(/Server ready/);
   await waitForPort(port);
   return { proc, url: `http://127.0.0.1:${port}/RPC2` };
@@ -64,7 +65,7 @@ export async function startOurServer(
   env: NodeJS.ProcessEnv = {},
 ): Promise<{ proc: BackgroundProcess; url: string }> {
   const port = await freePort();
-  const proc = startProcess(process.execPath, [CLI, 'server', '127.0.0.1', '-p', String(port)], { env });
+  const proc = kit.startCli(['server', '127.0.0.1', '-p', String(port)], env);
   await proc.waitForOutput(/Server ready/);
   return { proc, url: `http://127.0.0.1:${port}/RPC2` };
 }

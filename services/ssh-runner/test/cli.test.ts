@@ -2,12 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { freePort, run, runNode, stopAll } from '@fopnp/net/testing';
+import { cliTestKit, freePort, run, runNode, stopAll } from '@fopnp/net/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KeyPair, makeKey, type Sshd, startSshd, startSshds, tempDir } from './helpers/sshd.js';
 
-const CLI = fileURLToPath(new URL('../dist/src/cli.js', import.meta.url));
+const { CLI } = cliTestKit(import.meta.url);
 const dir = tempDir();
 let userKey: KeyPair;
 let otherKey: KeyPair;

@@ -1,11 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { scrapeMetrics, startServe, stopAll, waitForHttp } from '@fopnp/net/testing';
+import { cliTestKit, scrapeMetrics, startServe, stopAll, waitForHttp } from '@fopnp/net/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KeyPair, makeKey, type Sshd, startSshds, tempDir } from './helpers/sshd.js';
 
-const CLI = fileURLToPath(new URL('../dist/src/cli.js', import.meta.url));
+const { CLI } = cliTestKit(import.meta.url);
 const TOKEN = 'test-token-0123456789abcdef';
 const dir = tempDir();
 let key: KeyPair;

@@ -4,9 +4,9 @@
  * insists on TLS 1.0 is refused and the server says so and carries on.
  */
 import path from 'node:path';
-import { type BackgroundProcess, run, startProcess, stopAll } from '@fopnp/net/testing';
+import { type BackgroundProcess, run, stopAll } from '@fopnp/net/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, PEERS_DIR } from './helpers/peers.js';
+import { PEERS_DIR, startCli } from './helpers/peers.js';
 import { makePki, type Pki } from './helpers/pki.js';
 
 let pki: Pki;
@@ -25,7 +25,7 @@ const python = (...args: string[]) =>
 
 beforeAll(async () => {
   pki = await makePki();
-  server = startProcess(process.execPath, [CLI, '127.0.0.1', '0', '-s', pki.serverPem, '-a', pki.caCert]);
+  server = startCli(['127.0.0.1', '0', '-s', pki.serverPem, '-a', pki.caCert]);
   const m = await server.waitForOutput(/Interface where we are listening\.+ 127\.0\.0\.1 port (\d+)/);
   port = Number(m[1]);
 });

@@ -9,7 +9,7 @@ import {
   type BackgroundProcess,
   freePort,
   scrapeMetrics,
-  startProcess,
+  startServe,
   stopAll,
   waitForHttp,
 } from '@fopnp/net/testing';
@@ -25,20 +25,14 @@ interface Service {
 }
 
 async function startService(env: Record<string, string>): Promise<Service> {
-  const [port, healthPort, demoTlsPort] = [await freePort(), await freePort(), await freePort()];
-  const proc = startProcess(process.execPath, [CLI, 'serve'], {
-    env: {
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      HEALTH_HOST: '127.0.0.1',
-      HEALTH_PORT: String(healthPort),
-      DEMO_TLS_PORT: String(demoTlsPort),
-      LOG_LEVEL: 'info',
-      ...env,
-    },
+  const demoTlsPort = await freePort();
+  const { proc, url, healthUrl } = await startServe(CLI, {
+    DEMO_TLS_PORT: String(demoTlsPort),
+    LOG_LEVEL: 'info',
+    ...env,
   });
   await proc.waitForOutput(/HTTP API listening/);
-  return { proc, api: `http://127.0.0.1:${port}`, health: `http://127.0.0.1:${healthPort}`, demoTlsPort };
+  return { proc, api: url, health: healthUrl, demoTlsPort };
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON bodies of several shapes, asserted field by field

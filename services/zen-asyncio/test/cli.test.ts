@@ -1,22 +1,19 @@
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   type BackgroundProcess,
+  cliTestKit,
   freePort,
   runNode,
   scrapeMetrics,
   sleep,
-  startProcess,
   stopAll,
 } from '@fopnp/net/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { APHORISMS } from '../src/index.js';
 import { manifest } from '../src/manifest.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const cli = path.join(here, '../dist/src/cli.js');
+const { CLI: cli, startCli } = cliTestKit(import.meta.url);
 const answers = new Map(APHORISMS);
 
 afterAll(stopAll);
@@ -29,7 +26,7 @@ function childrenOf(pid: number): number[] {
 
 /** `zen-asyncio server 127.0.0.1 -p 0 …extra` as a real process, once it listens. */
 async function startServer(...extra: string[]): Promise<{ server: BackgroundProcess; port: string }> {
-  const server = startProcess(process.execPath, [cli, 'server', '127.0.0.1', '-p', '0', ...extra]);
+  const server = startCli(['server', '127.0.0.1', '-p', '0', ...extra], { LOG_LEVEL: 'info' });
   const port = (await server.waitForOutput(/Listening at 127\.0\.0\.1:(\d+)/))[1]!;
   return { server, port };
 }
@@ -80,8 +77,12 @@ describe('the zen-asyncio command', () => {
   });
 
   it('serve exposes health, readiness and zen metrics counted from real traffic', async () => {
-    const server = startProcess(process.execPath, [cli, 'serve'], {
-      env: { PORT: '0', HEALTH_PORT: '0', HOST: '127.0.0.1', HEALTH_HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+    const server = startCli(['serve'], {
+      PORT: '0',
+      HEALTH_PORT: '0',
+      HOST: '127.0.0.1',
+      HEALTH_HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
     });
     await server.waitForOutput(/"msg":"ready"/);
     const lines = jsonLines(server.output());
@@ -100,16 +101,14 @@ describe('the zen-asyncio command', () => {
   });
 
   it('serve in cluster mode sums every worker’s counters in one /metrics and is ready with all workers up', async () => {
-    const server = startProcess(process.execPath, [cli, 'serve'], {
-      env: {
-        PORT: '0',
-        HEALTH_PORT: '0',
-        HOST: '127.0.0.1',
-        HEALTH_HOST: '127.0.0.1',
-        ZEN_MODE: 'cluster',
-        ZEN_WORKERS: '2',
-        LOG_LEVEL: 'info',
-      },
+    const server = startCli(['serve'], {
+      PORT: '0',
+      HEALTH_PORT: '0',
+      HOST: '127.0.0.1',
+      HEALTH_HOST: '127.0.0.1',
+      ZEN_MODE: 'cluster',
+      ZEN_WORKERS: '2',
+      LOG_LEVEL: 'info',
     });
     await server.waitForOutput(/"msg":"ready"/);
     const lines = jsonLines(server.output());

@@ -1,21 +1,16 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type BackgroundProcess, startProcess, stopAll } from '@fopnp/net/testing';
+import { type BackgroundProcess, cliTestKit, stopAll } from '@fopnp/net/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runLoad } from '../bench/loadgen.js';
 import { APHORISMS, REPLIES, ZenClient } from '../src/index.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const cli = path.join(here, '../dist/src/cli.js');
+const { startCli } = cliTestKit(import.meta.url);
 const CONNECTIONS = 200;
 
 let server: BackgroundProcess;
 let port: number;
 
 beforeAll(async () => {
-  server = startProcess(process.execPath, [cli, 'server', '127.0.0.1', '-p', '0'], {
-    env: { LOG_LEVEL: 'warn' },
-  });
+  server = startCli(['server', '127.0.0.1', '-p', '0'], { LOG_LEVEL: 'warn' });
   port = Number((await server.waitForOutput(/Listening at 127\.0\.0\.1:(\d+)/))[1]);
 });
 afterAll(async () => {

@@ -1,20 +1,14 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type BackgroundProcess, run, startProcess, stopAll } from '@fopnp/net/testing';
+import { type BackgroundProcess, cliTestKit, stopAll } from '@fopnp/net/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APHORISMS } from '../src/index.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const cli = path.join(here, '../dist/src/cli.js');
-const pythonClient = path.join(here, 'peers/zen_client.py');
+const { startCli, runPython } = cliTestKit(import.meta.url);
 
 let server: BackgroundProcess;
 let port: number;
 
 beforeAll(async () => {
-  server = startProcess(process.execPath, [cli, 'server', '127.0.0.1', '-p', '0'], {
-    env: { LOG_LEVEL: 'info' },
-  });
+  server = startCli(['server', '127.0.0.1', '-p', '0'], { LOG_LEVEL: 'info' });
   port = Number((await server.waitForOutput(/Listening at 127\.0\.0\.1:(\d+) \(mode loop\)/))[1]);
 });
 afterAll(async () => {
@@ -26,7 +20,7 @@ const pyBytes = (s: string) => `b'${s}'`;
 
 describe('interop with the book’s Python client (stdlib socket)', () => {
   it('asks three questions and gets the right answer to each', async () => {
-    const r = await run('python3', [pythonClient, '127.0.0.1', '-p', String(port)]);
+    const r = await runPython('zen_client.py', ['127.0.0.1', '-p', String(port)]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
@@ -37,16 +31,16 @@ describe('interop with the book’s Python client (stdlib socket)', () => {
   });
 
   it('gets every comparative answered, in order, when it pipelines them in one sendall', async () => {
-    const r = await run('python3', [pythonClient, '127.0.0.1', '-p', String(port), '--all']);
+    const r = await runPython('zen_client.py', ['127.0.0.1', '-p', String(port), '--all']);
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split('\n')).toEqual(APHORISMS.map(([q, a]) => `${pyBytes(q)} ${pyBytes(a)}`));
   });
 
   it('handles -e (half a question, then hang up): logged, and the server keeps answering', async () => {
-    const r = await run('python3', [pythonClient, '127.0.0.1', '-p', String(port), '-e']);
+    const r = await runPython('zen_client.py', ['127.0.0.1', '-p', String(port), '-e']);
     expect(r.code).toBe(0);
     await server.waitForOutput(/"receivedBytes":24,"msg":"client closed the connection mid-question"/);
-    const after = await run('python3', [pythonClient, '127.0.0.1', '-p', String(port)]);
+    const after = await runPython('zen_client.py', ['127.0.0.1', '-p', String(port)]);
     expect(after.code).toBe(0);
     expect(after.stdout.trim().split('\n')).toHaveLength(3);
   });

@@ -194,10 +194,12 @@ export interface ServeProcess {
 
 /**
  * Starts a service's long-running mode (`CLI serve`) on free loopback ports: PORT, HOST,
- * HEALTH_PORT and HEALTH_HOST are set, `env` adds or overrides the rest. Does not wait.
+ * HEALTH_PORT and HEALTH_HOST are set, `env` adds or overrides the rest (a PORT or
+ * HEALTH_PORT given there is the one returned, e.g. to restart on the same port). Does not wait.
  */
 export async function startServe(cli: string, env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
-  const [port, healthPort] = [await freePort(), await freePort()];
+  const port = env.PORT === undefined ? await freePort() : Number(env.PORT);
+  const healthPort = env.HEALTH_PORT === undefined ? await freePort() : Number(env.HEALTH_PORT);
   const proc = startProcess(process.execPath, [cli, 'serve'], {
     env: {
       PORT: String(port),
@@ -230,7 +232,9 @@ export function cliTestKit(testModuleUrl: string) {
     CLI: cli,
     startCli: (args: string[], env: NodeJS.ProcessEnv = {}) =>
       startProcess(process.execPath, [cli, ...args], { env: { LOG_LEVEL: 'warn', ...env } }),
-    runCli: (args: string[], timeoutMs = 20_000) => runNode(cli, args, { timeoutMs }),
+    /** Runs the CLI to completion; a number is the time limit, or pass `{env, timeoutMs, input}`. */
+    runCli: (args: string[], options: number | Parameters<typeof run>[2] = {}) =>
+      runNode(cli, args, typeof options === 'number' ? { timeoutMs: options } : options),
     /** Python stdlib peers, unbuffered so each printed line reaches the test at once. */
     startPython: (name: string, args: string[]) => startProcess('python3', ['-u', peer(name), ...args]),
     runPython: (name: string, args: string[], timeoutMs = 20_000) =>

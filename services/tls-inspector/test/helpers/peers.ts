@@ -5,10 +5,11 @@
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BackgroundProcess, freePort, startProcess } from '@fopnp/net/testing';
+import { type BackgroundProcess, cliTestKit, freePort, startProcess } from '@fopnp/net/testing';
 
 export const PACKAGE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const CLI = path.join(PACKAGE_DIR, 'dist/src/cli.js');
+/** The built CLI (from the package's test/ folder, as cliTestKit expects). */
+export const { CLI, startCli } = cliTestKit(new URL('../', import.meta.url).href);
 export const PEERS_DIR = path.join(PACKAGE_DIR, 'test/peers');
 
 export interface OpenSslServer {
