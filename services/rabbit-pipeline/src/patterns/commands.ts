@@ -118,7 +118,7 @@ export function patternCommands<C extends Common>({ common, guard, untilSignal }
       },
       run: ({ values, positionals }) =>
         guard(async () => {
-          const name = positionals.name as string;
+          const name = positionals.name;
           if (!(PATTERNS as readonly string[]).includes(name)) {
             throw new InvalidConfigError(
               'name',
@@ -170,8 +170,8 @@ export function patternCommands<C extends Common>({ common, guard, untilSignal }
       run: ({ values, positionals }) =>
         guard(async () => {
           const v = values as unknown as CommonValues & { count: number };
-          const exchange = positionals.exchange as string;
-          const pattern = positionals.pattern as string;
+          const exchange = positionals.exchange;
+          const pattern = positionals.pattern;
           const { Broker } = await import('../connection.js');
           const broker = await Broker.connect({ url: v.amqpUrl, logger: loggerOf(v.logLevel) });
           let enough!: () => void;
