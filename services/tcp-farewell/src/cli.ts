@@ -18,10 +18,15 @@ import {
   runCli,
   serveCommand,
 } from '@fopnp/net';
-import { BLOCK_BYTES, roundToPhrases } from './capitalize.js';
 import { requestFarewell } from './client.js';
-import { sendThenReceive, sendWhileReceiving, type TransferReport } from './deadlock-client.js';
-import { createCapitalizeServer } from './deadlock-server.js';
+import {
+  BLOCK_BYTES,
+  createCapitalizeServer,
+  roundToPhrases,
+  sendThenReceive,
+  sendWhileReceiving,
+  type TransferReport,
+} from './deadlock/index.js';
 import { manifest } from './manifest.js';
 import { createFarewellServer } from './server.js';
 import { startService } from './service.js';
