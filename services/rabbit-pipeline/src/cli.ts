@@ -7,7 +7,6 @@ import {
   createLogger,
   defineCommand,
   defineOptions,
-  listen,
   logOptions,
   type OptionValues,
   runCli,
@@ -18,9 +17,10 @@ import { BrokerRefusedError } from './errors.js';
 import { describeDeadLetter, peek } from './inspect.js';
 import { brokerOptions, manifest, ROLES, type Role, roleOptions } from './manifest.js';
 import { patternCommands } from './patterns/commands.js';
-import { openPipeline, type Pipeline, runBitsource } from './pipeline.js';
-import { startRoles, startService } from './service.js';
-import { createTallyServer, formatTallyLine, Tally } from './tally.js';
+import { openPipeline, type Pipeline } from './pipeline.js';
+import { startRoleSet } from './roles.js';
+import { startService } from './service.js';
+import { formatTallyLine } from './tally.js';
 import { deleteTopology, pipelineNames, pipelineTopology, renderMermaid, renderTable } from './topology.js';
 
 const logOption = logOptions('warn', 'log level (logs go to stderr; stdout keeps the book-style output)');
@@ -76,37 +76,25 @@ const out = (line: string) => process.stdout.write(`${line}\n`);
 /** Runs consumer roles (and optionally bitsource and tally's HTTP port) until a signal. */
 async function runRoles(roles: Role[], values: Common & OptionValues<typeof roleOptions>): Promise<number> {
   const p = await open(values);
-  const tally = roles.includes('tally') ? new Tally() : undefined;
   const every = values.printEvery;
-  const handles = await startRoles(p, roles, tally, {
+  const running = await startRoleSet(p, roles, {
     ...values,
     onDecision(t) {
       if (every > 0 && t.count % every === 0) out(formatTallyLine(t.snapshot()));
     },
+    onTallyListening: (port) => out(`tally listening on http://${values.host}:${port}/estimate`),
   });
-  const server = tally ? createTallyServer(tally) : undefined;
-  if (server) {
-    const port = await listen(server, values.port, values.host, 'tally HTTP port');
-    out(`tally listening on http://${values.host}:${port}/estimate`);
-  }
   const consumers = roles.filter((r) => r !== 'bitsource');
   if (consumers.length) out(`${consumers.join(', ')} consuming under prefix "${values.prefix}"`);
-  const stop = new AbortController();
-  const stopped = untilSignal().then(() => stop.abort());
-  if (roles.includes('bitsource')) {
-    const n = await runBitsource(p, { points: values.points, rate: values.rate, signal: stop.signal });
-    out(`bitsource: ${n} points published and confirmed`);
-  }
+  const stopped = untilSignal().then(() => running.close());
+  if (running.bitsource) out(`bitsource: ${await running.bitsource} points published and confirmed`);
   if (roles.length > 1 || !roles.includes('bitsource')) await stopped;
-  for (const [role, h] of Object.entries(handles)) {
-    await h.close();
+  await running.close();
+  for (const [role, h] of Object.entries(running.handles)) {
     const { acked, retried, deadLettered } = h.stats;
     out(`${role}: ${acked} messages processed, ${retried} retried, ${deadLettered} dead-lettered`);
   }
-  if (server) {
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-  }
+  const { tally } = running;
   if (tally && tally.count > 0) out(formatTallyLine(tally.snapshot()));
   await p.close();
   return 0;

@@ -6,8 +6,9 @@ export { brokerOptions, manifest, ROLES, type Role, roleOptions } from './manife
 export * from './pipeline.js';
 export * from './protocol.js';
 export * from './publisher.js';
+export { type RunningRoles, rolesOf, startRoleSet, startRoles } from './roles.js';
 export * from './rpc.js';
-export { rolesOf, startRoles, startService } from './service.js';
+export { startService } from './service.js';
 export * from './tally.js';
 export * from './tally-state.js';
 export * from './topology.js';

@@ -3,23 +3,13 @@
  * named by ROLE (default all), the tally's HTTP port when tally runs here, health and
  * metrics on the side port. Readiness is 'down' while the broker is unreachable.
  */
-import { listen, type OptionValues, type RunningService, type ServiceContext } from '@fopnp/net';
+import type { OptionValues, RunningService, ServiceContext } from '@fopnp/net';
 import { Counter, Gauge } from 'prom-client';
-import { type manifest, ROLES, type Role } from './manifest.js';
-import {
-  openPipeline,
-  type Pipeline,
-  type RoleHandle,
-  runBitsource,
-  startAlwaysYes,
-  startJudge,
-  startPythagoras,
-  startTally,
-  type TallyOptions,
-} from './pipeline.js';
+import type { manifest } from './manifest.js';
+import { openPipeline, type Pipeline } from './pipeline.js';
 import { registerQueueMetrics } from './queue-metrics.js';
-import { createTallyServer, Tally } from './tally.js';
-import { defaultTallyStateFile } from './tally-state.js';
+import { rolesOf, startRoleSet } from './roles.js';
+import { Tally } from './tally.js';
 
 type Options = typeof manifest.options;
 export type ServiceConfig = OptionValues<Options>;
@@ -29,44 +19,6 @@ export interface StartedService extends RunningService {
   tally?: Tally;
   /** Bound tally HTTP port, when tally runs in this process. */
   port?: number;
-}
-
-export function rolesOf(role: Role | 'all'): Role[] {
-  return role === 'all' ? [...ROLES] : [role];
-}
-
-/** Starts the consumer roles in the order that keeps early messages from waiting. */
-export async function startRoles(
-  p: Pipeline,
-  roles: readonly Role[],
-  tally?: Tally,
-  tallyOptions?: TallyRoleOptions,
-): Promise<Partial<Record<Role, RoleHandle>>> {
-  const handles: Partial<Record<Role, RoleHandle>> = {};
-  if (roles.includes('tally')) {
-    handles.tally = await startTally(p, tallyOptionsOf(p, tallyOptions ?? {}), tally);
-  }
-  if (roles.includes('pythagoras')) handles.pythagoras = await startPythagoras(p);
-  if (roles.includes('judge')) handles.judge = await startJudge(p);
-  if (roles.includes('always-yes')) handles['always-yes'] = await startAlwaysYes(p);
-  return handles;
-}
-
-/** tally's options as the CLI and `serve` hold them (from the manifest). */
-export interface TallyRoleOptions {
-  tallyStateFile?: string;
-  tallyCheckpointMs?: number;
-  tallyCheckpointEvery?: number;
-  onDecision?: (t: Tally) => void;
-}
-
-function tallyOptionsOf(p: Pipeline, o: TallyRoleOptions): TallyOptions {
-  return {
-    stateFile: o.tallyStateFile || defaultTallyStateFile(p.options.prefix),
-    ...(o.tallyCheckpointMs !== undefined ? { checkpointMs: o.tallyCheckpointMs } : {}),
-    ...(o.tallyCheckpointEvery !== undefined ? { checkpointEvery: o.tallyCheckpointEvery } : {}),
-    ...(o.onDecision ? { onDecision: o.onDecision } : {}),
-  };
 }
 
 function registerMetrics(ctx: ServiceContext<Options>, p: Pipeline, tally: Tally | undefined): void {
@@ -154,6 +106,7 @@ export async function startService(ctx: ServiceContext<Options>): Promise<Starte
     failRate: config.failRate,
     logger,
   });
+  // Metrics first: the roles publish from the moment they start.
   const tally = roles.includes('tally') ? new Tally() : undefined;
   registerMetrics(ctx, pipeline, tally);
   ctx.health.addCheck('rabbitmq', () =>
@@ -162,40 +115,26 @@ export async function startService(ctx: ServiceContext<Options>): Promise<Starte
       : { status: 'down', detail: `broker ${pipeline.broker.state}` },
   );
   const every = config.printEvery;
-  const handles = await startRoles(pipeline, roles, tally, {
+  const running = await startRoleSet(pipeline, roles, {
     ...config,
+    ...(tally ? { tally } : {}),
     onDecision(t) {
       if (every > 0 && t.count % every === 0) logger.info(t.snapshot(), 'estimate');
     },
+    onTallyListening: (port) => logger.info({ port, path: '/estimate' }, 'tally listening'),
   });
-
-  let port: number | undefined;
-  const server = tally ? createTallyServer(tally) : undefined;
-  if (server) {
-    port = await listen(server, config.port, config.host, 'tally HTTP port');
-    logger.info({ port, path: '/estimate' }, 'tally listening');
-  }
-
-  const stopSource = new AbortController();
-  const source = roles.includes('bitsource')
-    ? runBitsource(pipeline, { points: config.points, rate: config.rate, signal: stopSource.signal }).then(
-        (n) => logger.info({ points: n }, 'bitsource finished'),
-        (err: Error) => logger.error({ err: err.message }, 'bitsource stopped'),
-      )
-    : undefined;
+  const { port } = running;
+  running.bitsource?.then(
+    (n) => logger.info({ points: n }, 'bitsource finished'),
+    (err: Error) => logger.error({ err: err.message }, 'bitsource stopped'),
+  );
 
   return {
     pipeline,
     ...(tally ? { tally } : {}),
     ...(port !== undefined ? { port } : {}),
     async close() {
-      stopSource.abort();
-      await source;
-      for (const h of Object.values(handles)) await h.close();
-      if (server) {
-        await new Promise<void>((r) => server.close(() => r()));
-        server.closeAllConnections();
-      }
+      await running.close();
       await pipeline.close();
     },
   };
