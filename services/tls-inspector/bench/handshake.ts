@@ -10,7 +10,7 @@ import tls from 'node:tls';
 import { generateSelfSigned } from '../src/demo-cert.js';
 import { inspect } from '../src/inspect.js';
 import { scan } from '../src/scan.js';
-import { TestTlsServer } from '../src/server.js';
+import { TestTlsServer } from '../src/test-tls-server.js';
 
 const N = Number(process.argv[2] ?? 300);
 

@@ -10,7 +10,7 @@ import { formatCertificates, formatClient, formatReport, formatScan, say } from 
 import { inspect } from './inspect.js';
 import { loadCaFile, loadCertAndKey } from './pem-files.js';
 import { scan } from './scan.js';
-import { TestTlsServer } from './server.js';
+import { TestTlsServer } from './test-tls-server.js';
 
 type Values = OptionValues<typeof inspectOptions>;
 type Positionals = Record<string, string | string[] | undefined>;

@@ -4,7 +4,7 @@
  */
 import type { InspectionReport } from './inspect.js';
 import type { ScanReport } from './scan.js';
-import type { ClientReport } from './server.js';
+import type { ClientReport } from './test-tls-server.js';
 
 const WIDTH = 70;
 

@@ -11,5 +11,5 @@ export { manifest } from './manifest.js';
 export * from './ocsp.js';
 export * from './pem-files.js';
 export * from './scan.js';
-export * from './server.js';
 export * from './service.js';
+export * from './test-tls-server.js';

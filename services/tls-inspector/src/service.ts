@@ -11,7 +11,7 @@ import { generateSelfSigned } from './demo-cert.js';
 import { ConcurrencyLimit, RateLimit } from './limits.js';
 import type { manifest } from './manifest.js';
 import { loadCertAndKey } from './pem-files.js';
-import { TestTlsServer } from './server.js';
+import { TestTlsServer } from './test-tls-server.js';
 
 export type ServiceConfig = ServiceContext<(typeof manifest)['options']>['config'];
 
