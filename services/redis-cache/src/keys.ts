@@ -1,8 +1,8 @@
 /** Cache keys: validated user keys, stored under a namespace so tenants and test runs never collide. */
 import { InvalidKeyError } from './errors.js';
+import { MAX_KEY_LENGTH } from './protocol.js';
 
-/** Longest user key accepted. Redis allows 512 MiB, but a key that long is a bug. */
-export const MAX_KEY_LENGTH = 512;
+export { MAX_KEY_LENGTH };
 
 export function validateKey(key: string): void {
   if (typeof key !== 'string' || key.length === 0) throw new InvalidKeyError('the key is empty');

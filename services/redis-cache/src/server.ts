@@ -21,8 +21,8 @@ import {
   NotFoundError,
   UnsupportedMediaTypeError,
 } from './errors.js';
-import { MAX_KEY_LENGTH } from './keys.js';
 import { DEFAULT_DEMO_DELAY_MS } from './options.js';
+import { MAX_KEY_LENGTH } from './protocol.js';
 
 export interface CacheServerOptions {
   cache: Cache;

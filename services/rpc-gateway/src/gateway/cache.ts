@@ -2,12 +2,10 @@
  * The redis-cache adapter: cache.get and cache.set as GET/PUT /cache/:key on its HTTP API,
  * through the downstream's deadline and breaker. A miss is nil, not a fault.
  */
+import { MAX_KEY_LENGTH } from '@fopnp/redis-cache/protocol';
 import { InvalidParamsError } from '../errors.js';
 import type { Downstream } from './downstream.js';
 import { failed, parseJsonReply, rejected, request, withSlash } from './http.js';
-
-/** Keys the cache service accepts in a URL path segment. */
-const MAX_KEY_LENGTH = 512;
 
 function checkKey(method: string, key: string): void {
   if (key.length === 0 || key.length > MAX_KEY_LENGTH)

@@ -5,6 +5,7 @@
  */
 import type net from 'node:net';
 import { connect, formatHostPort, StreamReader } from '@fopnp/net';
+import { FAREWELL, GREETING } from '@fopnp/tcp-farewell/protocol';
 import { ServiceError } from '../errors.js';
 import type { Downstream } from './downstream.js';
 
@@ -58,9 +59,6 @@ export async function askZen(down: Downstream, addr: TcpAddress, question: strin
   });
 }
 
-export const GREETING = Buffer.from('Hi there, server', 'ascii');
-export const FAREWELL = Buffer.from('Farewell, client', 'ascii');
-
 /** tcp_sixteen.py's exchange: send the 16-octet greeting, expect the 16-octet farewell. */
 export async function sayFarewell(down: Downstream, addr: TcpAddress): Promise<string> {
   return down.call('farewell', async (signal) => {
@@ -74,7 +72,7 @@ export async function sayFarewell(down: Downstream, addr: TcpAddress): Promise<s
           'BAD_REPLY',
           down.service,
           formatHostPort(addr.host, addr.port),
-          `answered ${JSON.stringify(reply.toString('latin1'))}, expected "Farewell, client"`,
+          `answered ${JSON.stringify(reply.toString('latin1'))}, expected ${JSON.stringify(FAREWELL.toString('ascii'))}`,
         );
       }
       return reply.toString('ascii');
