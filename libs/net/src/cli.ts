@@ -168,3 +168,13 @@ export async function runCli(
     return reportFatal(e, err);
   }
 }
+
+/** One line of a command's human output (the book's prints) on stdout; logs go elsewhere. */
+export function say(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+/** One line on stderr: what the book's programs report about a client or a failure. */
+export function complain(line: string): void {
+  process.stderr.write(`${line}\n`);
+}

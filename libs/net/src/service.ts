@@ -205,3 +205,8 @@ export function serveCommand<const T extends OptionSpecs>(options: ServeCommandO
     },
   });
 }
+
+/** The book commands' `-p PORT` option, defaulting to the port the manifest declares in `option`. */
+export function portOption(manifest: ServiceManifest, description: string, option = 'port') {
+  return { type: 'port', short: 'p', default: defaultPort(manifest, option), description } as const;
+}

@@ -10,6 +10,7 @@ import {
   logOptions,
   type OptionValues,
   runCli,
+  say,
   serveCommand,
 } from '@fopnp/net';
 import { clusterCommands } from './cluster/leaders.js';
@@ -71,7 +72,7 @@ function untilSignal(): Promise<string> {
   });
 }
 
-const out = (line: string) => process.stdout.write(`${line}\n`);
+const out = say;
 
 /** Runs consumer roles (and optionally bitsource and tally's HTTP port) until a signal. */
 async function runRoles(roles: Role[], values: Common & OptionValues<typeof roleOptions>): Promise<number> {

@@ -6,13 +6,14 @@
  * method over either protocol, and the long-running `serve`.
  */
 import {
-  defaultPort,
   defineCommand,
   defineOptions,
   definePositional,
   formatHostPort,
   listen,
+  portOption,
   runCli,
+  say,
   serveCommand,
 } from '@fopnp/net';
 import { JsonRpcClient, XmlRpcClient } from './client.js';
@@ -23,14 +24,7 @@ import { fromPlain } from './xmlrpc/convert.js';
 import { pyRepr, pyStr } from './xmlrpc/python.js';
 import { Fault, type XmlRpcValue } from './xmlrpc/values.js';
 
-const say = (line: string) => process.stdout.write(`${line}\n`);
-
-const port = {
-  type: 'port',
-  short: 'p',
-  default: defaultPort(manifest, 'port'),
-  description: 'HTTP port',
-} as const;
+const port = portOption(manifest, 'HTTP port');
 const token = { type: 'string', env: 'RPC_TOKEN', description: 'bearer token to send' } as const;
 const hostArg = definePositional({
   name: 'HOST',

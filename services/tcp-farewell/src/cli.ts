@@ -6,16 +6,18 @@
  */
 import {
   boundAddress,
-  defaultPort,
+  complain,
   defineCommand,
   defineOptions,
   definePositional,
   InvalidConfigError,
   listen,
   MAX_TIMER_MS,
+  portOption,
   pyAddress,
   pyRepr,
   runCli,
+  say,
   serveCommand,
 } from '@fopnp/net';
 import { requestFarewell } from './client.js';
@@ -31,15 +33,7 @@ import { manifest } from './manifest.js';
 import { createFarewellServer } from './server.js';
 import { startService } from './service.js';
 
-const say = (line: string) => process.stdout.write(`${line}\n`);
-const complain = (line: string) => process.stderr.write(`${line}\n`);
-
-const port = {
-  type: 'port',
-  short: 'p',
-  default: defaultPort(manifest, 'port'),
-  description: 'TCP port',
-} as const;
+const port = portOption(manifest, 'TCP port');
 const hostArgument = definePositional({
   name: 'HOST',
   description: 'interface to listen on, e.g. 127.0.0.1 or 0.0.0.0',

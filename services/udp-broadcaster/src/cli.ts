@@ -6,15 +6,17 @@
  */
 import net from 'node:net';
 import {
-  defaultPort,
+  complain,
   defineCommand,
   defineOptions,
   InvalidConfigError,
   MAX_TIMER_MS,
+  portOption,
   pyAddress,
   pyRepr,
   resolveAll,
   runCli,
+  say,
   serveCommand,
 } from '@fopnp/net';
 import { sendBigDatagram } from './big.js';
@@ -24,15 +26,7 @@ import { isAscii, MAX_IPV4_UDP_PAYLOAD, MAX_IPV6_UDP_PAYLOAD } from './protocol.
 import { bindSocket, createDatagramServer } from './server.js';
 import { startService } from './service.js';
 
-const say = (line: string) => process.stdout.write(`${line}\n`);
-const complain = (line: string) => process.stderr.write(`${line}\n`);
-
-const port = {
-  type: 'port',
-  short: 'p',
-  default: defaultPort(manifest, 'port'),
-  description: 'UDP port',
-} as const;
+const port = portOption(manifest, 'UDP port');
 
 /** The book encodes its text as ASCII; so do we, refusing what would not survive that. */
 function asciiText(option: string, text: string): string {
