@@ -4,7 +4,7 @@
  * prefetch window unacked, and the metrics show it; a faulty role retries, then
  * dead-letters, and the dead-letter queue's depth shows it.
  */
-import { runNode, startServe, stopAll, waitForHttp } from '@fopnp/net/testing';
+import { runNode, scrapeMetrics, startServe, stopAll, waitForHttp } from '@fopnp/net/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Broker } from '../src/connection.js';
 import { applyFaults, InjectedFailureError } from '../src/faults.js';
@@ -44,7 +44,7 @@ async function serveRole(env: Record<string, string>) {
   prefixes.push(prefix);
   const s = await startServe(CLI, { ROLE: 'always-yes', AMQP_PREFIX: prefix, LOG_LEVEL: 'error', ...env });
   await waitForHttp(`${s.healthUrl}/readyz`, { timeoutMs: 30_000 });
-  const scrape = async () => (await fetch(`${s.healthUrl}/metrics`)).text();
+  const scrape = async () => (await scrapeMetrics(s.healthUrl)).text;
   return { prefix, s, scrape };
 }
 

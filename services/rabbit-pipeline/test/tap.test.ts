@@ -3,11 +3,11 @@
  * prints a line for each message the exchange routes to its pattern, in order, while the
  * queues that do the work still get every message; its queue goes away with it.
  */
-import { runNode, startProcess, stopAll } from '@fopnp/net/testing';
+import { runNode, stopAll } from '@fopnp/net/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openPatternSession, type PatternSession } from '../src/patterns/session.js';
 import { patternTopology } from '../src/patterns/topologies.js';
-import { AMQP_URL, CLI, deleteAllUnder, uniquePrefix, waitUntil } from './helpers.js';
+import { AMQP_URL, CLI, deleteAllUnder, startCli, uniquePrefix, waitUntil } from './helpers.js';
 
 const prefix = uniquePrefix('tap');
 let s: PatternSession;
@@ -32,7 +32,7 @@ async function messagesIn(queue: string): Promise<number> {
 }
 
 it('prints every message matching its pattern, one line each, and takes none from the queues', async () => {
-  const tap = startProcess(process.execPath, [CLI, 'tap', exchange, 'kern.#', '--count', '3']);
+  const tap = startCli(['tap', exchange, 'kern.#', '--count', '3']);
   const [, tapQueue] = (await tap.waitForOutput(/through (amq\.gen-\S+)/)) as RegExpMatchArray;
   const keys = ['kern.info', 'cron.info', 'kern.critical', 'auth.critical', 'kern.warning'];
   for (const [i, key] of keys.entries()) {

@@ -1,5 +1,4 @@
-import { fileURLToPath } from 'node:url';
-import { runNode, sleep } from '@fopnp/net/testing';
+import { cliTestKit, runNode, sleep } from '@fopnp/net/testing';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +11,7 @@ import { ShardedTopology } from '../src/topology/sharded.js';
 import { testNamespace } from './helpers/namespace.js';
 import { type RedisServer, startRedisServers, stopRedisServers } from './helpers/redis-servers.js';
 
-const cli = fileURLToPath(new URL('../dist/src/cli.js', import.meta.url));
+const { CLI: cli } = cliTestKit(import.meta.url);
 const words = loadWords(shippedWordsPath()).filter((_, i) => i % 97 === 0);
 let servers: RedisServer[] = [];
 let direct: Redis[] = [];
