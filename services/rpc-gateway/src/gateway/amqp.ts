@@ -22,8 +22,12 @@ export interface PublishResult {
   bytes: number;
 }
 
-/** "amqp://guest:guest@host:5672" → "host:5672" (never the password in errors or logs). */
-export function redactAmqpUrl(url: string): string {
+/**
+ * The broker's address as the gateway names its downstreams (gateway.status, fault
+ * messages): "amqp://guest:guest@host:5672/vh" → "host:5672/vh", no credentials at all
+ * (a log line that wants the whole URL uses the kit's redactUrl).
+ */
+export function amqpTarget(url: string): string {
   try {
     const u = new URL(url);
     return `${u.hostname}:${u.port || (u.protocol === 'amqps:' ? '5671' : '5672')}${u.pathname.length > 1 ? u.pathname : ''}`;

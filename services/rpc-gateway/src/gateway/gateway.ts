@@ -6,7 +6,7 @@
 import { InvalidConfigError, type Logger } from '@fopnp/net';
 import { InvalidParamsError } from '../errors.js';
 import type { RpcMethod } from '../methods.js';
-import { AmqpPublisher, redactAmqpUrl } from './amqp.js';
+import { AmqpPublisher, amqpTarget } from './amqp.js';
 import { cacheGet, cacheSet } from './cache.js';
 import { type BreakerOptions, type BreakerState, Downstream } from './downstream.js';
 import { askZen, parseHostPort, sayFarewell, type TcpAddress } from './tcp.js';
@@ -53,7 +53,7 @@ export class Gateway {
     this.downstreams = {
       zen: new Downstream('zen-asyncio', config.zenAddress, b, logger),
       cache: new Downstream('redis-cache', this.cacheBase.host, b, logger),
-      queue: new Downstream('rabbitmq', redactAmqpUrl(config.amqpUrl), b, logger),
+      queue: new Downstream('rabbitmq', amqpTarget(config.amqpUrl), b, logger),
       tls: new Downstream('tls-inspector', this.tlsBase.host, b, logger),
       farewell: new Downstream('tcp-farewell', config.farewellAddress, b, logger),
     };
