@@ -155,26 +155,33 @@ export async function runService<T extends OptionSpecs>(
   const health = new HealthServer({ service: manifest.name, logger });
   const healthPort = await health.listen(config.healthPort, config.healthHost);
   logger.info({ healthPort, paths: HEALTH_PATHS }, 'health endpoints listening');
-  let running: RunningService;
-  try {
-    running = await opts.start({ config, logger, metrics: health.registry, health });
-  } catch (err) {
-    await health.close();
-    throw err;
-  }
-  health.setReady(true);
-  logger.info('ready');
+  // The signal handlers go in before start(): a SIGTERM while the service is still starting
+  // (a quick `docker stop`, a test) waits for it to finish starting, then closes it, instead
+  // of Node's default action killing the process half-started.
+  let starting: Promise<RunningService> | undefined;
   let stopped: Promise<void> | undefined;
   const stop = () => {
     stopped ??= (async () => {
       health.beginShutdown();
-      await running.close();
+      const running = await starting?.catch(() => undefined);
+      await running?.close();
       await health.close();
     })();
     return stopped;
   };
   if (opts.handleSignals !== false) {
     onShutdown(() => stop(), { deadlineMs: config.shutdownTimeoutMs, logger });
+  }
+  starting = opts.start({ config, logger, metrics: health.registry, health });
+  try {
+    await starting;
+  } catch (err) {
+    await health.close();
+    throw err;
+  }
+  if (!stopped) {
+    health.setReady(true);
+    logger.info('ready');
   }
   return { health, healthPort, logger, stop };
 }

@@ -67,6 +67,19 @@ describe('graceful shutdown', () => {
     expect(proc.output()).toContain('shutdown complete');
   });
 
+  it('exits 0 when SIGTERM comes while the service is still starting, once it has started and closed', async () => {
+    const script = fileURLToPath(new URL('./fixtures/slow-service.mjs', import.meta.url));
+    const proc = startProcess(process.execPath, [script], {
+      env: { LOG_LEVEL: 'info', CI: '1', START_DELAY_MS: '1000' },
+    });
+    await proc.waitForOutput(/"msg":"starting"/);
+    proc.child.kill('SIGTERM');
+    expect(await proc.exited()).toBe(0);
+    expect(proc.output()).toContain('"msg":"listening"');
+    expect(proc.output()).toContain('shutdown complete');
+    expect(proc.output()).not.toContain('"msg":"ready"');
+  });
+
   it('exits 1 when close outlives the deadline', async () => {
     const codes: number[] = [];
     const trigger = onShutdown(() => new Promise(() => {}), {
