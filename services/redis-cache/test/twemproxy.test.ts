@@ -4,7 +4,7 @@
  * implement, then looked up directly on the server our strategy names. All must be there.
  */
 import { fileURLToPath } from 'node:url';
-import { runNode, sleep } from '@fopnp/net/testing';
+import { capturingLogger, runNode, sleep } from '@fopnp/net/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cache } from '../src/cache.js';
@@ -14,7 +14,6 @@ import { loadWords, shippedWordsPath } from '../src/sharding/words.js';
 import { waitClientReady } from '../src/topology/connection.js';
 import { connectProxy, ProxyTopology } from '../src/topology/proxy.js';
 import { ShardedTopology } from '../src/topology/sharded.js';
-import { capturingLogger } from './helpers/log-capture.js';
 import { testNamespace } from './helpers/namespace.js';
 import { type RedisServer, startRedisServers, stopRedisServers } from './helpers/redis-servers.js';
 import { type PoolSpec, Twemproxy } from './helpers/twemproxy.js';
@@ -321,7 +320,7 @@ describe('the proxy topology: the cache through twemproxy', () => {
   });
 
   it('fails open for the keys of a dead server behind the proxy only, and resumes by itself', async () => {
-    const { logger, lines } = capturingLogger();
+    const { logger, lines } = capturingLogger('redis-cache-test', 'info');
     const cache = new Cache({
       topology: new ProxyTopology(
         { url: proxy!.url(CACHE_POOL), servers: servers.map((s) => s.url) },

@@ -4,20 +4,17 @@
  *   serve      the page, its API and event stream; health and metrics on the side port
  *   snapshot   one poll of everything, printed as JSON (what the page is sent)
  */
-import { createLogger, defineCommand, runCli, runService } from '@fopnp/net';
+import { createLogger, defineCommand, runCli, serveCommand } from '@fopnp/net';
 import { manifest } from './manifest.js';
 import { startService } from './service.js';
 import { RabbitSource } from './sources/rabbitmq.js';
 import { RedisSource } from './sources/redis.js';
 import { pollTally } from './sources/services.js';
 
-const serve = defineCommand({
+const serve = serveCommand({
+  manifest,
+  start: startService,
   description: `serve the lab on port ${manifest.options.port.default} (health on ${manifest.options.healthPort.default})`,
-  options: manifest.options,
-  async run({ values }) {
-    await runService({ manifest, config: values, start: startService });
-    return undefined;
-  },
 });
 
 const snapshot = defineCommand({

@@ -9,9 +9,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createLogger, listen } from '@fopnp/net';
-import { freePort, run, type ServeProcess, startServe, waitForHttp, waitForPort } from '@fopnp/net/testing';
+import {
+  cliTestKit,
+  freePort,
+  run,
+  type ServeProcess,
+  startServe,
+  waitForHttp,
+  waitForPort,
+} from '@fopnp/net/testing';
 import { deleteTopology, pipelineTopology } from '@fopnp/rabbit-pipeline';
 import amqp from 'amqplib';
 import { createControlServer } from '../src/control/server.js';
@@ -19,8 +26,8 @@ import { ProcessControl, type UnitSpec } from '../src/control/units.js';
 
 export const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 export const MANAGEMENT = 'http://guest:guest@127.0.0.1:15672';
-const PIPELINE_CLI = fileURLToPath(new URL('../../rabbit-pipeline/dist/src/cli.js', import.meta.url));
-export const LAB_CLI = fileURLToPath(new URL('../dist/src/cli.js', import.meta.url));
+const PIPELINE_CLI = cliTestKit(new URL('../../rabbit-pipeline/test/', import.meta.url).href).CLI;
+export const { CLI: LAB_CLI } = cliTestKit(import.meta.url);
 
 /**
  * A TCP relay to the management API that the test can cut and restore: from the lab's
