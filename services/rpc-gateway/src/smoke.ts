@@ -4,6 +4,7 @@
  * part of the tour, a question and a farewell through the gateway in the same multicall.
  */
 import { defineSmoke } from '@fopnp/net';
+import { FAREWELL } from '@fopnp/tcp-farewell/protocol';
 import { XmlRpcClient } from './client.js';
 import { toPlain } from './xmlrpc/convert.js';
 import { Fault } from './xmlrpc/values.js';
@@ -32,10 +33,11 @@ export const smoke = defineSmoke([
       const roots = (plain[0] as number[]).map(Number).sort((x, y) => x - y);
       if (JSON.stringify(roots) !== '[0,8]')
         throw new Error(`quadratic(2, -4, 0) = ${JSON.stringify(plain[0])}`);
-      if (through && JSON.stringify(plain.slice(1)) !== '["Ugly.","Farewell, client"]')
+      const farewell = FAREWELL.toString('ascii');
+      if (through && JSON.stringify(plain.slice(1)) !== JSON.stringify(['Ugly.', farewell]))
         throw new Error(`gateway calls gave ${JSON.stringify(plain.slice(1))}`);
       return through
-        ? 'addtogether = 6; system.multicall [quadratic, zen.ask, farewell]: [0, 8], "Ugly.", "Farewell, client"'
+        ? `addtogether = 6; system.multicall [quadratic, zen.ask, farewell]: [0, 8], "Ugly.", "${farewell}"`
         : 'addtogether = 6; system.multicall [quadratic]: [0, 8] (zen-asyncio, tcp-farewell not in this tour)';
     },
   },

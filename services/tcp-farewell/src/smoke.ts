@@ -1,5 +1,9 @@
 /** tcp-farewell's smoke check: tcp_sixteen.py's exchange, and the server hangs up after it. */
 import { defineSmoke, tcpExchange } from '@fopnp/net';
+import { FAREWELL, GREETING, MESSAGE_BYTES } from './protocol.js';
+
+const greeting = GREETING.toString('ascii');
+const farewell = FAREWELL.toString('ascii');
 
 export const smoke = defineSmoke([
   {
@@ -8,14 +12,13 @@ export const smoke = defineSmoke([
       const { reply, closedAfter } = await tcpExchange(
         t.host,
         t.port('farewell'),
-        'Hi there, server',
-        (r) => r.readExactly(16),
+        greeting,
+        (r) => r.readExactly(MESSAGE_BYTES),
         { checkClose: true },
       );
-      if (reply !== 'Farewell, client')
-        throw new Error(`expected "Farewell, client", got ${JSON.stringify(reply)}`);
+      if (reply !== farewell) throw new Error(`expected "${farewell}", got ${JSON.stringify(reply)}`);
       if (!closedAfter) throw new Error('the server sent more after its farewell instead of closing');
-      return 'sent "Hi there, server", got "Farewell, client", then the server closed';
+      return `sent "${greeting}", got "${farewell}", then the server closed`;
     },
   },
 ]);
