@@ -15,5 +15,5 @@ export * from './shutdown.js';
 export * from './smoke.js';
 export * from './suggest.js';
 export * from './version.js';
-export * from './workspace.js';
 export * from './wait.js';
+export * from './workspace.js';

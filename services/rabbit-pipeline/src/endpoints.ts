@@ -7,8 +7,9 @@
  * or an attempt fails. A client whose node dies thus reconnects to a live one, going
  * round the list with amqplib's backoff between attempts.
  */
-import type { Options } from 'amqplib';
+
 import { redactUrl } from '@fopnp/net';
+import type { Options } from 'amqplib';
 
 /** The URLs of a comma-separated list, blanks dropped. */
 export function parseUrls(list: string): string[] {

@@ -1,22 +1,16 @@
-/**
- * Redis Sentinel with real processes: a master, two replicas, three redis-sentinel. The
- * failover test SIGKILLs the master under load and measures what the cache saw.
- */
-import { fileURLToPath } from 'node:url';
-import { sleep, startServe, stopAll } from '@fopnp/net/testing';
+import { capturingLogger, cliTestKit, sleep, startServe, stopAll } from '@fopnp/net/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cache } from '../src/cache.js';
 import { SentinelTopology } from '../src/topology/sentinel.js';
-import { capturingLogger } from './helpers/log-capture.js';
 import { testNamespace } from './helpers/namespace.js';
 import { MASTER_NAME, type SentinelGroup, startSentinelGroup } from './helpers/sentinel.js';
 import { immediateStaleReads, staleReadAfterWrite } from './helpers/staleness.js';
 
-const cli = fileURLToPath(new URL('../dist/src/cli.js', import.meta.url));
+const { CLI: cli } = cliTestKit(import.meta.url);
 const OP_TIMEOUT = 300;
 let group: SentinelGroup | undefined;
 let cache: Cache;
-const capture = capturingLogger();
+const capture = capturingLogger('redis-cache-test', 'info');
 
 beforeAll(async () => {
   // Short timeouts so the failover fits in the test: a sentinel calls the master down after

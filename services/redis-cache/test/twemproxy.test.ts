@@ -1,10 +1,4 @@
-/**
- * Our ketama and modula against a real twemproxy (Debian's nutcracker 0.5.0): for the same
- * four servers, 10,000 keys are written through twemproxy for every distribution × hash we
- * implement, then looked up directly on the server our strategy names. All must be there.
- */
-import { fileURLToPath } from 'node:url';
-import { capturingLogger, runNode, sleep } from '@fopnp/net/testing';
+import { capturingLogger, cliTestKit, runNode, sleep } from '@fopnp/net/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cache } from '../src/cache.js';
@@ -18,7 +12,7 @@ import { testNamespace } from './helpers/namespace.js';
 import { type RedisServer, startRedisServers, stopRedisServers } from './helpers/redis-servers.js';
 import { type PoolSpec, Twemproxy } from './helpers/twemproxy.js';
 
-const cli = fileURLToPath(new URL('../dist/src/cli.js', import.meta.url));
+const { CLI: cli } = cliTestKit(import.meta.url);
 const KEYS = 10_000;
 // 9,000 words and 1,000 non-ASCII keys: twemproxy reads bytes as signed char, which changes
 // the FNV, one_at_a_time and hsieh hashes of any byte >= 0x80.
