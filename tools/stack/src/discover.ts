@@ -95,6 +95,11 @@ export function mapHosts(value: string, hostNames: readonly string[]): string {
 /** Local processes share one host, so every service binds loopback instead of 0.0.0.0. */
 const LOCAL_ENV = { HOST: '127.0.0.1', HEALTH_HOST: '127.0.0.1' };
 
+/** Where the local stack keeps a state volume's file: `.stack/state/<volume>/<file>` in the checkout. */
+export function localStateFile(root: string, state: { volume: string; file: string }): string {
+  return join(root, '.stack', 'state', state.volume, state.file);
+}
+
 export interface LoadedPackage {
   dir: string;
   cli: string;
@@ -173,6 +178,11 @@ export async function discover(
     for (const [k, v] of Object.entries(composeEnv(composeServices[variant?.name ?? m.name])))
       env[k] = mapHosts(v, hostNames);
     Object.assign(env, LOCAL_ENV);
+    // Compose gives each instance's state a named volume of its own; on one machine the mapped
+    // path would be the same file for every profile (and under /var/lib, root's), so a profile's
+    // instance refused the state another profile had left. One folder per volume, in the checkout.
+    const state = variant ? variant.state : m.deploy?.state;
+    if (state) env[state.env] = localStateFile(root, state);
     for (const [k, { value }] of Object.entries(m.localEnv ?? {})) env[k] = value;
     return {
       name: m.name,

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findServicePackages } from '@fopnp/net';
 import { describe, expect, it } from 'vitest';
@@ -39,6 +40,23 @@ describe('the services the stack finds', () => {
     // A profile with several instances of one service is compose's only.
     for (const profile of variants.filter((p) => !local.includes(p)))
       await expect(discover(ROOT, profile, 'source')).rejects.toThrow(/use compose/);
+  });
+});
+
+describe('state kept across restarts, on one machine', () => {
+  it('gets a file of its own for each volume, in the checkout, so profiles do not share a tally', async () => {
+    const files = new Map<string, string>();
+    const packages = await loadPackages(ROOT, 'source');
+    for (const profile of localProfiles(packages)) {
+      const rabbit = (await discover(ROOT, profile, 'source')).find((s) => s.name === 'rabbit-pipeline')!;
+      const file = rabbit.env.TALLY_STATE_FILE!;
+      expect(file.startsWith(join(ROOT, '.stack', 'state')), file).toBe(true);
+      files.set(rabbit.profile, file);
+    }
+    // The default pipeline and the mq-cluster one (its own prefix) keep different counts.
+    expect(files.get('default')).toBeDefined();
+    expect(files.get('mq-cluster')).toBeDefined();
+    expect(files.get('mq-cluster')).not.toBe(files.get('default'));
   });
 });
 
