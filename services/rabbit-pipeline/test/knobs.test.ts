@@ -81,13 +81,20 @@ it('FAIL_RATE=1: every delivery is tried 1 + MAX_RETRIES times, then dead-letter
   const queue = `${prefix}.always-yes`;
   await Promise.all(lowerLeftPoints(10).map((b) => publisher.sendToQueue(queue, b)));
   let text = '';
+  // A retry is counted once its republish is confirmed, which can come after the message's last
+  // try has already been dead-lettered (seen in a fresh-clone CI run: 10 dead letters, 11 retries
+  // counted): wait for the counters too, then check each.
   await waitUntil(
     async () => {
       text = await scrape();
-      return metric(text, 'rabbit_pipeline_queue_messages', `queue="${prefix}.dead-letters"`) === 10;
+      return (
+        metric(text, 'rabbit_pipeline_queue_messages', `queue="${prefix}.dead-letters"`) === 10 &&
+        metric(text, 'rabbit_pipeline_consumed_total', `queue="${queue}",outcome="retry"`) === 20 &&
+        metric(text, 'rabbit_pipeline_consumed_total', `queue="${queue}",outcome="dead-letter"`) === 10
+      );
     },
     20_000,
-    'ten dead letters',
+    'ten dead letters after twenty retries',
   );
   expect(metric(text, 'rabbit_pipeline_consumed_total', `queue="${queue}",outcome="retry"`)).toBe(20);
   expect(metric(text, 'rabbit_pipeline_consumed_total', `queue="${queue}",outcome="dead-letter"`)).toBe(10);
