@@ -27,8 +27,11 @@ function md5(text: string): Buffer {
 
 /**
  * The book's alpha_shard generalised to N: the alphabet is cut into N contiguous ranges at
- * floor(k*26/N), which for N=4 gives the book's abcdef / ghijklm / nopqrs / tuvwxyz.
- * Anything not starting with a-z goes to the last server, like the book's `else`.
+ * floor(k*26/N), which for N=4 gives the book's abcdef / ghijklm / nopqrs / tuvwxyz. Like the
+ * book (its main lowercases each word, then compares `word[0] < 'g'` and so on), the first
+ * character is compared by code point: digits, punctuation, `_` and anything else before
+ * "a" go to server 0 with abcdef; `{`, `~` and every non-ASCII letter (é, ß, ж) sort after
+ * "z" and go to the last server, the book's `else`.
  */
 export function alphaStrategy(shardCount: number): ShardStrategy {
   const bounds = Array.from({ length: shardCount - 1 }, (_, k) => Math.floor(((k + 1) * 26) / shardCount));
@@ -36,8 +39,8 @@ export function alphaStrategy(shardCount: number): ShardStrategy {
     name: 'alpha',
     shardCount,
     shardFor(key) {
-      const c = key.toLowerCase().charCodeAt(0) - 97;
-      if (!(c >= 0 && c < 26)) return shardCount - 1;
+      // Code points, not UTF-16 units, as Python's str compares them; negative before "a".
+      const c = (key.toLowerCase().codePointAt(0) ?? 0) - 97;
       let shard = 0;
       while (shard < bounds.length && c >= bounds[shard]!) shard++;
       return shard;
