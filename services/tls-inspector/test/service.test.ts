@@ -228,6 +228,15 @@ describe('SSRF protection with the default policy', () => {
     await refused('0.0.0.0', 'unspecified');
   });
 
+  it('refuses IPv6 forms that carry a refused IPv4 address (translated, compatible, NAT64, 6to4)', async () => {
+    await refused('::ffff:0:127.0.0.1', 'loopback');
+    await refused('::127.0.0.1', 'loopback');
+    await refused('64:ff9b::10.0.0.1', 'private');
+    await refused('64:ff9b:1::a9fe:a9fe', 'metadata');
+    await refused('64:ff9b:1::7f00:1', 'reserved');
+    await refused('2002:c0a8:101::1', 'private');
+  });
+
   it('is ready, with no demo server when DEMO_TLS_PORT=0', async () => {
     const ready = await waitForHttp(`${strict.health}/readyz`);
     expect(await ready.json()).toMatchObject({ status: 'ok', checks: {} });
