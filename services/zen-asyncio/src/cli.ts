@@ -27,10 +27,16 @@ const BOOK_PORT = 1060;
 
 const logLevel = logOptions('info', 'log level of the server log (JSON lines on stdout unless a terminal)');
 
-function limitsOf(v: { maxQuestionBytes: number; idleTimeoutMs: number; maxConnections: number }) {
+function limitsOf(v: {
+  maxQuestionBytes: number;
+  idleTimeoutMs: number;
+  questionTimeoutMs: number;
+  maxConnections: number;
+}) {
   return {
     maxQuestionBytes: v.maxQuestionBytes,
     idleTimeoutMs: v.idleTimeoutMs,
+    questionTimeoutMs: v.questionTimeoutMs,
     maxConnections: v.maxConnections,
   };
 }

@@ -14,6 +14,12 @@ export interface ZenLimits {
   maxQuestionBytes: number;
   /** A connection silent this long (no bytes either way) is closed; 0 disables. @default 60000 */
   idleTimeoutMs: number;
+  /**
+   * Time from a question's first byte to its `?`; past it the client gets an error reply and
+   * a close (a client dripping a byte at a time resets the idle timer, never this). 0
+   * disables. @default 10000
+   */
+  questionTimeoutMs: number;
   /** Concurrent connections; the next one gets a busy reply and is closed. @default 16384 */
   maxConnections: number;
 }
@@ -21,6 +27,7 @@ export interface ZenLimits {
 export const DEFAULT_LIMITS: ZenLimits = {
   maxQuestionBytes: DEFAULT_MAX_QUESTION_BYTES,
   idleTimeoutMs: 60_000,
+  questionTimeoutMs: 10_000,
   maxConnections: 16_384,
 };
 
@@ -64,6 +71,14 @@ export function zenOptions(defaultPort: number) {
       default: DEFAULT_LIMITS.idleTimeoutMs,
       min: 0,
       description: 'close a connection silent this long (0 = never)',
+    },
+    questionTimeoutMs: {
+      type: 'int',
+      env: 'ZEN_QUESTION_TIMEOUT_MS',
+      default: DEFAULT_LIMITS.questionTimeoutMs,
+      min: 0,
+      description:
+        "time from a question's first byte to its ? (0 = no limit); past it: error reply and close",
     },
     maxConnections: {
       type: 'int',

@@ -34,7 +34,7 @@ export function registerZenMetrics(registry: Registry, read: () => ZenStats): vo
   });
   new Counter({
     name: 'zen_errors_total',
-    help: 'Problems by kind: unknown_aphorism, question_too_long, idle_timeout, closed_mid_question, connection_limit, socket_error',
+    help: 'Problems by kind: unknown_aphorism, question_too_long, question_timeout, idle_timeout, closed_mid_question, connection_limit, socket_error',
     labelNames: ['kind'],
     registers: [registry],
     collect() {

@@ -33,6 +33,7 @@ export const APHORISMS: ReadonlyArray<readonly [question: string, answer: string
 export const REPLIES = {
   unknown: 'Error: unknown aphorism.',
   tooLong: (limit: number) => `Error: question longer than ${limit} bytes without a question mark, closing.`,
+  questionTimeout: (ms: number) => `Error: question not completed within ${ms} ms, closing.`,
   busy: 'Error: server busy (connection limit reached), try again later.',
 } as const;
 

@@ -15,6 +15,7 @@ export async function startService(ctx: Ctx): Promise<RunningService> {
   const limits = {
     maxQuestionBytes: config.maxQuestionBytes,
     idleTimeoutMs: config.idleTimeoutMs,
+    questionTimeoutMs: config.questionTimeoutMs,
     maxConnections: config.maxConnections,
   };
   if (config.mode === 'cluster') {

@@ -8,6 +8,7 @@
 export const ERROR_KINDS = [
   'unknown_aphorism',
   'question_too_long',
+  'question_timeout',
   'idle_timeout',
   'closed_mid_question',
   'connection_limit',
