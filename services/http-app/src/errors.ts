@@ -15,6 +15,14 @@ export const HTTP_APP_ERRORS = defineErrors('http-app', {
     statusCode: 400,
     message: (detail: string) => `malformed JSON body: ${detail}`,
   },
+  TOO_MANY_FIELDS: {
+    statusCode: 413,
+    message: (detail: string) => `form body has too many fields: ${detail}`,
+  },
+  JSON_TOO_DEEP: {
+    statusCode: 400,
+    message: (detail: string) => `JSON body nested too deep: ${detail}`,
+  },
   BAD_PARAMETER: {
     statusCode: 400,
     message: (detail: string) => `bad parameter: ${detail}`,

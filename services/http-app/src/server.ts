@@ -13,7 +13,7 @@ import { parseQuery } from './echo/request-info.js';
 import { echoRoutes } from './echo/routes.js';
 import { NoRouteError } from './errors.js';
 import { RouteCatalog } from './httpbin/catalog.js';
-import { allowAnyOrigin, answerUnrouted } from './httpbin/cors.js';
+import { answerUnrouted } from './httpbin/cors.js';
 import { frontPageRoutes } from './httpbin/front-page.js';
 
 export interface HttpAppServerOptions {

@@ -71,7 +71,7 @@ describe.each(DATABASES)('the bank in Chromium, on %s', (db) => {
     await pay('sam', '17', 'Pizza on Friday');
     await page.waitForURL(/\/bank\/\?flash=paid$/);
     expect(await page.textContent('.flash')).toBe('Payment successful');
-    expect(await page.textContent('.payments li:first-child')).toBe('Paid $17 to sam for: Pizza on Friday');
+    expect(await page.textContent('.payments li:first-child')).toBe('$17 to sam for: Pizza on Friday');
     const cookies = await context.cookies(`${app.url}/bank/`);
     const session = cookies.find((c) => c.name === 'bank_session')!;
     expect(session).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/bank' });

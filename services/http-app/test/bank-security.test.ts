@@ -30,7 +30,7 @@ describe.each(DATABASES)('the bank on %s', (db) => {
     expect(res.headers.get('location')).toBe('/bank/');
     const page = await (await a.get('/bank/')).text();
     expect(page).toContain('Welcome, brandon');
-    expect(page).toContain('Paid <b>$125</b> to psf for: <i>Registration for PyCon</i>');
+    expect(page).toContain('<li class="to">$125 to <b>psf</b> for: <i>Registration for PyCon</i></li>');
     const stored = await app.store.passwordHashOf('brandon');
     expect(stored).toMatch(/^scrypt\$16384\$8\$1\$/);
     expect(stored).not.toContain('atigdng');
@@ -134,11 +134,11 @@ describe.each(DATABASES)('the bank on %s', (db) => {
     expect(res.headers.get('location')).toBe('/bank/?flash=paid');
     const page = await (await a.get('/bank/?flash=paid')).text();
     expect(page).toContain('Payment successful');
-    expect(page).toContain('Paid <b>$42</b> to sam for: <i>for the books</i>');
+    expect(page).toContain('<li class="to">$42 to <b>sam</b> for: <i>for the books</i></li>');
     const sam = new Agent(app.url);
     await sam.login('sam', 'xyzzy');
     expect(await (await sam.get('/bank/')).text()).toContain(
-      'Received <b>$42</b> from brandon for: <i>for the books</i>',
+      '<li class="from">$42 from <b>brandon</b> for: <i>for the books</i></li>',
     );
   });
 
@@ -388,7 +388,7 @@ describe('two replicas on one PostgreSQL schema', () => {
     });
     expect(paid.status).toBe(303);
     expect(await (await onFirst.get('/bank/')).text()).toContain(
-      'Paid <b>$7</b> to sam for: <i>via replica two</i>',
+      '<li class="to">$7 to <b>sam</b> for: <i>via replica two</i></li>',
     );
     await onFirst.postForm('/bank/logout', { csrf_token: token });
     expect((await onSecond.get('/bank/')).status).toBe(303); // logged out everywhere

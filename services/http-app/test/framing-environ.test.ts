@@ -5,6 +5,9 @@ import { pformat, pyStr } from '../src/echo/environ.ts';
 import { FRAMING_LINES } from '../src/echo/framing.ts';
 import { startApp, type TestApp } from './helpers.ts';
 
+/** The book's chapter 10 programs, unchanged (never copied into this tree). */
+const BOOK_CH10 = new URL('../../../../shared/peers/fopnp-py3/chapter10', import.meta.url).pathname;
+
 /** Sends a raw request and reads until the server closes (or 0.7 s pass): the bytes on the wire. */
 function rawExchange(port: number, request: string): Promise<{ text: string; closedByServer: boolean }> {
   return new Promise((resolve, reject) => {
@@ -75,7 +78,12 @@ describe('/environ, the request as a WSGI environ', () => {
   let pythonPort = 0;
   beforeAll(async () => {
     app = await startApp();
-    const py = startProcess('python3', [new URL('./peers/wsgi_env.py', import.meta.url).pathname, '0']);
+    // The book's own wsgi_env.py (its `app`), served by wsgiref on a free port.
+    const py = startProcess('/usr/bin/python3', [
+      new URL('./peers/serve_wsgi.py', import.meta.url).pathname,
+      BOOK_CH10,
+      'wsgi_env',
+    ]);
     pythonPort = Number((await py.waitForOutput(/port (\d+)/))[1]);
   });
   afterAll(async () => {
@@ -112,13 +120,22 @@ describe('/environ, the request as a WSGI environ', () => {
       'HTTP_X_CHAPTER',
       'HTTP_ACCEPT',
       'HTTP_USER_AGENT',
+      'SERVER_NAME',
       'wsgi.url_scheme',
       'wsgi.version',
       'wsgi.multiprocess',
       'wsgi.run_once',
+      'wsgi.file_wrapper',
     ];
     for (const key of same) expect([key, mine.get(key)]).toEqual([key, theirs.get(key)]);
+    expect(mine.get('SERVER_NAME')).toBe("'localhost'");
     expect(mine.get('HTTP_HOST')).toBe(`'127.0.0.1:${app.port}'`);
+    // Without a body: wsgiref's CONTENT_TYPE default, 'text/plain', and an empty CONTENT_LENGTH.
+    const bare = entries((await run('curl', ['-sS', `${app.url}/environ`])).stdout);
+    const bareBook = entries((await run('curl', ['-sS', `http://127.0.0.1:${pythonPort}/environ`])).stdout);
+    for (const key of ['CONTENT_TYPE', 'CONTENT_LENGTH', 'REQUEST_METHOD', 'QUERY_STRING'])
+      expect([key, bare.get(key)]).toEqual([key, bareBook.get(key)]);
+    expect(bare.get('CONTENT_TYPE')).toBe("'text/plain'");
     // Ours does not hand the server's own environment (PATH, HOME, secrets) to every client.
     expect(theirs.has('PATH')).toBe(true);
     expect(mine.has('PATH')).toBe(false);

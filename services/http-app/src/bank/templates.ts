@@ -33,6 +33,8 @@ const LOGIN = `<% layout('@layout') %>
 </form>
 `;
 
+// A payment is the book's markup (templates/index.html of ch. 11), which its mscrape.py reads:
+// <li class="to">$125 to <b>psf</b> for: <i>Registration for PyCon</i></li>, "from" when paid to you.
 const ACCOUNT = `<% layout('@layout') %>
 <h1>Welcome, <%= it.username %></h1>
 <% if (it.flash) { %><p class="flash"><%= it.flash %></p><% } %>
@@ -40,9 +42,8 @@ const ACCOUNT = `<% layout('@layout') %>
 <h2>Your Payments</h2>
 <ul class="payments">
 <% for (const p of it.payments) { %>
-<% if (p.payer === it.username) { %>  <li>Paid <b>$<%= p.dollars %></b> to <%= p.payee %> for: <i><%= p.memo %></i></li>
-<% } else { %>  <li>Received <b>$<%= p.dollars %></b> from <%= p.payer %> for: <i><%= p.memo %></i></li>
-<% } %><% } %>
+<% const from = p.payee === it.username; %>  <li class="<%= from ? 'from' : 'to' %>">$<%= p.dollars %> <%= from ? 'from' : 'to' %> <b><%= from ? p.payer : p.payee %></b> for: <i><%= p.memo %></i></li>
+<% } %>
 </ul>
 <% if (it.payments.length === 0) { %><p>No payments yet.</p><% } %>
 `;

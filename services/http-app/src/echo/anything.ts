@@ -7,6 +7,7 @@ import type { FastifyRequest } from 'fastify';
 import { HttpAppError } from '../errors.js';
 import { factsOf } from './facts.js';
 import { parseForm } from './form.js';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from './json-depth.js';
 import { type Args, addValue, getEcho } from './request-info.js';
 
 export interface AnythingEcho {
@@ -39,13 +40,22 @@ export async function anythingEcho(request: FastifyRequest): Promise<AnythingEch
     echo.form = { ...parseForm(body.toString('utf8')) };
     return echo;
   }
-  echo.data = asText(body, type || 'application/octet-stream');
+  const utf8 = isUtf8(body);
+  const declaredJson = type.includes('json');
+  // JSON is UTF-8 (RFC 8259 §8.1); decoding would turn bad bytes into U+FFFD and echo a 200.
+  if (declaredJson && !utf8) throw new HttpAppError('MALFORMED_JSON', 'the body is not valid UTF-8');
+  echo.data = utf8 ? body.toString('utf8') : asText(body, type || 'application/octet-stream');
+  if (!utf8) return echo;
+  if (nestedDeeperThan(echo.data, MAX_JSON_DEPTH)) {
+    if (declaredJson) throw new HttpAppError('JSON_TOO_DEEP', `more than ${MAX_JSON_DEPTH} levels`);
+    return echo;
+  }
   // httpbin tries every body as JSON, whatever its Content-Type; one that says it is JSON
   // and is not gets a 400 here (httpbin shows json: null), so the sender learns why.
   try {
-    echo.json = JSON.parse(body.toString('utf8'));
+    echo.json = JSON.parse(echo.data);
   } catch (err) {
-    if (type.includes('json')) throw new HttpAppError('MALFORMED_JSON', (err as Error).message);
+    if (declaredJson) throw new HttpAppError('MALFORMED_JSON', (err as Error).message);
   }
   return echo;
 }

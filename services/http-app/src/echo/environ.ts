@@ -4,6 +4,8 @@
  * os.environ of the server process into every environ it prints, secrets included; ours
  * shows only the CGI and wsgi.* keys a framework reads.
  */
+import { lookup, lookupService } from 'node:dns/promises';
+import { hostname } from 'node:os';
 import type { RequestFacts } from './request-info.js';
 
 export type PyValue = string | number | boolean | readonly [number, number] | { repr: string };
@@ -20,7 +22,8 @@ export function wsgiEnviron(
     SCRIPT_NAME: '',
     PATH_INFO: safeDecode(path),
     QUERY_STRING: q < 0 ? '' : facts.url.slice(q + 1),
-    CONTENT_TYPE: '',
+    // wsgiref's default when the request has none (email.message's get_content_type()).
+    CONTENT_TYPE: 'text/plain',
     CONTENT_LENGTH: '',
     SERVER_NAME: server.name,
     SERVER_PORT: String(server.port),
@@ -33,6 +36,7 @@ export function wsgiEnviron(
     'wsgi.url_scheme': facts.protocol,
     'wsgi.input': { repr: '<_io.BufferedReader name=5>' },
     'wsgi.errors': { repr: "<_io.TextIOWrapper name='<stderr>' mode='w' encoding='utf-8'>" },
+    'wsgi.file_wrapper': { repr: "<class 'wsgiref.util.FileWrapper'>" },
     'wsgi.multithread': false,
     'wsgi.multiprocess': false,
     'wsgi.run_once': false,
@@ -47,6 +51,33 @@ export function wsgiEnviron(
       typeof prev === 'string' && prev !== '' && key.startsWith('HTTP_') ? `${prev},${value}` : value;
   }
   return env;
+}
+
+const SERVER_NAMES = new Map<string, Promise<string>>();
+
+/**
+ * SERVER_NAME as wsgiref sets it: Python's socket.getfqdn() of the address the server is bound
+ * to (a wildcard address: of the machine's hostname), so 'localhost' for 127.0.0.1 — not the
+ * Host header. Looked up once per bound address (a server has one or two).
+ */
+export function serverNameOf(boundAddress: string): Promise<string> {
+  let name = SERVER_NAMES.get(boundAddress);
+  if (name === undefined) {
+    name = getfqdn(boundAddress);
+    SERVER_NAMES.set(boundAddress, name);
+  }
+  return name;
+}
+
+async function getfqdn(address: string): Promise<string> {
+  const wildcard = address === '' || address === '0.0.0.0' || address === '::';
+  const name = wildcard ? hostname() : address;
+  try {
+    const ip = wildcard ? (await lookup(name)).address : address;
+    return (await lookupService(ip, 0)).hostname;
+  } catch {
+    return name; // getfqdn's answer when the reverse lookup fails
+  }
 }
 
 function safeDecode(s: string): string {

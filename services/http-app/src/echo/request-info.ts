@@ -63,10 +63,16 @@ export function parseQuery(query: string): Args {
   return out;
 }
 
+/**
+ * Add one value; a repeated key becomes a list, grown in place. (Copying the list on every
+ * repeat made 40,000 repeats of one name cost 800 million copies: 8.4 s of CPU, issue 21.)
+ * The lists belong to `into`: callers copy an Args before sharing its lists.
+ */
 export function addValue(into: Args, key: string, value: string): void {
   const prev = into[key];
   if (prev === undefined) into[key] = value;
-  else into[key] = Array.isArray(prev) ? [...prev, value] : [prev, value];
+  else if (Array.isArray(prev)) prev.push(value);
+  else into[key] = [prev, value];
 }
 
 export function absoluteUrl(facts: RequestFacts): string {

@@ -21,8 +21,9 @@ import { withinLimit } from '../httpbin/params.js';
 import { redirectWithPage } from '../httpbin/redirects.js';
 import { sendStatus } from '../httpbin/status.js';
 import { anythingEcho } from './anything.js';
-import { ENVIRON_PREAMBLE, pformat, wsgiEnviron } from './environ.js';
+import { ENVIRON_PREAMBLE, pformat, serverNameOf, wsgiEnviron } from './environ.js';
 import { factsOf } from './facts.js';
+import { MAX_FORM_FIELDS } from './form.js';
 import { framingRoutes } from './framing.js';
 import { seededBytes } from './prng.js';
 import { type Args, echoHeaders, getEcho, parseArgs } from './request-info.js';
@@ -94,7 +95,13 @@ export async function echoRoutes(app: FastifyInstance, opts: EchoOptions): Promi
   // /anything, the one place that takes uploads, and off the fast GET paths.
   await app.register(async (scope) => {
     await scope.register(multipart, {
-      limits: { fileSize: opts.bodyLimit, fieldSize: opts.bodyLimit, files: 20 },
+      limits: {
+        fileSize: opts.bodyLimit,
+        fieldSize: opts.bodyLimit,
+        files: 20,
+        fields: MAX_FORM_FIELDS,
+        parts: MAX_FORM_FIELDS + 20,
+      },
     });
     const config = { summary: 'any method: args, form, files, json, data, headers', group: 'Anything' };
     scope.route({ method: ALL_METHODS, url: '/anything', config, handler: anythingEcho });
@@ -306,14 +313,15 @@ export async function echoRoutes(app: FastifyInstance, opts: EchoOptions): Promi
         group: 'fopnp',
       },
     },
-    (req, reply) => {
+    async (req, reply) => {
       const socket = req.raw.socket;
+      const bound = req.server.server.address();
       const env = wsgiEnviron(factsOf(req), {
-        name: req.hostname,
+        name: await serverNameOf(typeof bound === 'object' && bound ? bound.address : ''),
         port: socket.localPort ?? 0,
         httpVersion: req.raw.httpVersion,
       });
-      reply.type('text/plain; charset=utf-8').send(ENVIRON_PREAMBLE + pformat(env));
+      return reply.type('text/plain; charset=utf-8').send(ENVIRON_PREAMBLE + pformat(env));
     },
   );
 
