@@ -23,7 +23,7 @@ const snapshot = defineCommand({
   async run({ values }) {
     const logger = createLogger('topology-lab', { level: 'warn' });
     const rabbit = new RabbitSource(values.managementUrl, values.amqpUrl, values.amqpPrefix, logger);
-    const redis = new RedisSource(values.redisUrls, logger);
+    const redis = new RedisSource([...new Set([...values.redisUrls, ...values.shardUrls])], logger);
     try {
       const [rabbitmq, nodes, tally] = await Promise.all([
         rabbit.poll(),

@@ -5,8 +5,20 @@
  */
 import type { Logger } from '@fopnp/net';
 import { pipelineNames } from '@fopnp/rabbit-pipeline';
-import { ActionError, type Driver } from './actions/driver.js';
-import type { ActionMarker, ActionView, LabHello, LabSnapshot, PiSample } from './snapshot.js';
+import type { Driver } from './actions/driver.js';
+import { LabError } from './errors.js';
+import type { Sharding } from './sharding.js';
+import type {
+  AccountingView,
+  ActionMarker,
+  ActionView,
+  LabHello,
+  LabSnapshot,
+  PiSample,
+  RabbitView,
+  TallyView,
+  WhereView,
+} from './snapshot.js';
 import { describeError } from './sources/http.js';
 import { pipelineFlows } from './sources/pipeline.js';
 import type { RabbitSource } from './sources/rabbitmq.js';
@@ -19,6 +31,12 @@ export const LAB_ACTIONS = {
     id: 'pipeline.malformed',
     label: 'publish a malformed point',
     description: 'a point no judge can parse: it goes to the dead-letter queue',
+  },
+  movement: {
+    id: 'shards.movement',
+    label: 'measure key movement on adding the last shard',
+    description:
+      'writes 2,000 words through the first N−1 shards under each strategy, reads them through all N: the share that moved',
   },
   closeJudge: {
     id: 'pipeline.close-judge-connection',
@@ -34,6 +52,7 @@ export type Subscriber = (e: LabEvent) => void;
 export interface LabOptions {
   rabbit: RabbitSource;
   redis: RedisSource;
+  sharding: Sharding;
   services: ServicesSource;
   tallyUrl: string;
   managementUiPort: number;
@@ -150,8 +169,11 @@ export class Lab {
             actions: [] as ActionView[],
           }),
     ]);
-    // The lab's own action (through the broker, no orchestrator needed) comes first.
-    if (rabbitmq.health === 'up') control.actions = [...Object.values(LAB_ACTIONS), ...control.actions];
+    // The lab's own actions (through the broker or the shards, no orchestrator needed) come first.
+    const own: ActionView[] = [];
+    if (rabbitmq.health === 'up') own.push(LAB_ACTIONS.malformed, LAB_ACTIONS.closeJudge);
+    if (this.o.sharding.shards.length >= 2) own.push(LAB_ACTIONS.movement);
+    control.actions = [...own, ...control.actions];
     const took = performance.now() - t0;
     this.o.onPoll?.(took);
     const snap: LabSnapshot = {
@@ -162,7 +184,17 @@ export class Lab {
       managementUiPort: this.o.managementUiPort,
       redis: redisNodes,
       services: serviceViews,
-      pipeline: { prefix: rabbit.prefix, tally, flows: pipelineFlows(rabbit.prefix) },
+      pipeline: {
+        prefix: rabbit.prefix,
+        tally,
+        flows: pipelineFlows(rabbit.prefix),
+        accounting: accountingOf(rabbit.prefix, rabbitmq, tally),
+      },
+      sharding: {
+        namespace: this.o.sharding.namespace,
+        shards: this.o.sharding.shards,
+        movement: this.o.sharding.lastMovement,
+      },
       control,
     };
     this.snapshot = snap;
@@ -186,11 +218,26 @@ export class Lab {
     }
   }
 
-  private runOwn(id: (typeof LAB_ACTIONS)[keyof typeof LAB_ACTIONS]['id']): Promise<string> {
+  private async runOwn(id: (typeof LAB_ACTIONS)[keyof typeof LAB_ACTIONS]['id']): Promise<string> {
     const rabbit = this.o.rabbit;
-    return id === LAB_ACTIONS.malformed.id
-      ? rabbit.publishMalformed()
-      : rabbit.closeConnectionOf(pipelineNames(rabbit.prefix).judge);
+    switch (id) {
+      case LAB_ACTIONS.malformed.id:
+        return rabbit.publishMalformed();
+      case LAB_ACTIONS.closeJudge.id:
+        return rabbit.closeConnectionOf(pipelineNames(rabbit.prefix).judge);
+      case LAB_ACTIONS.movement.id: {
+        const m = await this.o.sharding.measureMovement();
+        const r = m.rows[0]!;
+        return `${r.loaded} keys per strategy, ${r.from} → ${r.to} shards: ${m.rows
+          .map((x) => `${x.strategy} ${(x.share * 100).toFixed(1)} %`)
+          .join(', ')} moved (${(m.tookMs / 1000).toFixed(1)} s)`;
+      }
+    }
+  }
+
+  /** Which shard or cluster node holds `key` (checked by the caller). */
+  where(key: string): Promise<WhereView> {
+    return this.o.sharding.where(key, this.snapshot?.redis ?? []);
   }
 
   /** Runs a declared action, leaves a marker, and polls at once so the page sees the effect. */
@@ -198,7 +245,7 @@ export class Lab {
     const driver = this.o.driver;
     const own = Object.values(LAB_ACTIONS).find((a) => a.id === actionId);
     if (!driver && !own)
-      throw new ActionError('actions are off: no control endpoint (STACK_CONTROL_URL) configured', 503);
+      throw new LabError('ACTIONS_OFF', 'no control endpoint (STACK_CONTROL_URL) configured');
     const label = own
       ? own.label
       : (this.snapshot?.control.actions.find((a) => a.id === actionId)?.label ?? actionId);
@@ -207,7 +254,7 @@ export class Lab {
       const detail = own ? await this.runOwn(own.id) : await driver!.run(actionId);
       marker = { at: Date.now(), actionId, label, ok: true, detail };
     } catch (err) {
-      if (err instanceof ActionError && err.status === 404) throw err;
+      if (err instanceof LabError && err.which === 'NO_ACTION') throw err;
       marker = { at: Date.now(), actionId, label, ok: false, detail: describeError(err) };
     }
     this.markers.push(marker);
@@ -225,4 +272,26 @@ export class Lab {
     this.subscribers.clear();
     await Promise.all([this.o.rabbit.close(), this.o.redis.close()]);
   }
+}
+
+/** The broker's counts along the pipeline beside tally's: published against counted. */
+export function accountingOf(prefix: string, r: RabbitView, tally: TallyView): AccountingView {
+  const n = pipelineNames(prefix);
+  const up = r.health === 'up';
+  const q = (name: string) => r.queues.find((x) => x.name === name);
+  const points = r.exchanges.find((x) => x.name === n.points);
+  const moving = [n.alwaysYes, n.judge, n.decisions].map(q);
+  const inQueues = moving.every((x) => x?.ready != null && x.unacked != null)
+    ? moving.reduce((sum, x) => sum + x!.ready! + x!.unacked!, 0)
+    : null;
+  return {
+    published: up ? (points?.publishedIn ?? null) : null,
+    publishRate: up ? (points?.publishInRate ?? null) : null,
+    alwaysYes: up ? (q(n.alwaysYes)?.acked ?? null) : null,
+    judged: up ? (q(n.judge)?.acked ?? null) : null,
+    redelivered: up ? (q(n.judge)?.redelivered ?? null) : null,
+    tallied: tally.health === 'up' ? tally.count : null,
+    deadLetters: up ? (q(n.deadLetters)?.ready ?? null) : null,
+    inQueues: up ? inQueues : null,
+  };
 }

@@ -51,6 +51,20 @@ export const manifest = defineService({
       description:
         'Redis servers to watch, comma-separated; the nodes of a cluster are found from any one of them',
     },
+    shardUrls: {
+      type: 'list',
+      env: 'REDIS_SHARDS',
+      default: [],
+      description:
+        "redis-cache's client-side shards, comma-separated redis:// URLs in shard order: the sharding view (keys per shard, where a key goes, key movement)",
+    },
+    namespace: {
+      type: 'string',
+      env: 'CACHE_NAMESPACE',
+      default: 'cache',
+      description:
+        "redis-cache's namespace: a key K is looked up as <namespace>:K on the shards and the cluster",
+    },
     tallyUrl: {
       type: 'string',
       env: 'TALLY_URL',

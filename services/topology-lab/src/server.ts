@@ -5,15 +5,18 @@
  *   GET  /assets/<file>       the bundle (files listed at start; nothing else is served)
  *   GET  /api/state           the latest snapshot (polled anew if older than one interval)
  *   GET  /api/events          SSE: `hello` once, then `state` per poll and `marker` per action
+ *   GET  /api/where?key=K     which shard / cluster node holds K
  *   POST /api/actions/<id>    run a declared action (header x-lab-action: 1)
+ * Errors answer the kit's body, {"error":{"code","message"}} (src/errors.ts).
  */
 import { timingSafeEqual } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { extname, join } from 'node:path';
-import type { Logger } from '@fopnp/net';
-import { ActionError } from './actions/driver.js';
+import { type Logger, writeHttpError } from '@fopnp/net';
+import { LabError } from './errors.js';
 import type { Lab } from './lab.js';
+import { checkKey } from './sharding.js';
 
 export const CSP = [
   "default-src 'none'",
@@ -98,37 +101,45 @@ export function createLabServer(o: LabServerOptions): http.Server {
       });
       res.end(`${JSON.stringify(body)}\n`);
     };
+    const fail = (err: unknown) => {
+      if (!(err instanceof LabError))
+        o.logger.error({ err: (err as Error)?.message, path }, 'request failed');
+      writeHttpError(res, err, { ...SECURITY_HEADERS, 'cache-control': 'no-store' });
+    };
 
     if (req.method === 'POST' && path.startsWith('/api/actions/')) {
       const id = decodeURIComponent(path.slice('/api/actions/'.length));
       // A custom header makes a cross-site browser request preflight, which is never answered.
-      if (req.headers['x-lab-action'] !== '1') return json(400, { error: 'send the header x-lab-action: 1' });
+      if (req.headers['x-lab-action'] !== '1') return fail(new LabError('ACTION_HEADER'));
       const loopback = isLoopback(req.socket.remoteAddress);
       if (!loopback && !tokenOk(req.headers.authorization, o.actionToken))
-        return json(403, { error: 'actions need a loopback caller or Authorization: Bearer <LAB_TOKEN>' });
-      if (!/^[a-z0-9-]+\.[a-z-]+$/.test(id)) return json(404, { error: `no action ${JSON.stringify(id)}` });
+        return fail(new LabError('ACTION_FORBIDDEN'));
+      if (!/^[a-z0-9-]+\.[a-z-]+$/.test(id)) return fail(new LabError('NO_ACTION', id, 'see /api/state'));
       req.resume();
-      o.lab.act(id).then(
-        (marker) => {
-          o.onAction?.(id, marker.ok);
-          json(marker.ok ? 200 : 502, marker);
-        },
-        (err: unknown) => {
-          const status = err instanceof ActionError ? err.status : 500;
-          json(status, { error: (err as Error).message });
-        },
-      );
+      o.lab.act(id).then((marker) => {
+        o.onAction?.(id, marker.ok);
+        if (marker.ok) return json(200, marker);
+        // The one error body, and the marker the page also got.
+        const e = new LabError('ACTION_FAILED', marker.label, marker.detail);
+        json(e.statusCode, { error: { code: e.code, message: e.message }, marker });
+      }, fail);
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { allow: 'GET, HEAD, POST' }).end();
-      return;
+      res.setHeader('allow', 'GET, HEAD, POST');
+      return fail(new LabError('METHOD_NOT_ALLOWED', req.method ?? '?'));
     }
     if (path === '/api/state') {
-      o.lab.fresh().then(
-        (snap) => json(200, snap ?? { error: 'first poll not finished' }),
-        (err: unknown) => json(500, { error: (err as Error).message }),
-      );
+      o.lab.fresh().then((snap) => (snap ? json(200, snap) : fail(new LabError('NOT_READY'))), fail);
+      return;
+    }
+    if (path === '/api/where') {
+      try {
+        const key = checkKey(url.searchParams.get('key'));
+        o.lab.where(key).then((w) => json(200, w), fail);
+      } catch (err) {
+        fail(err);
+      }
       return;
     }
     if (path === '/api/events') {
@@ -153,7 +164,7 @@ export function createLabServer(o: LabServerOptions): http.Server {
       return;
     }
     const asset = assets.get(path);
-    if (!asset) return json(404, { error: 'not found' });
+    if (!asset) return fail(new LabError('NOT_FOUND', path));
     res.writeHead(200, {
       ...SECURITY_HEADERS,
       'content-type': asset.type,

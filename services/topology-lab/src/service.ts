@@ -18,6 +18,7 @@ import { DECLARED } from './declared.js';
 import { Lab } from './lab.js';
 import type { manifest } from './manifest.js';
 import { createLabServer } from './server.js';
+import { Sharding } from './sharding.js';
 import { RabbitSource } from './sources/rabbitmq.js';
 import { RedisSource } from './sources/redis.js';
 import { ServicesSource } from './sources/services.js';
@@ -57,9 +58,11 @@ export async function startService(
     registers,
   });
   const ui = new URL(c.managementUrl);
+  const redis = new RedisSource([...new Set([...c.redisUrls, ...c.shardUrls])], ctx.logger);
   const lab = new Lab({
     rabbit: new RabbitSource(c.managementUrl, c.amqpUrl, c.amqpPrefix, ctx.logger),
-    redis: new RedisSource(c.redisUrls, ctx.logger),
+    redis,
+    sharding: new Sharding(c.shardUrls, c.namespace, redis, ctx.logger),
     services: new ServicesSource(DECLARED, { servicesHost: c.servicesHost }),
     tallyUrl: c.tallyUrl,
     managementUiPort: Number(ui.port || 80),

@@ -2,6 +2,7 @@
  * What the lab sends to the page: one snapshot per poll (SSE `state`), and markers
  * (SSE `marker`) for the actions run. Plain data; the page imports these types only.
  */
+import type { LiveMovement } from '@fopnp/redis-cache';
 
 export type Health = 'up' | 'down' | 'unknown';
 /** Last few seconds' direction of a depth: the page prints it next to the number. */
@@ -15,6 +16,8 @@ export interface ExchangeView {
   /** Seen on the broker. */
   present: boolean;
   publishInRate: number | null;
+  /** Messages published into it since the broker has known it (message_stats.publish_in). */
+  publishedIn: number | null;
 }
 
 export interface QueueView {
@@ -29,6 +32,9 @@ export interface QueueView {
   publishRate: number | null;
   deliverRate: number | null;
   ackRate: number | null;
+  /** Totals since the queue's stats began (message_stats.ack, .redeliver). */
+  acked: number | null;
+  redelivered: number | null;
   trend: Trend;
   /** Queue type (classic, quorum) and its dead-letter exchange, from the broker. */
   type: string | null;
@@ -79,6 +85,8 @@ export interface RedisNodeView {
   keys: number | null;
   opsPerSec: number | null;
   hitRatio: number | null;
+  /** INFO's used_memory, bytes. */
+  memoryBytes: number | null;
   clusterEnabled: boolean;
   /** Slot ranges this node serves as a cluster master, e.g. [[0, 5460]]. */
   slots: [number, number][];
@@ -155,7 +163,8 @@ export interface LabSnapshot {
   managementUiPort: number;
   redis: RedisNodeView[];
   services: ServiceView[];
-  pipeline: { prefix: string; tally: TallyView; flows: FlowView[] };
+  pipeline: { prefix: string; tally: TallyView; flows: FlowView[]; accounting: AccountingView };
+  sharding: ShardingView;
   control: { health: Health; error: string | null; processes: ProcessView[]; actions: ActionView[] };
 }
 
@@ -180,4 +189,61 @@ export interface LabHello {
   pi: PiSample[];
   markers: ActionMarker[];
   actionsAllowed: boolean;
+}
+
+/** Where a key goes under each client-side strategy (shard index of the configured shards). */
+export interface KeyPlacement {
+  strategy: string;
+  shard: number;
+  address: string;
+}
+
+/** `GET /api/where?key=K`: which shard or cluster node holds K, computed and looked up. */
+export interface WhereView {
+  key: string;
+  /** `<namespace>:<key>`, what redis-cache writes. */
+  redisKey: string;
+  /** Client-side shards: each strategy's choice, and the shards where EXISTS found the key. */
+  shards: { placements: KeyPlacement[]; holders: string[]; down: string[] } | null;
+  /** Redis Cluster: CLUSTER KEYSLOT of the Redis key, the master owning it, EXISTS there. */
+  cluster: { slot: number; owner: string | null; present: boolean | null } | null;
+}
+
+/** One strategy's share of keys moved when the last shard is added (redis-cache's measurement). */
+export type MovementRow = LiveMovement;
+
+export interface MovementView {
+  at: number;
+  tookMs: number;
+  rows: MovementRow[];
+}
+
+export interface ShardingView {
+  /** redis-cache's namespace: keys are `<namespace>:<key>`. */
+  namespace: string;
+  /** The configured shards' addresses, in shard order (their numbers are in `redis`). */
+  shards: string[];
+  movement: MovementView | null;
+}
+
+/**
+ * Published against counted: the broker's own message counts (management API, sampled every
+ * 5 s) beside tally's count, so the page can show that nothing is lost.
+ */
+export interface AccountingView {
+  /** Messages published to the points exchange (bitsource, and the lab's malformed points). */
+  published: number | null;
+  /** Points a second into the points exchange: bitsource's rate as the broker sees it. */
+  publishRate: number | null;
+  /** Acked by always-yes / by the judges. */
+  alwaysYes: number | null;
+  judged: number | null;
+  /** Deliveries of the judge queue that were redeliveries (a judge died holding them). */
+  redelivered: number | null;
+  /** tally's count (its /estimate). */
+  tallied: number | null;
+  /** Ready in the dead-letter queue. */
+  deadLetters: number | null;
+  /** Ready + unacked over the points and decisions queues: on their way. */
+  inQueues: number | null;
 }

@@ -96,7 +96,12 @@ describe('the control endpoint and the lab API', () => {
     expect(html).toMatch(/<script type="module" src="\/assets\/main\.js">/);
     expect((await fetch(`${lab.url}/assets/main.js`)).headers.get('content-type')).toMatch(/javascript/);
     expect((await fetch(`${lab.url}/assets/../../package.json`)).status).toBe(404);
-    expect((await fetch(`${lab.url}/src/server.ts`)).status).toBe(404);
+    const missing = await fetch(`${lab.url}/src/server.ts`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({
+      error: { code: 'FOPNP_TOPOLOGY_LAB_ERR_NOT_FOUND', message: expect.stringContaining('/src/server.ts') },
+    });
+    expect((await fetch(`${lab.url}/`, { method: 'DELETE' })).status).toBe(405);
   });
 
   it('shows its sources down instead of failing, and says so in readiness', async () => {
@@ -125,8 +130,13 @@ describe('the control endpoint and the lab API', () => {
   it('runs an action only with the x-lab-action header, and only a declared one', async () => {
     const post = (id: string, headers: Record<string, string> = { 'x-lab-action': '1' }) =>
       fetch(`${lab.url}/api/actions/${id}`, { method: 'POST', headers });
-    expect((await post('worker.add', {})).status).toBe(400);
-    expect((await post('worker.reboot')).status).toBe(404);
+    const code = async (r: Response) => ((await r.json()) as { error: { code: string } }).error.code;
+    const noHeader = await post('worker.add', {});
+    expect(noHeader.status).toBe(400);
+    expect(await code(noHeader)).toBe('FOPNP_TOPOLOGY_LAB_ERR_ACTION_HEADER');
+    const unknown = await post('worker.reboot');
+    expect(unknown.status).toBe(404);
+    expect(await code(unknown)).toBe('FOPNP_TOPOLOGY_LAB_ERR_NO_ACTION');
     expect((await post('..%2Fetc.start')).status).toBe(404);
     const before = control.list().find((u) => u.name === 'worker')!.instances.length;
     const ok = await post('worker.add');
@@ -135,7 +145,13 @@ describe('the control endpoint and the lab API', () => {
     expect(control.list().find((u) => u.name === 'worker')!.instances).toHaveLength(before + 1);
     const refused = await post('single.start');
     expect(refused.status).toBe(502); // the control endpoint refused; the marker says why
-    expect(((await refused.json()) as { ok: boolean; detail: string }).detail).toMatch(/already running/);
+    const body = (await refused.json()) as {
+      error: { code: string; message: string };
+      marker: { ok: boolean; detail: string };
+    };
+    expect(body.error.code).toBe('FOPNP_TOPOLOGY_LAB_ERR_ACTION_FAILED');
+    expect(body.error.message).toMatch(/already running/);
+    expect(body.marker.ok).toBe(false);
   });
 
   it('sends a new page the state and the markers at once on its event stream', async () => {

@@ -4,37 +4,15 @@
  * endpoint: what the page shows is checked against the real system (rabbitmqctl,
  * redis-cli, the process table), and every action is clicked on the page.
  */
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { run, sleep } from '@fopnp/net/testing';
 import { pipelineNames, pipelineTopology } from '@fopnp/rabbit-pipeline';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openChromium } from './browser.js';
+import { cell, click, pageErrorsOf, shotsDir, until } from './page.js';
 import { type LabStack, startLabStack } from './stack.js';
 
-const SHOTS = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
-
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false>,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(200);
-  }
-  throw new Error(
-    `timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${last})` : ''}`,
-  );
-}
+const SHOTS = `${shotsDir()}/`;
 
 /** messages_ready and consumers of a queue, as rabbitmqctl reports them. */
 async function brokerQueue(name: string): Promise<{ ready: number; consumers: number }> {
@@ -49,10 +27,6 @@ async function brokerQueue(name: string): Promise<{ ready: number; consumers: nu
   if (!line) throw new Error(`rabbitmqctl does not list ${name}`);
   const [, ready, consumers] = line.trim().split(/\s+/);
   return { ready: Number(ready), consumers: Number(consumers) };
-}
-
-interface RowLike {
-  children: ArrayLike<{ textContent: string | null }>;
 }
 
 function alive(pid: number): boolean {
@@ -70,52 +44,22 @@ async function pageCount(page: Page): Promise<number | null> {
   return m ? Number(m[1]!.replaceAll(',', '')) : null;
 }
 
-async function cell(page: Page, table: string, rowName: string, column: number): Promise<string | null> {
-  return page.evaluate(
-    ([t, name, col]) => {
-      // Runs in the page: the browser's own DOM (this file is type-checked without DOM types).
-      const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): Iterable<RowLike> } })
-        .document;
-      const row = [...doc.querySelectorAll(`#${t} tbody tr`)].find(
-        (r) => r.children[0]?.textContent === name,
-      );
-      return row ? (row.children[col]?.textContent ?? null) : null;
-    },
-    [table, rowName, column] as const,
-  );
-}
-
 function runningPids(stack: LabStack, unit: string): number[] {
   const u = stack.control.list().find((x) => x.name === unit)!;
   return u.instances.filter((i) => i.state === 'running').map((i) => i.pid!);
-}
-
-async function click(page: Page, action: string): Promise<void> {
-  const button = page.locator(`button[data-action="${action}"]`);
-  await until(`button ${action} enabled`, () => button.isEnabled());
-  // Keyboard, as a user without a mouse would: focus it, press Enter.
-  const markers = page.locator(`#markers li[data-action="${action}"]`);
-  const before = await markers.count();
-  await button.focus();
-  await page.keyboard.press('Enter');
-  await until(`a new marker of ${action}`, async () => (await markers.count()) > before);
 }
 
 describe('topology-lab in Chromium over a real pipeline', () => {
   let stack: LabStack;
   let browser: Browser;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: () => string;
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     stack = await startLabStack();
     browser = await openChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    page.on('console', (m) => {
-      if (m.type() === 'error') pageErrors.push(m.text());
-    });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    pageErrors = pageErrorsOf(page);
     await page.goto(stack.lab.url);
   }, 90_000);
 
@@ -164,7 +108,7 @@ describe('topology-lab in Chromium over a real pipeline', () => {
     for (const c of shown) expect(brokerConnections).toContain(c);
     expect(await page.textContent('#connections')).toContain(`${n.judge} (prefetch`);
     await page.locator('#topology').screenshot({ path: `${SHOTS}topology.png` });
-    expect(pageErrors.join('\n')).toBe('');
+    expect(pageErrors()).toBe('');
   }, 60_000);
 
   it('shows the numbers moving while the pipeline runs: tally counts up on the page as on its own port', async () => {
@@ -182,6 +126,56 @@ describe('topology-lab in Chromium over a real pipeline', () => {
     await sleep(1500); // a few more points on the chart
     await page.locator('#pi').screenshot({ path: `${SHOTS}pi.png` });
   }, 40_000);
+
+  it("shows published against counted: each number as the broker's management API and tally report it", async () => {
+    const n = pipelineNames(stack.prefix);
+    const mgmt = async <T>(path: string): Promise<T> =>
+      (await (
+        await fetch(`http://127.0.0.1:15672${path}`, {
+          headers: { authorization: `Basic ${Buffer.from('guest:guest').toString('base64')}` },
+        })
+      ).json()) as T;
+    type Stats = { message_stats?: { publish_in?: number; ack?: number } };
+    const published = async () =>
+      (await mgmt<Stats>(`/api/exchanges/%2F/${encodeURIComponent(n.points)}`)).message_stats?.publish_in ??
+      0;
+    const judged = async () =>
+      (await mgmt<Stats>(`/api/queues/%2F/${encodeURIComponent(n.judge)}`)).message_stats?.ack ?? 0;
+    const tallied = async () =>
+      ((await (await fetch(`http://127.0.0.1:${stack.tallyPort}/estimate`)).json()) as { count: number })
+        .count;
+    const shown = async (row: string) => {
+      const t = await cell(page, 'accounting', row, 1);
+      return t === null || t === '–' ? null : Number(t.replaceAll(',', ''));
+    };
+    // The numbers move, so each is caught between two readings of its source: at least the
+    // source's value before, at most its value after.
+    const sandwich = async (row: string, source: () => Promise<number>) => {
+      const low = await source();
+      expect(low, `${row} has started counting`).toBeGreaterThan(0);
+      const seen = await until(
+        `${row} ≥ ${low} on the page`,
+        async () => {
+          const v = await shown(row);
+          return v !== null && v >= low ? v : undefined;
+        },
+        20_000,
+      );
+      expect(seen, row).toBeLessThanOrEqual(await source());
+    };
+    await until('the broker to have counted publishes', async () => (await published()) > 0, 20_000);
+    await sandwich('published to the points exchange', published);
+    await until('the broker to have counted judge acks', async () => (await judged()) > 0, 20_000);
+    await sandwich('acked by the judges', judged);
+    await sandwich('counted by tally', tallied);
+    const dead = (await brokerQueue(n.deadLetters)).ready;
+    await until('the dead letters on the page', async () => (await shown('dead letters (ready)')) === dead);
+    const rate = await shown('bitsource rate, points/s');
+    expect(rate).not.toBeNull();
+    expect(rate!).toBeGreaterThan(20); // bitsource runs at 100 points/s here
+    expect(rate!).toBeLessThan(200);
+    await page.locator('#pi').screenshot({ path: `${SHOTS}accounting.png` });
+  }, 60_000);
 
   it('adds a judge, SIGKILLs one and SIGTERMs one from the page: the process table and the broker follow', async () => {
     const q = pipelineNames(stack.prefix).judge;
@@ -341,7 +335,7 @@ describe('topology-lab in Chromium over a real pipeline', () => {
       async () => (await page.getAttribute('#slot-bar', 'data-covered')) === '16384',
     );
     expect(await page.textContent('#slot-legend')).toContain(`127.0.0.1:${stack.clusterPort} 0–16383`);
-    expect(await cell(page, 'redis-nodes', `127.0.0.1:${stack.clusterPort}`, 6)).toBe('0–16383');
+    expect(await cell(page, 'redis-nodes', `127.0.0.1:${stack.clusterPort}`, 7)).toBe('0–16383');
     await page.locator('#redis').screenshot({ path: `${SHOTS}redis.png` });
     await click(page, 'redis-shard-0.stop');
     const ping = await run('redis-cli', ['-p', String(stack.redisPort), 'ping']);
@@ -392,6 +386,6 @@ describe('topology-lab in Chromium over a real pipeline', () => {
       expect.arrayContaining(['rabbit-pipeline', 'redis-cache', 'topology-lab', 'tcp-farewell']),
     );
     await page.locator('#services').screenshot({ path: `${SHOTS}services.png` });
-    expect(pageErrors.join('\n')).toBe('');
+    expect(pageErrors()).toBe('');
   });
 });

@@ -60,6 +60,32 @@ export class Relay {
   }
 }
 
+/** A redis-server the control runs: on `port`, loopback only, no persistence, files in `dir`. */
+export function redisUnit(name: string, port: number, dir: string, extra: string[] = []): UnitSpec {
+  return {
+    name,
+    kind: 'redis',
+    description: `redis-server on ${port}`,
+    scalable: false,
+    command: 'redis-server',
+    args: [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+      '--dbfilename',
+      `${port}.rdb`,
+      ...extra,
+    ],
+  };
+}
+
 export interface LabStack {
   prefix: string;
   control: ProcessControl;
@@ -100,49 +126,14 @@ export async function startLabStack(): Promise<LabStack> {
     role('judge', { scalable: true }),
     role('always-yes'),
     role('bitsource', { env: { ...env, RATE: '100', POINTS: '0' } }),
-    {
-      name: 'redis-shard-0',
-      kind: 'redis',
-      description: 'a Redis shard of this test',
-      scalable: false,
-      command: 'redis-server',
-      args: [
-        '--port',
-        String(redisPort),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--dir',
-        dir,
-      ],
-    },
-    {
-      // A one-node Redis Cluster (it is given every slot below): the page's slot map.
-      name: 'redis-cluster-0',
-      kind: 'redis',
-      description: 'a one-node Redis Cluster of this test',
-      scalable: false,
-      command: 'redis-server',
-      args: [
-        '--port',
-        String(clusterPort),
-        '--bind',
-        '127.0.0.1',
-        '--cluster-enabled',
-        'yes',
-        '--cluster-config-file',
-        join(dir, 'nodes.conf'),
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--dir',
-        dir,
-      ],
-    },
+    redisUnit('redis-shard-0', redisPort, dir),
+    // A one-node Redis Cluster (it is given every slot below): the page's slot map.
+    redisUnit('redis-cluster-0', clusterPort, dir, [
+      '--cluster-enabled',
+      'yes',
+      '--cluster-config-file',
+      join(dir, 'nodes.conf'),
+    ]),
   ];
   const logger = createLogger('test-control', { level: 'warn' });
   const control = new ProcessControl(units, logger);

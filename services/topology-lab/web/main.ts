@@ -9,6 +9,7 @@ import type { ActionMarker, ActionView, LabHello, LabSnapshot, PiSample } from '
 import { DepthChart, PiChart, SIGMA_1 } from './charts.ts';
 import { $, type Cell, el, fillRows, fmt } from './dom.ts';
 import { TopologyGraph } from './graph.ts';
+import { bytes, renderSharding, wireWhereForm } from './sharding.ts';
 
 const markers: ActionMarker[] = [];
 let pi: PiSample[] = [];
@@ -97,10 +98,13 @@ function render(s: LabSnapshot): void {
       n.keys,
       n.opsPerSec,
       n.hitRatio === null ? null : `${(n.hitRatio * 100).toFixed(1)} %`,
+      bytes(n.memoryBytes),
       n.slots.map(([a, b]) => `${a}–${b}`).join(', ') || (n.clusterEnabled ? 'none' : 'not a cluster'),
     ]),
   );
   renderSlots(s);
+  renderSharding(s);
+  renderAccounting(s);
   const links = $('links');
   links.replaceChildren(el('a', 'RabbitMQ management UI', { href: here(s.managementUiPort, '/') }));
   fillRows(
@@ -125,6 +129,32 @@ function render(s: LabSnapshot): void {
       ];
     }),
   );
+}
+
+/** Published against counted: every point published is counted, dead-lettered, or on its way. */
+function renderAccounting(s: LabSnapshot): void {
+  const a = s.pipeline.accounting;
+  const broker = 'RabbitMQ (management API)';
+  fillRows($('accounting').querySelector('tbody')!, [
+    ['published to the points exchange', a.published, broker],
+    ['bitsource rate, points/s', a.publishRate, broker],
+    ['acked by always-yes', a.alwaysYes, broker],
+    ['acked by the judges', a.judged, broker],
+    ['redelivered to a judge', a.redelivered, broker],
+    ['counted by tally', a.tallied, "tally's /estimate"],
+    ['dead letters (ready)', a.deadLetters, broker],
+    ['on their way (ready + unacked, work and decision queues)', a.inQueues, broker],
+  ]);
+  const sum = $('accounting-sum');
+  if (a.published === null || a.tallied === null || a.deadLetters === null || a.inQueues === null) {
+    sum.textContent = 'published against counted: needs RabbitMQ and tally up';
+    return;
+  }
+  const gap = a.published - a.tallied - a.deadLetters - a.inQueues;
+  sum.textContent = `published − counted − dead letters − on their way = ${fmt(gap)}${
+    gap === 0 ? ' (nothing lost)' : ' (the broker’s counts lag up to 5 s; the gap closes when they refresh)'
+  }`;
+  sum.dataset.gap = String(gap);
 }
 
 const OWNER_COLORS = ['#1a56a8', '#1e7d32', '#b26a00', '#6a1b9a', '#00838f', '#b3261e', '#5d4037', '#455a64'];
@@ -251,4 +281,5 @@ function connect(): void {
   });
 }
 
+wireWhereForm();
 connect();

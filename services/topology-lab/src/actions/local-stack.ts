@@ -4,6 +4,7 @@
  * actions onto start/stop calls.
  */
 import type { UnitState } from '../control/units.js';
+import { LabError } from '../errors.js';
 import type { ActionView, ProcessView } from '../snapshot.js';
 import { ActionError, type Driver, type DriverState, SCALABLE_VERBS, SINGLE_VERBS } from './driver.js';
 
@@ -54,10 +55,7 @@ export class LocalStackDriver implements Driver {
   async run(actionId: string): Promise<string> {
     const { actions } = await this.describe();
     if (!actions.some((a) => a.id === actionId))
-      throw new ActionError(
-        `no action ${JSON.stringify(actionId)}; declared: ${actions.map((a) => a.id).join(', ')}`,
-        404,
-      );
+      throw new LabError('NO_ACTION', actionId, actions.map((a) => a.id).join(', '));
     const dot = actionId.lastIndexOf('.');
     const unit = encodeURIComponent(actionId.slice(0, dot));
     const verb = actionId.slice(dot + 1);

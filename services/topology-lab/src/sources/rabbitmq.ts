@@ -18,7 +18,7 @@ interface MgmtRate {
 interface MgmtExchange {
   name: string;
   type: string;
-  message_stats?: { publish_in_details?: MgmtRate };
+  message_stats?: { publish_in?: number; publish_in_details?: MgmtRate };
 }
 interface MgmtQueue {
   name: string;
@@ -28,6 +28,8 @@ interface MgmtQueue {
   consumers?: number;
   arguments?: Record<string, unknown>;
   message_stats?: {
+    ack?: number;
+    redeliver?: number;
     publish_details?: MgmtRate;
     deliver_get_details?: MgmtRate;
     ack_details?: MgmtRate;
@@ -67,8 +69,15 @@ const QUEUE_COLUMNS = [
   'message_stats.publish_details.rate',
   'message_stats.deliver_get_details.rate',
   'message_stats.ack_details.rate',
+  'message_stats.ack',
+  'message_stats.redeliver',
 ].join(',');
-const EXCHANGE_COLUMNS = ['name', 'type', 'message_stats.publish_in_details.rate'].join(',');
+const EXCHANGE_COLUMNS = [
+  'name',
+  'type',
+  'message_stats.publish_in_details.rate',
+  'message_stats.publish_in',
+].join(',');
 /** What the malformed-message action publishes: not 64 binary digits. */
 export const MALFORMED_POINT = 'not a point';
 
@@ -141,6 +150,7 @@ export class RabbitSource {
         declared: true,
         present: Boolean(x),
         publishInRate: x?.message_stats?.publish_in_details?.rate ?? null,
+        publishedIn: x ? (x.message_stats?.publish_in ?? 0) : null,
       });
     }
     for (const x of exchanges) {
@@ -151,6 +161,7 @@ export class RabbitSource {
         declared: false,
         present: true,
         publishInRate: x.message_stats?.publish_in_details?.rate ?? null,
+        publishedIn: x.message_stats?.publish_in ?? 0,
       });
     }
 
@@ -174,6 +185,8 @@ export class RabbitSource {
         publishRate: q?.message_stats?.publish_details?.rate ?? null,
         deliverRate: q?.message_stats?.deliver_get_details?.rate ?? null,
         ackRate: q?.message_stats?.ack_details?.rate ?? null,
+        acked: q ? (q.message_stats?.ack ?? 0) : null,
+        redelivered: q ? (q.message_stats?.redeliver ?? 0) : null,
         trend: this.trend(name, ready, now),
         type: q?.type ?? null,
         deadLetterExchange: (q?.arguments?.['x-dead-letter-exchange'] as string | undefined) ?? null,
@@ -244,6 +257,7 @@ export class RabbitSource {
         declared: true,
         present: false,
         publishInRate: null,
+        publishedIn: null,
       })),
       queues: declared.queues.map((q) => ({
         name: q.name,
@@ -256,6 +270,8 @@ export class RabbitSource {
         publishRate: null,
         deliverRate: null,
         ackRate: null,
+        acked: null,
+        redelivered: null,
         trend: this.trend(q.name, null, now),
         type: null,
         deadLetterExchange: null,

@@ -132,6 +132,7 @@ export class RedisSource {
       keys: null,
       opsPerSec: null,
       hitRatio: null,
+      memoryBytes: null,
       clusterEnabled: false,
       slots: [],
     };
@@ -151,6 +152,7 @@ export class RedisSource {
         // INFO's own estimate over its last samples (Redis samples every 100 ms).
         opsPerSec: Number(info.get('instantaneous_ops_per_sec') ?? 0),
         hitRatio: hits + misses > 0 ? hits / (hits + misses) : null,
+        memoryBytes: info.has('used_memory') ? Number(info.get('used_memory')) : null,
         clusterEnabled: info.get('cluster_enabled') === '1',
       };
     } catch (err) {
@@ -172,6 +174,16 @@ export class RedisSource {
       c.once('ready', done);
       c.once('error', done);
     });
+  }
+
+  /**
+   * One command on a watched server (the lab's own look-ups: EXISTS, CLUSTER KEYSLOT), over
+   * the poll's connection; a down server fails at once.
+   */
+  async call(address: string, command: string, ...args: string[]): Promise<unknown> {
+    const client = this.client(address);
+    await this.connected(client);
+    return client.call(command, ...args);
   }
 
   async close(): Promise<void> {
