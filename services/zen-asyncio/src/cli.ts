@@ -18,7 +18,7 @@ import { askQuestions, sendHalfQuestion } from './client.js';
 import { isClusterWorker, runClusterWorker, startClusterPrimary } from './cluster.js';
 import { zenOptions } from './config.js';
 import { manifest } from './manifest.js';
-import { sampleQuestions } from './protocol.js';
+import { APHORISMS, sampleQuestions } from './protocol.js';
 import { createZenServer } from './server.js';
 import { startService } from './service.js';
 
@@ -71,7 +71,8 @@ const server = defineCommand({
 });
 
 const client = defineCommand({
-  description: 'ask three random questions and print the answers (client.py)',
+  description:
+    "ask the book's three questions in random order and print each answer as it comes (client.py); --all asks every comparative this project's server knows",
   positionals: [{ name: 'host', description: 'IP or hostname of the server' }],
   options: defineOptions({
     port: { type: 'port', short: 'p', default: BOOK_PORT, description: 'TCP port of the server' },
@@ -79,6 +80,11 @@ const client = defineCommand({
       type: 'boolean',
       short: 'e',
       description: 'cause an error: send half a question and hang up',
+    },
+    all: {
+      type: 'boolean',
+      description:
+        "ask all nine comparatives in random order (this project's server; the book's servers know three)",
     },
     timeoutMs: {
       type: 'int',
@@ -90,20 +96,16 @@ const client = defineCommand({
   async run({ values, positionals }) {
     const host = positionals.host;
     const options = { timeoutMs: values.timeoutMs };
-    return await askOrHangUp(host, values.port, values.error, options);
+    if (values.error) {
+      const half = await sendHalfQuestion(host, values.port, options);
+      console.log(`sent ${JSON.stringify(half)} without its "?" and hung up`);
+      return 0;
+    }
+    const asked = values.all ? sampleQuestions(APHORISMS.length) : sampleQuestions(3, Math.random, 'book');
+    await askQuestions(host, values.port, asked, { ...options, onAnswer: (q, a) => console.log(q, a) });
+    return 0;
   },
 });
-
-/** The book's client.py: three random questions, or (-e) half a question and hang up. */
-async function askOrHangUp(host: string, port: number, hangUp: boolean, options: { timeoutMs: number }) {
-  if (hangUp) {
-    const half = await sendHalfQuestion(host, port, options);
-    console.log(`sent ${JSON.stringify(half)} without its "?" and hung up`);
-    return 0;
-  }
-  for (const [q, a] of await askQuestions(host, port, sampleQuestions(3), options)) console.log(q, a);
-  return 0;
-}
 
 const service = serveCommand({
   manifest,

@@ -61,28 +61,38 @@ export class ZenClient {
     return text;
   }
 
-  /** Closes our side and waits for the socket to close. */
+  /**
+   * Hangs up, as the book's `sock.close()`: our FIN goes once what we wrote is flushed, and
+   * the socket is closed then, without waiting for the server's FIN (srv_asyncio2.py never
+   * sends one).
+   */
   close(): Promise<void> {
     return new Promise((resolve) => {
       if (this.socket.destroyed) return resolve();
       this.socket.once('close', () => resolve());
-      this.socket.end();
-      setTimeout(() => this.socket.destroy(), this.timeoutMs).unref();
+      this.socket.destroySoon();
     });
   }
 }
 
-/** Asks each question in turn on one connection; returns [question, answer] pairs. */
+/**
+ * Asks each question in turn on one connection; returns [question, answer] pairs, and hands
+ * each pair to `onAnswer` as soon as it arrives (the CLI prints it then, as client.py does).
+ */
 export async function askQuestions(
   host: string,
   port: number,
   questions: readonly string[],
-  options: ZenClientOptions = {},
+  options: ZenClientOptions & { onAnswer?: (question: string, answer: string) => void } = {},
 ): Promise<Array<[string, string]>> {
   const client = await ZenClient.connect(host, port, options);
   try {
     const pairs: Array<[string, string]> = [];
-    for (const q of questions) pairs.push([q, await client.ask(q)]);
+    for (const q of questions) {
+      const a = await client.ask(q);
+      options.onAnswer?.(q, a);
+      pairs.push([q, a]);
+    }
     return pairs;
   } finally {
     await client.close();

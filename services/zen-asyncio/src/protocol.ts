@@ -60,14 +60,29 @@ export function answerFor(question: Buffer): Answer {
   return KNOWN.get(text) ?? UNKNOWN;
 }
 
-/** The questions the server knows, in the book's order. */
-export function questions(): string[] {
-  return APHORISMS.map(([q]) => q);
+/**
+ * How many of APHORISMS the book's `zen_utils.py` knows (the first ones): its servers
+ * answer anything else `Error: unknown aphorism.`, so our client asks only these unless
+ * told the server is ours.
+ */
+export const BOOK_APHORISM_COUNT = 3;
+
+/** The questions the server knows, in the book's order (`book`: only the book's three). */
+export function questions(set: 'all' | 'book' = 'all'): string[] {
+  const known = set === 'book' ? APHORISMS.slice(0, BOOK_APHORISM_COUNT) : APHORISMS;
+  return known.map(([q]) => q);
 }
 
-/** Picks `n` distinct questions at random (the book's `random.sample(aphorisms, 3)`). */
-export function sampleQuestions(n: number, random: () => number = Math.random): string[] {
-  const pool = questions();
+/**
+ * Picks `n` distinct questions at random (the book's `random.sample(aphorisms, 3)`), from
+ * every comparative or (`set: 'book'`) from the book's three.
+ */
+export function sampleQuestions(
+  n: number,
+  random: () => number = Math.random,
+  set: 'all' | 'book' = 'all',
+): string[] {
+  const pool = questions(set);
   if (n > pool.length) throw new RangeError(`only ${pool.length} questions are known, asked for ${n}`);
   for (let i = pool.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));

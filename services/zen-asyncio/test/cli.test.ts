@@ -63,6 +63,15 @@ describe('the zen-asyncio command', () => {
     expect(await server.stop()).toBe(0);
   });
 
+  it('client --all asks every comparative our server knows, each answered', async () => {
+    const { server, port } = await startServer();
+    const r = await runNode(cli, ['client', '127.0.0.1', '-p', port, '--all']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n').sort();
+    expect(lines).toEqual(APHORISMS.map(([q, a]) => `${q} ${a}`).sort());
+    expect(await server.stop()).toBe(0);
+  });
+
   it('cluster mode forks one worker per requested core on one shared port and answers through them', async () => {
     const { server, port } = await startServer('--mode', 'cluster', '--workers', '2');
     expect(server.output()).toContain(`Listening at 127.0.0.1:${port} (mode cluster, 2 workers)`);
