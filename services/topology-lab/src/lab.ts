@@ -3,7 +3,7 @@
  * (each page subscribes to the result), a short history for the pi chart and the action
  * markers, and the actions themselves through the driver.
  */
-import type { Logger } from '@fopnp/net';
+import { type Logger, withTimeout } from '@fopnp/net';
 import { pipelineNames } from '@fopnp/rabbit-pipeline';
 import type { Driver } from './actions/driver.js';
 import { LabError } from './errors.js';
@@ -67,6 +67,8 @@ const PI_HISTORY = 900;
 const MARKERS = 100;
 /** With no page open the lab still polls, slowly, so /api/state stays fresh. */
 const IDLE_FACTOR = 5;
+/** How long a shutdown waits for the poll in flight (each source has its own 2 s deadline). */
+const CLOSE_WAIT_MS = 3_000;
 
 export class Lab {
   private snapshot: LabSnapshot | null = null;
@@ -268,7 +270,11 @@ export class Lab {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.timer);
-    await this.polling;
+    // Every source has its own deadline, so a poll in flight ends; the bound is for what
+    // none of them foresaw: a shutdown is never held by a poll past it.
+    await withTimeout(this.polling ?? Promise.resolve(), CLOSE_WAIT_MS, 'the poll in flight').catch((err) =>
+      this.o.logger.warn({ err: describeError(err) }, 'closing without waiting for the poll in flight'),
+    );
     this.subscribers.clear();
     await Promise.all([this.o.rabbit.close(), this.o.redis.close()]);
   }

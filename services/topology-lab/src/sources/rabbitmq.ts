@@ -6,7 +6,7 @@
  * declare over AMQP, which answers from the queue itself.
  */
 
-import type { Logger } from '@fopnp/net';
+import { type Logger, TimeoutError, withTimeout } from '@fopnp/net';
 import { pipelineNames, pipelineTopology } from '@fopnp/rabbit-pipeline';
 import amqp, { type Channel, type ChannelModel } from 'amqplib';
 import type { BindingView, ExchangeView, QueueView, RabbitView, Trend } from '../snapshot.js';
@@ -307,14 +307,26 @@ export class RabbitSource {
     if (!ch) return out;
     for (const name of names) {
       try {
-        const ok = await ch.checkQueue(name);
+        // A broker that stops answering (blocked, partitioned, a frozen link) would hold the
+        // poll, and with it the page's updates and the lab's shutdown, for ever: amqplib has
+        // no deadline of its own on a channel's calls.
+        const ok = await withTimeout(ch.checkQueue(name), this.timeoutMs, `passive declare of ${name}`);
         out.set(name, { ready: ok.messageCount, consumers: ok.consumerCount });
-      } catch {
-        this.channel = undefined; // the broker closed it (queue gone); the rest use the stats
+      } catch (err) {
+        if (err instanceof TimeoutError) this.abandonConnection();
+        else this.channel = undefined; // the broker closed it (queue gone); the rest use the stats
         break;
       }
     }
     return out;
+  }
+
+  /** Drops a connection that stopped answering without waiting for its close handshake. */
+  private abandonConnection(): void {
+    const conn = this.conn;
+    this.conn = undefined;
+    this.channel = undefined;
+    if (conn) destroySocket(conn);
   }
 
   private async ensureChannel(): Promise<Channel | undefined> {
@@ -333,7 +345,7 @@ export class RabbitSource {
           });
           this.conn = conn;
         }
-        const ch = await this.conn.createChannel();
+        const ch = await withTimeout(this.conn.createChannel(), this.timeoutMs, 'opening an AMQP channel');
         ch.on('error', () => {});
         ch.on('close', () => {
           if (this.channel === ch) this.channel = undefined;
@@ -396,6 +408,18 @@ export class RabbitSource {
     const c = this.conn;
     this.conn = undefined;
     this.channel = undefined;
-    await c?.close().catch(() => {});
+    // A graceful close needs the broker's close-ok; one that does not come must not hold the
+    // lab's shutdown past its deadline.
+    await withTimeout(c?.close() ?? Promise.resolve(), this.timeoutMs, 'closing the AMQP connection').catch(
+      () => c && destroySocket(c),
+    );
   }
+}
+
+/**
+ * Cuts an amqplib connection's socket. amqplib keeps it as `connection.stream` without
+ * declaring it; a connection whose broker stopped answering can only be let go this way.
+ */
+function destroySocket(conn: ChannelModel): void {
+  (conn.connection as unknown as { stream?: { destroy(): void } }).stream?.destroy();
 }
