@@ -169,5 +169,13 @@ phase "graceful stop: SIGTERM reaches every service (exit code 0 expected)"
 timeout 120 "${PROFILED[@]}" stop -t 20 >/dev/null 2>&1
 bad=$(podman ps -a --filter "label=com.docker.compose.project=$PROJECT" --format '{{.Names}} {{.Status}}' |
   grep -v -E 'Exited \(0\)' | grep -v -E '_(rabbitmq|redis|postgres|redis-shard-[0-9]+|redis-node-[0-9]+)_[0-9]+ ' || true)
-[[ -z "$bad" ]] || { echo "$bad"; die "services did not exit 0 on SIGTERM"; }
+if [[ -n "$bad" ]]; then
+  echo "$bad"
+  # What each one logged after the SIGTERM says why it did not exit (a hung close, a crash).
+  while read -r name _; do
+    log "last logs of $name:"
+    timeout 20 podman logs --tail 30 "$name" 2>&1 | sed 's/^/    /'
+  done <<<"$bad"
+  die "services did not exit 0 on SIGTERM"
+fi
 log "every service exited 0 on SIGTERM"
