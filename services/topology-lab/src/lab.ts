@@ -57,6 +57,8 @@ export interface LabOptions {
   tallyUrl: string;
   managementUiPort: number;
   driver: Driver | undefined;
+  /** No actions at all (LAB_READ_ONLY): the page only shows. */
+  readOnly?: boolean;
   pollMs: number;
   logger: Logger;
   /** Called after each poll with its duration (metrics). */
@@ -90,9 +92,9 @@ export class Lab {
   get clients(): number {
     return this.subscribers.size;
   }
-  /** The lab's own action needs no driver, so actions are always there (when RabbitMQ is). */
+  /** The lab's own actions need no driver, so actions are there unless the lab is read-only. */
   get actionsEnabled(): boolean {
-    return true;
+    return !this.o.readOnly;
   }
 
   /**
@@ -176,6 +178,10 @@ export class Lab {
     if (rabbitmq.health === 'up') own.push(LAB_ACTIONS.malformed, LAB_ACTIONS.closeJudge);
     if (this.o.sharding.shards.length >= 2) own.push(LAB_ACTIONS.movement);
     control.actions = [...own, ...control.actions];
+    if (this.o.readOnly) {
+      control.actions = [];
+      control.error = 'read-only lab (LAB_READ_ONLY): no actions';
+    }
     const took = performance.now() - t0;
     this.o.onPoll?.(took);
     const snap: LabSnapshot = {
@@ -244,6 +250,7 @@ export class Lab {
 
   /** Runs a declared action, leaves a marker, and polls at once so the page sees the effect. */
   async act(actionId: string): Promise<ActionMarker> {
+    if (this.o.readOnly) throw new LabError('ACTIONS_OFF', 'the lab is read-only (LAB_READ_ONLY=true)');
     const driver = this.o.driver;
     const own = Object.values(LAB_ACTIONS).find((a) => a.id === actionId);
     if (!driver && !own)

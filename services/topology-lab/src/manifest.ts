@@ -97,6 +97,13 @@ export const manifest = defineService({
       description:
         'bearer token that lets a non-loopback caller run actions (16+ characters); unset = loopback only',
     },
+    readOnly: {
+      type: 'boolean',
+      env: 'LAB_READ_ONLY',
+      default: false,
+      description:
+        'no actions and no scenarios at all, whoever asks (production: the page only shows); the control endpoint is not called',
+    },
     pollMs: {
       type: 'int',
       env: 'POLL_MS',

@@ -66,7 +66,9 @@ export async function startService(
     services: new ServicesSource(DECLARED, { servicesHost: c.servicesHost }),
     tallyUrl: c.tallyUrl,
     managementUiPort: Number(ui.port || 80),
-    driver: c.controlUrl ? new LocalStackDriver(c.controlUrl, c.controlToken ?? '') : undefined,
+    readOnly: c.readOnly,
+    driver:
+      c.controlUrl && !c.readOnly ? new LocalStackDriver(c.controlUrl, c.controlToken ?? '') : undefined,
     pollMs: c.pollMs,
     logger: ctx.logger,
     onPoll: (ms) => polls.observe(ms / 1000),

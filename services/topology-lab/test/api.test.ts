@@ -178,4 +178,41 @@ describe('the control endpoint and the lab API', () => {
     expect(hello.actionsAllowed).toBe(true);
     expect(hello.markers.map((m) => m.actionId)).toContain('worker.add');
   });
+
+  it('as a read-only lab (LAB_READ_ONLY, as in k8s prod) offers no action and runs none, even for loopback', async () => {
+    const dead = await freePort();
+    const ro = await startServe(LAB_CLI, {
+      RABBITMQ_MANAGEMENT_URL: `http://127.0.0.1:${dead}`,
+      AMQP_URL: `amqp://127.0.0.1:${dead}`,
+      REDIS_URL: `redis://127.0.0.1:${dead}`,
+      REDIS_SHARDS: `redis://127.0.0.1:${dead},redis://127.0.0.1:${await freePort()}`,
+      TALLY_URL: `http://127.0.0.1:${dead}`,
+      STACK_CONTROL_URL: controlUrl,
+      STACK_CONTROL_TOKEN: token,
+      LAB_READ_ONLY: 'true',
+      LOG_LEVEL: 'warn',
+    });
+    try {
+      await waitForHttp(`${ro.healthUrl}/readyz`, { timeoutMs: 20_000 });
+      const state = (await (await fetch(`${ro.url}/api/state`)).json()) as {
+        control: { actions: unknown[]; error: string };
+      };
+      expect(state.control.actions).toEqual([]);
+      expect(state.control.error).toMatch(/read-only/);
+      const before = control.list().find((u) => u.name === 'worker')!.instances.length;
+      for (const id of ['worker.add', 'shards.movement', 'pipeline.malformed']) {
+        const res = await fetch(`${ro.url}/api/actions/${id}`, {
+          method: 'POST',
+          headers: { 'x-lab-action': '1' },
+        });
+        expect(res.status).toBe(503);
+        expect(((await res.json()) as { error: { code: string } }).error.code).toBe(
+          'FOPNP_TOPOLOGY_LAB_ERR_ACTIONS_OFF',
+        );
+      }
+      expect(control.list().find((u) => u.name === 'worker')!.instances).toHaveLength(before);
+    } finally {
+      await ro.proc.stop();
+    }
+  }, 40_000);
 });
