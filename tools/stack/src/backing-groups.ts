@@ -7,12 +7,24 @@
  * which compose's host names are mapped to (LOCAL_PORTS).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BackingGroup, type Logger, twemproxyPoolYaml } from '@fopnp/net';
 import { RabbitCluster } from '@fopnp/net/testing';
-import { type LocalServer, portOpen, startRedis, waitForPortOpen } from './backing.js';
+import { type LocalServer, portOpen, readPid, startRedis, waitForPortOpen } from './backing.js';
+
+/**
+ * Redis Cluster's node timeout here, as compose's (5 s): a killed master's replica takes over
+ * in about 7 s instead of the ~19 s of Redis's default 15 s.
+ */
+export const CLUSTER_NODE_TIMEOUT_MS = 5000;
+
+/** A group's folder in the run's directory (`.stack/run/<group>`), which `down` removes. */
+function groupDir(runDir: string, group: string): string {
+  const dir = join(runDir, group);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
 
 export const SHARD_PORTS = [6391, 6392, 6393, 6394];
 export const CLUSTER_PORTS = [7101, 7102, 7103, 7104, 7105, 7106];
@@ -39,6 +51,7 @@ export const LOCAL_PORTS: Record<string, number> = {
 async function startMany(
   name: string,
   ports: number[],
+  dir: string,
   extra: (port: number) => string[],
 ): Promise<LocalServer[]> {
   const out: LocalServer[] = [];
@@ -47,11 +60,13 @@ async function startMany(
       out.push({ name: `${name}-${i}`, port, startedHere: false });
       continue;
     }
-    const stop = startRedis(port, extra(port));
+    const pidFile = join(dir, `redis-${port}.pid`);
+    const stop = startRedis(port, ['--pidfile', pidFile, ...extra(port)]);
     if (!stop || !(await waitForPortOpen(port, 10_000))) {
       throw new Error(`could not start redis-server on port ${port}: apt-get install redis-server`);
     }
-    out.push({ name: `${name}-${i}`, port, startedHere: true, stop });
+    const pgid = readPid(pidFile);
+    out.push({ name: `${name}-${i}`, port, startedHere: true, stop, ...(pgid ? { pgid } : {}) });
   }
   return out;
 }
@@ -60,22 +75,23 @@ async function startMany(
 export async function startBackingGroups(
   groups: Iterable<BackingGroup>,
   logger: Logger,
+  runDir: string,
 ): Promise<LocalServer[]> {
   const out: LocalServer[] = [];
   for (const group of new Set(groups)) {
     switch (group) {
       case 'redis-shards':
-        out.push(...(await startShards()));
+        out.push(...(await startShards(runDir)));
         break;
       case 'redis-cluster':
-        out.push(...(await startCluster(logger)));
+        out.push(...(await startCluster(logger, groupDir(runDir, group))));
         break;
       case 'redis-sentinel':
-        out.push(...(await startSentinelGroup()));
+        out.push(...(await startSentinelGroup(groupDir(runDir, group))));
         break;
       case 'twemproxy':
         // Its pool is the four shards: start them too (a no-op when already running).
-        out.push(...(await startShards()), await startTwemproxy());
+        out.push(...(await startShards(runDir)), await startTwemproxy(groupDir(runDir, group)));
         break;
       case 'rabbitmq-cluster':
         out.push(...(await startRabbitCluster(logger)));
@@ -86,19 +102,18 @@ export async function startBackingGroups(
 }
 
 /** A master, two replicas, three sentinels watching it as `fopnp` (compose's sentinel profile, here). */
-async function startSentinelGroup(): Promise<LocalServer[]> {
+async function startSentinelGroup(dir: string): Promise<LocalServer[]> {
   const [master, ...replicas] = SENTINEL_REDIS_PORTS as [number, number, number];
-  // A temp dir for all of them: a replica's full sync makes the master write an RDB file
-  // (save "" or not), which must not land in the working directory.
-  const dir = mkdtempSync(join(tmpdir(), 'fopnp-sentinel-'));
-  const out = await startMany('redis-sentinel-master', [master], () => [
+  // The run's folder for all of them: a replica's full sync makes the master write an RDB
+  // file (save "" or not), which must not land in the working directory.
+  const out = await startMany('redis-sentinel-master', [master], dir, () => [
     '--dir',
     dir,
     '--dbfilename',
     `${master}.rdb`,
   ]);
   out.push(
-    ...(await startMany('redis-sentinel-replica', replicas, (port) => [
+    ...(await startMany('redis-sentinel-replica', replicas, dir, (port) => [
       '--replicaof',
       '127.0.0.1',
       String(master),
@@ -113,14 +128,16 @@ async function startSentinelGroup(): Promise<LocalServer[]> {
       out.push({ name: `redis-sentinel-${i}`, port, startedHere: false });
       continue;
     }
-    // Sentinel rewrites its config file: one each, in a temp dir.
+    // Sentinel rewrites its config file: one each, in the group's folder.
     const conf = join(dir, `sentinel-${port}.conf`);
+    const pidFile = join(dir, `sentinel-${port}.pid`);
     writeFileSync(
       conf,
       [
         `port ${port}`,
         'bind 127.0.0.1',
         'daemonize yes',
+        `pidfile ${pidFile}`,
         `dir ${dir}`,
         `sentinel monitor fopnp 127.0.0.1 ${master} 2`,
         'sentinel down-after-milliseconds fopnp 5000',
@@ -131,10 +148,12 @@ async function startSentinelGroup(): Promise<LocalServer[]> {
     const r = spawnSync('redis-sentinel', [conf], { encoding: 'utf8', timeout: 10_000 });
     if (r.status !== 0 || !(await waitForPortOpen(port, 10_000)))
       throw new Error(`could not start redis-sentinel on port ${port}: apt-get install redis-sentinel`);
+    const pgid = readPid(pidFile);
     out.push({
       name: `redis-sentinel-${i}`,
       port,
       startedHere: true,
+      ...(pgid ? { pgid } : {}),
       stop: () =>
         spawnSync('redis-cli', ['-p', String(port), 'shutdown'], { stdio: 'ignore', timeout: 10_000 }),
     });
@@ -143,9 +162,8 @@ async function startSentinelGroup(): Promise<LocalServer[]> {
 }
 
 /** nutcracker over the four shards: ketama, fnv1a_64, servers named shard0..3 (as compose's). */
-async function startTwemproxy(): Promise<LocalServer> {
+async function startTwemproxy(dir: string): Promise<LocalServer> {
   if (await portOpen(TWEMPROXY_PORT)) return { name: 'twemproxy', port: TWEMPROXY_PORT, startedHere: false };
-  const dir = mkdtempSync(join(tmpdir(), 'fopnp-twemproxy-'));
   const conf = join(dir, 'nutcracker.yml');
   writeFileSync(
     conf,
@@ -162,10 +180,12 @@ async function startTwemproxy(): Promise<LocalServer> {
   });
   if (r.status !== 0 || !(await waitForPortOpen(TWEMPROXY_PORT, 10_000)))
     throw new Error(`could not start nutcracker on port ${TWEMPROXY_PORT}: apt-get install nutcracker`);
+  const pgid = readPid(pidFile);
   return {
     name: 'twemproxy',
     port: TWEMPROXY_PORT,
     startedHere: true,
+    ...(pgid ? { pgid } : {}),
     stop: () => {
       try {
         process.kill(Number(readFileSync(pidFile, 'utf8').trim()), 'SIGTERM');
@@ -203,15 +223,17 @@ async function startRabbitCluster(logger: Logger): Promise<LocalServer[]> {
   }));
 }
 
-function startShards(): Promise<LocalServer[]> {
-  return startMany('redis-shard', SHARD_PORTS, () => []);
+function startShards(runDir: string): Promise<LocalServer[]> {
+  return startMany('redis-shard', SHARD_PORTS, groupDir(runDir, 'redis-shards'), () => []);
 }
 
-async function startCluster(logger: Logger): Promise<LocalServer[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'fopnp-cluster-'));
-  const nodes = await startMany('redis-node', CLUSTER_PORTS, (port) => [
+async function startCluster(logger: Logger, dir: string): Promise<LocalServer[]> {
+  logger.info({ dir }, `Redis Cluster nodes keep their data in ${dir} (removed when the stack stops)`);
+  const nodes = await startMany('redis-node', CLUSTER_PORTS, dir, (port) => [
     '--cluster-enabled',
     'yes',
+    '--cluster-node-timeout',
+    String(CLUSTER_NODE_TIMEOUT_MS),
     '--cluster-config-file',
     join(dir, `nodes-${port}.conf`),
     '--dir',

@@ -4,7 +4,9 @@
  * message that says exactly how to get them.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
+import { join } from 'node:path';
 import { type BackingService, type Logger, NetworkError, waitForPort } from '@fopnp/net';
 
 export interface LocalServer {
@@ -13,30 +15,48 @@ export interface LocalServer {
   /** Started by us, so stopped by us. */
   startedHere: boolean;
   stop?: () => void;
+  /** Its process group, when started here (the watchdog stops it if the stack is killed). */
+  pgid?: number;
 }
 
-const KNOWN: Record<BackingService, { port: number; start?: () => (() => void) | undefined; howTo: string }> =
-  {
-    redis: {
-      port: 6379,
-      start: () => startRedis(6379),
-      howTo: 'apt-get install redis-server, or run: redis-server --port 6379 --save "" --appendonly no',
+/** The pid a daemon wrote to its pid file (undefined when it did not). */
+export function readPid(file: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const SETUP_HINT = 'bash scripts/setup.sh (as root) installs and starts it on Debian/Ubuntu';
+
+const KNOWN: Record<
+  BackingService,
+  { port: number; start?: (runDir: string) => (() => void) | undefined; pidFile?: string; howTo: string }
+> = {
+  redis: {
+    port: 6379,
+    start: (runDir) => startRedis(6379, ['--pidfile', join(runDir, 'redis-6379.pid')]),
+    pidFile: 'redis-6379.pid',
+    howTo: `${SETUP_HINT}; elsewhere install Redis, or run: redis-server --port 6379 --save "" --appendonly no`,
+  },
+  rabbitmq: {
+    port: 5672,
+    start: () => {
+      if (!which('rabbitmq-server')) return undefined;
+      spawnSync('rabbitmq-server', ['-detached'], { stdio: 'ignore' });
+      spawnSync('rabbitmqctl', ['-q', 'await_startup'], { stdio: 'ignore', timeout: 120_000 });
+      return () => spawnSync('rabbitmqctl', ['-q', 'stop'], { stdio: 'ignore', timeout: 60_000 });
     },
-    rabbitmq: {
-      port: 5672,
-      start: () => {
-        if (!which('rabbitmq-server')) return undefined;
-        spawnSync('rabbitmq-server', ['-detached'], { stdio: 'ignore' });
-        spawnSync('rabbitmqctl', ['-q', 'await_startup'], { stdio: 'ignore', timeout: 120_000 });
-        return () => spawnSync('rabbitmqctl', ['-q', 'stop'], { stdio: 'ignore', timeout: 60_000 });
-      },
-      howTo: 'apt-get install rabbitmq-server, then: rabbitmq-server -detached',
-    },
-    postgres: {
-      port: 5432,
-      howTo: 'install PostgreSQL and start it on 127.0.0.1:5432, or unset DATABASE_URL to use SQLite',
-    },
-  };
+    howTo: `${SETUP_HINT}; elsewhere install RabbitMQ with its management plugin and start it on 127.0.0.1:5672`,
+  },
+  postgres: {
+    port: 5432,
+    howTo:
+      'start PostgreSQL on 127.0.0.1:5432 (FOPNP_POSTGRES=1 bash scripts/setup.sh installs it on Debian/Ubuntu), or unset DATABASE_URL: the bank then keeps its SQLite file',
+  },
+};
 
 function which(cmd: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
@@ -89,7 +109,11 @@ export function waitForPortOpen(port: number, timeoutMs: number): Promise<boolea
 }
 
 /** Ensures each needed backing service answers; throws with how-to text when one cannot. */
-export async function ensureBacking(needs: Iterable<BackingService>, logger: Logger): Promise<LocalServer[]> {
+export async function ensureBacking(
+  needs: Iterable<BackingService>,
+  logger: Logger,
+  runDir: string,
+): Promise<LocalServer[]> {
   const servers: LocalServer[] = [];
   for (const name of new Set(needs)) {
     const known = KNOWN[name];
@@ -97,10 +121,15 @@ export async function ensureBacking(needs: Iterable<BackingService>, logger: Log
       servers.push({ name, port: known.port, startedHere: false });
       continue;
     }
-    logger.warn({ backing: name, port: known.port }, `${name} is down; trying to start it`);
-    const stop = known.start?.();
+    mkdirSync(runDir, { recursive: true });
+    let stop: (() => void) | undefined;
+    if (known.start) {
+      logger.warn({ backing: name, port: known.port }, `${name} is down; trying to start it`);
+      stop = known.start(runDir);
+    }
     if (stop && (await waitForPortOpen(known.port, 60_000))) {
-      servers.push({ name, port: known.port, startedHere: true, stop });
+      const pgid = known.pidFile ? readPid(join(runDir, known.pidFile)) : undefined;
+      servers.push({ name, port: known.port, startedHere: true, stop, ...(pgid ? { pgid } : {}) });
       continue;
     }
     throw new NetworkError(

@@ -1,22 +1,21 @@
 #!/usr/bin/env node
 /**
- * `pnpm stack up` / `pnpm stack smoke` / `pnpm stack status`: the whole stack on a machine
+ * `pnpm stack up` / `smoke` / `status` / `down` / `reset`: the whole stack on a machine
  * without Docker, as local processes, from the services' declarations and docker-compose.yml.
  * `pnpm stack smoke --compose` runs the same tour against compose's published ports.
  */
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   createLogger,
   defineCommand,
   defineOptions,
+  HEALTH_PATHS,
   InvalidConfigError,
   NetworkError,
   runCli,
 } from '@fopnp/net';
-import { ensureBacking, ensurePostgresDatabase, type LocalServer } from './backing.js';
-import { startBackingGroups } from './backing-groups.js';
-import { pipelineUnits, startStackControl } from './control.js';
 import {
   type DiscoveredService,
   discover,
@@ -27,8 +26,10 @@ import {
   portsOf,
   profilesOf,
 } from './discover.js';
+import { stopStack } from './down.js';
+import { readRecord, stackAlive, stateDir } from './run-record.js';
 import { runSmoke } from './smoke.js';
-import { Supervisor } from './supervisor.js';
+import { removeState, up as startUp } from './up.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -73,7 +74,7 @@ function addresses(svc: DiscoveredService): string {
 
 const up = defineCommand({
   description:
-    'start every service as a local process, wait for health, print the table, stream logs; Ctrl-C stops all',
+    'start every service as a local process the stack owns, wait for health, print the table, stream logs; Ctrl-C or `pnpm stack down` stops all',
   options: defineOptions({
     ...common,
     readyTimeoutMs: {
@@ -82,84 +83,29 @@ const up = defineCommand({
       min: 1000,
       description: 'how long each service may take to be ready',
     },
+    logFormat: {
+      type: 'enum',
+      env: 'STACK_LOG_FORMAT',
+      choices: ['auto', 'pretty', 'json'],
+      default: 'auto',
+      description:
+        "services' log lines: pretty (time, level, message, key=value) on a terminal, JSON otherwise (auto), or either on request; NO_COLOR turns colours off",
+    },
   }),
   async run({ values }) {
     const logger = createLogger('stack', { level: 'info' });
     const services = select(await discover(ROOT, values.profile), values.only);
     if (services.length === 0) throw new NetworkError('no built services found; run `pnpm build` first');
-    const backing: LocalServer[] = await ensureBacking(
-      services.flatMap((s) => s.manifest.needs),
+    return startUp({
+      root: ROOT,
+      profile: values.profile,
+      services,
+      readyTimeoutMs: values.readyTimeoutMs,
+      logFormat: values.logFormat,
       logger,
-    );
-    for (const svc of services) {
-      if (svc.manifest.needs.includes('postgres') && svc.env.DATABASE_URL)
-        ensurePostgresDatabase(svc.env.DATABASE_URL, logger);
-    }
-    const profileServers = await startBackingGroups(
-      services.flatMap((s) => s.backing),
-      logger,
-    );
-    const sup = new Supervisor(logger);
-    // The lab's actions: a control endpoint on loopback over a few declared processes.
-    const lab = services.find((s) => s.service === 'topology-lab');
-    const units = lab ? pipelineUnits(services) : [];
-    const control = units.length
-      ? await startStackControl(units, logger, (line) => process.stdout.write(line))
-      : undefined;
-    let shuttingDown = false;
-    const shutdown = async (code: number) => {
-      if (shuttingDown) return;
-      shuttingDown = true;
-      process.stdout.write('\nstack: stopping services…\n');
-      await Promise.all([sup.stopAll(), control?.stop()]);
-      for (const s of [...profileServers, ...backing]) if (s.startedHere) s.stop?.();
-      process.stdout.write('stack: stopped\n');
-      process.exit(code);
-    };
-    process.on('SIGINT', () => void shutdown(0));
-    process.on('SIGTERM', () => void shutdown(0));
-
-    const entries = services.map((svc) => sup.start(svc, svc === lab && control ? control.env : {}));
-    const states = await Promise.all(entries.map((e) => sup.waitReady(e, values.readyTimeoutMs)));
-    const rows = [['SERVICE', 'CHAPTER', 'ADDRESSES', 'HEALTH', 'STATE']];
-    services.forEach((svc, i) => {
-      rows.push([
-        svc.name,
-        svc.manifest.chapter,
-        addresses(svc),
-        `http://127.0.0.1:${healthPortOf(svc)}/readyz`,
-        states[i]!,
-      ]);
+      table,
+      addresses,
     });
-    for (const b of [...backing, ...profileServers]) {
-      rows.push([
-        b.name,
-        '-',
-        `127.0.0.1:${b.port}/tcp`,
-        '-',
-        b.startedHere ? 'started here' : 'already running',
-      ]);
-    }
-    process.stdout.write(`\n${table(rows)}\n\n`);
-    const bad = services.filter((_, i) => states[i] !== 'ready');
-    if (bad.length) {
-      process.stdout.write(`stack: not ready: ${bad.map((s) => s.name).join(', ')}\n`);
-      await shutdown(1);
-      return 1;
-    }
-    process.stdout.write(
-      `stack: all ${services.length} services ready (profile ${values.profile}); try \`pnpm stack smoke\`; Ctrl-C stops everything\n`,
-    );
-    if (lab) {
-      const actions = control
-        ? `actions: ${units.map((u) => u.name).join(', ')} (control ${control.url})`
-        : 'read-only';
-      process.stdout.write(
-        `stack: topology-lab on http://127.0.0.1:${portsOf(lab)[0]?.port}/ (${actions})\n`,
-      );
-    }
-    await new Promise(() => {}); // until a signal
-    return 0;
   },
 });
 
@@ -195,27 +141,72 @@ const smoke = defineCommand({
   },
 });
 
+/** Live health of one service: its /readyz answer now. */
+async function liveState(svc: DiscoveredService): Promise<string> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${healthPortOf(svc)}${HEALTH_PATHS.readiness}`, {
+      signal: AbortSignal.timeout(2000),
+    });
+    return res.status === 200 ? 'ready' : `not ready (${res.status})`;
+  } catch {
+    return 'down';
+  }
+}
+
 const status = defineCommand({
-  description: 'list the services, their addresses and health URLs (no processes started)',
+  description:
+    'whether a stack runs here, and each service: addresses, health URL, and its live readiness (nothing started)',
   options: common,
   async run({ values }) {
-    const services = select(await discover(ROOT, values.profile), values.only);
-    const rows = [['SERVICE', 'CHAPTER', 'ADDRESSES', 'HEALTH', 'NEEDS']];
-    for (const svc of services) {
+    const record = readRecord(ROOT);
+    const running = record && stackAlive(record);
+    const services = select(await discover(ROOT, running ? record.profile : values.profile), values.only);
+    const states = await Promise.all(services.map(liveState));
+    const rows = [['SERVICE', 'CHAPTER', 'ADDRESSES', 'HEALTH', 'NEEDS', 'STATE']];
+    services.forEach((svc, i) => {
       rows.push([
         svc.name,
         svc.manifest.chapter,
         addresses(svc),
         `http://127.0.0.1:${healthPortOf(svc)}/readyz`,
-        svc.manifest.needs.join(',') || '-',
+        svc.needs.join(',') || '-',
+        states[i]!,
       ]);
-    }
+    });
     const packages = await loadPackages(ROOT);
     const local = localProfiles(packages);
     const composeOnly = profilesOf(packages).filter((p) => !local.includes(p));
+    const head = running
+      ? `stack: running (pid ${record.pid}, profile ${record.profile}, since ${record.startedAt}); ${states.filter((s) => s === 'ready').length} of ${services.length} ready`
+      : `stack: not running here${record ? ` (a dead stack's record, pid ${record.pid}: \`pnpm stack down\` cleans up)` : ''}`;
     process.stdout.write(
-      `${table(rows)}\n\nprofiles: ${local.join(', ')}${composeOnly.length ? `; compose only (several instances of a service): ${composeOnly.join(', ')}` : ''}\n`,
+      `${head}\n\n${table(rows)}\n\nprofiles: ${local.join(', ')}${composeOnly.length ? `; compose only (several instances of a service): ${composeOnly.join(', ')}` : ''}\n`,
     );
+    return 0;
+  },
+});
+
+const down = defineCommand({
+  description:
+    "stop the stack running here (from any terminal) and whatever a dead one left, and remove its run files (.stack/run: the backing groups' data)",
+  options: defineOptions({}),
+  async run() {
+    await stopStack(ROOT);
+    return 0;
+  },
+});
+
+const reset = defineCommand({
+  description:
+    'down, then remove what the services kept between runs too (.stack/state: the tally count, the SQLite bank, …)',
+  options: defineOptions({}),
+  async run() {
+    await stopStack(ROOT);
+    const dir = stateDir(ROOT);
+    if (existsSync(dir)) {
+      removeState(dir);
+      process.stdout.write(`stack: removed ${dir} (the services' state: the next up starts from nothing)\n`);
+    } else process.stdout.write(`stack: no state to remove (${dir} does not exist)\n`);
     return 0;
   },
 });
@@ -223,5 +214,5 @@ const status = defineCommand({
 process.exitCode = await runCli({
   name: 'pnpm stack',
   description: 'The fopnp-ts stack as local processes (no Docker needed). Root: ' + join(ROOT),
-  commands: { up, smoke, status },
+  commands: { up, smoke, status, down, reset },
 });

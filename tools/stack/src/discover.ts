@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type BackingGroup,
+  type BackingService,
   type ExportCondition,
   findServicePackages,
   InvalidConfigError,
@@ -17,6 +18,7 @@ import {
 } from '@fopnp/net';
 import { parse } from 'yaml';
 import { LOCAL_PORTS } from './backing-groups.js';
+import { stateDir } from './run-record.js';
 
 export interface DiscoveredService {
   /** Instance name: the manifest's name for a local process, the compose service name against compose. */
@@ -34,6 +36,12 @@ export interface DiscoveredService {
   env: Record<string, string>;
   /** Backing groups the instance waits for (its variant's). */
   backing: BackingGroup[];
+  /** Backing services it needs here (the manifest's, less the optional ones not asked for). */
+  needs: BackingService[];
+  /** Locally: variables the user's environment set in place of the stack's values. */
+  overrides?: string[];
+  /** Locally: the folder the process runs in (relative paths it writes land there). */
+  cwd?: string;
   /** Against compose: container port → published host port; ports not in it are unreachable. */
   published?: Record<number, number>;
 }
@@ -97,7 +105,26 @@ const LOCAL_ENV = { HOST: '127.0.0.1', HEALTH_HOST: '127.0.0.1' };
 
 /** Where the local stack keeps a state volume's file: `.stack/state/<volume>/<file>` in the checkout. */
 export function localStateFile(root: string, state: { volume: string; file: string }): string {
-  return join(root, '.stack', 'state', state.volume, state.file);
+  return join(stateDir(root), state.volume, state.file);
+}
+
+/**
+ * Backing services a local process uses only when the user asks for them, by the variable
+ * that points the service at one: without DATABASE_URL the bank keeps its embedded SQLite
+ * (in the service's folder under `.stack/state`), so a machine needs no PostgreSQL for the
+ * stack; compose's value is dropped here.
+ */
+export const OPTIONAL_LOCALLY: Partial<Record<BackingService, string>> = { postgres: 'DATABASE_URL' };
+
+/**
+ * The variables of a service that belong to one instance on one host — its listening
+ * addresses — and so never come from the user's environment (a PORT exported in the shell
+ * would give every service the same port).
+ */
+function perInstanceEnv(m: ServiceManifest): Set<string> {
+  const out = new Set(Object.keys(LOCAL_ENV));
+  for (const spec of Object.values(m.options)) if (spec.type === 'port' && spec.env) out.add(spec.env);
+  return out;
 }
 
 export interface LoadedPackage {
@@ -161,6 +188,7 @@ export async function discover(
   root: string,
   profile = 'default',
   condition: ExportCondition = 'default',
+  userEnv: NodeJS.ProcessEnv = process.env,
 ): Promise<DiscoveredService[]> {
   const packages = await loadPackages(root, condition);
   const local = localProfiles(packages);
@@ -171,7 +199,7 @@ export async function discover(
     );
   const composeServices = readCompose(root)?.services ?? {};
   const hostNames = Object.keys(composeServices);
-  return packages.map((p) => {
+  const plan = packages.map((p) => {
     const m = p.manifest;
     const variant = (m.deploy?.variants ?? []).find((v) => v.profile === profile);
     const env: Record<string, string> = {};
@@ -184,6 +212,23 @@ export async function discover(
     const state = variant ? variant.state : m.deploy?.state;
     if (state) env[state.env] = localStateFile(root, state);
     for (const [k, { value }] of Object.entries(m.localEnv ?? {})) env[k] = value;
+    const needs = m.needs.filter((need) => {
+      const byVar = OPTIONAL_LOCALLY[need];
+      if (!byVar || userEnv[byVar]) return true;
+      delete env[byVar];
+      return false;
+    });
+    // The user's settings win over compose's and the stack's (SHARD_STRATEGY=ketama pnpm
+    // stack up …), except the instance's own listening addresses.
+    const own = perInstanceEnv(m);
+    const overrides: string[] = [];
+    for (const k of Object.keys(env)) {
+      const mine = userEnv[k];
+      if (mine !== undefined && !own.has(k) && mine !== env[k]) {
+        env[k] = mine;
+        overrides.push(k);
+      }
+    }
     return {
       name: m.name,
       service: m.name,
@@ -194,8 +239,53 @@ export async function discover(
       ...(p.smokeFile ? { smokeFile: p.smokeFile } : {}),
       env,
       backing: variant?.backing ?? [],
+      needs,
+      overrides,
+      cwd: join(stateDir(root), m.name),
     };
   });
+  return shiftPorts(plan, portOffset(userEnv));
+}
+
+/**
+ * STACK_PORT_OFFSET: every service port (each `port` option's variable) moved by this much,
+ * and the loopback addresses other services are given rewritten to match, so a second stack
+ * runs beside a first one or beside compose (the stack's tests use it). Backing servers keep
+ * their ports; topology-lab still looks for the others on their declared ports.
+ */
+export function portOffset(env: NodeJS.ProcessEnv): number {
+  const raw = env.STACK_PORT_OFFSET;
+  if (raw === undefined || raw === '') return 0;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 50_000)
+    throw new InvalidConfigError('STACK_PORT_OFFSET', `${raw} is not a whole number from 0 to 50000`);
+  return n;
+}
+
+function shiftPorts(plan: DiscoveredService[], offset: number): DiscoveredService[] {
+  if (offset === 0) return plan;
+  const moved = new Map<number, number>();
+  for (const svc of plan)
+    for (const spec of Object.values(svc.manifest.options)) {
+      if (spec.type !== 'port' || !spec.env) continue;
+      const port = Number(svc.env[spec.env] ?? spec.default);
+      if (!Number.isInteger(port) || port <= 0) continue;
+      moved.set(port, port + offset);
+      svc.env[spec.env] = String(port + offset);
+    }
+  for (const svc of plan)
+    for (const [k, v] of Object.entries(svc.env)) {
+      if (
+        svc.manifest.options &&
+        Object.values(svc.manifest.options).some((o) => o.type === 'port' && o.env === k)
+      )
+        continue;
+      svc.env[k] = v.replace(/127\.0\.0\.1:(\d+)/g, (m, port: string) => {
+        const to = moved.get(Number(port));
+        return to === undefined ? m : `127.0.0.1:${to}`;
+      });
+    }
+  return plan;
 }
 
 function publishedPorts(svc: ComposeService): Record<number, number> {
@@ -245,6 +335,7 @@ export async function discoverCompose(
       ...(p.smokeFile ? { smokeFile: p.smokeFile } : {}),
       env: composeEnv(svc),
       backing: variant?.backing ?? [],
+      needs: p.manifest.needs,
       published: publishedPorts(svc),
     });
   }

@@ -60,6 +60,48 @@ describe('state kept across restarts, on one machine', () => {
   });
 });
 
+describe("the user's environment", () => {
+  it('wins over compose for a setting, never for a listening port', async () => {
+    const plan = await discover(ROOT, 'sharded', 'source', {
+      SHARD_STRATEGY: 'ketama',
+      PORT: '1',
+      HEALTH_PORT: '2',
+    });
+    const cache = plan.find((s) => s.name === 'redis-cache')!;
+    expect(cache.profile).toBe('sharded');
+    expect(cache.env.SHARD_STRATEGY).toBe('ketama');
+    expect(cache.overrides).toEqual(['SHARD_STRATEGY']);
+    expect(cache.env.PORT).toBe('8005');
+    expect(cache.env.HEALTH_PORT).toBe('9105');
+  });
+
+  it('decides whether the bank uses PostgreSQL: only with DATABASE_URL, else its SQLite file in .stack/state', async () => {
+    const plain = (await discover(ROOT, 'default', 'source', {})).find((s) => s.name === 'http-app')!;
+    expect(plain.env.DATABASE_URL).toBeUndefined();
+    expect(plain.needs).toEqual([]);
+    expect(plain.cwd).toBe(join(ROOT, '.stack', 'state', 'http-app'));
+    const url = 'postgres://me:pw@127.0.0.1:5432/mine';
+    const pg = (await discover(ROOT, 'default', 'source', { DATABASE_URL: url })).find(
+      (s) => s.name === 'http-app',
+    )!;
+    expect(pg.env.DATABASE_URL).toBe(url);
+    expect(pg.needs).toEqual(['postgres']);
+  });
+
+  it('moves every service port by STACK_PORT_OFFSET, and the addresses services are given with them', async () => {
+    const plan = await discover(ROOT, 'default', 'source', { STACK_PORT_OFFSET: '10000' });
+    const gw = plan.find((s) => s.name === 'rpc-gateway')!;
+    expect(gw.env.PORT).toBe('17001');
+    expect(gw.env.HEALTH_PORT).toBe('19108');
+    const values = Object.values(gw.env).join(' ');
+    expect(values).toContain('127.0.0.1:11061'); // zen-asyncio's port, moved
+    expect(values).toContain('127.0.0.1:5672'); // the broker's, not a service port
+    await expect(discover(ROOT, 'default', 'source', { STACK_PORT_OFFSET: 'x' })).rejects.toThrow(
+      /STACK_PORT_OFFSET/,
+    );
+  });
+});
+
 describe('mapping compose host names to this machine', () => {
   const names = ['redis', 'rabbitmq', 'redis-cache', 'zen-asyncio', 'postgres'];
 

@@ -1,4 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run, startProcess, stopAll } from '@fopnp/net/testing';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -19,6 +21,8 @@ const SERVICES = readdirSync(SERVICES_DIR)
   .sort();
 
 let upProcess: ReturnType<typeof startProcess> | undefined;
+// Its own run and state folders, not the checkout's .stack (where a developer's stack may run).
+const STACK_DIR = mkdtempSync(join(tmpdir(), 'fopnp-stack-test-'));
 
 // Ctrl-C first, so a failed test leaves no services behind (SIGKILL would orphan them).
 afterAll(async () => {
@@ -27,12 +31,13 @@ afterAll(async () => {
     await upProcess.exited(30_000);
   }
   await stopAll();
+  rmSync(STACK_DIR, { recursive: true, force: true });
 });
 
 describe('the local stack', () => {
   it('brings every service up, passes the smoke tour, and stops everything on Ctrl-C', async () => {
     expect(SERVICES.length).toBeGreaterThanOrEqual(9);
-    const up = startProcess(process.execPath, [CLI, 'up'], { env: { CI: '1' } });
+    const up = startProcess(process.execPath, [CLI, 'up'], { env: { CI: '1', STACK_DIR } });
     upProcess = up;
     await up.waitForOutput(/stack: all (\d+) services ready|stack: not ready/, 120_000);
     const table = up.output();
@@ -40,7 +45,7 @@ describe('the local stack', () => {
     for (const name of SERVICES)
       expect(table).toMatch(new RegExp(`\\n${name}\\s+.*http://127\\.0\\.0\\.1:91\\d\\d/readyz\\s+ready`));
 
-    const smoke = await run(process.execPath, [CLI, 'smoke'], { timeoutMs: 180_000 });
+    const smoke = await run(process.execPath, [CLI, 'smoke'], { timeoutMs: 180_000, env: { STACK_DIR } });
     // The failing lines themselves, so a red run says which step failed and why.
     expect(
       smoke.stdout

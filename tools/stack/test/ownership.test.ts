@@ -1,0 +1,221 @@
+/**
+ * The stack owns its children: they die with it however it ends (Ctrl-C, `down`, SIGKILL,
+ * its parent killed), a second start over a running stack is refused, a dead stack's
+ * leftovers are stopped by the next start, a crashed service is restarted with backoff; it
+ * runs as a non-root user and takes the user's environment over compose's. Checked on the
+ * real process table (kill 0 on the recorded process groups).
+ *
+ * Each run has its own STACK_DIR and moves every service port by STACK_PORT_OFFSET, so it
+ * runs beside a developer's stack, compose's end-to-end run or another checkout's tests.
+ */
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { run, sleep, startProcess, stopAll } from '@fopnp/net/testing';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'fopnp-stack-test-'));
+// Below the ephemeral range (32768+), clear of the declared ports (1060–9110) and of
+// RabbitMQ's 15672/25672: services land on 11060–23110.
+const offset = 10_000 + 100 * Math.floor(Math.random() * 140);
+const ENV = { STACK_DIR: dir, STACK_PORT_OFFSET: String(offset), CI: '1' };
+const ONLY = ['--only', 'tcp-farewell,zen-asyncio'];
+
+interface Record {
+  pid: number;
+  watchdogPid?: number;
+  groups: { name: string; pgid: number }[];
+}
+const record = (): Record => JSON.parse(readFileSync(join(dir, 'run', 'stack.json'), 'utf8')) as Record;
+
+/** Alive and not a zombie (a re-parented process is reaped by whoever adopted it). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+async function until(
+  what: string,
+  cond: () => boolean | Promise<boolean>,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await cond()) return;
+    await sleep(200);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+const started: ReturnType<typeof startProcess>[] = [];
+function up(args: string[] = ONLY, env: NodeJS.ProcessEnv = {}) {
+  const p = startProcess(process.execPath, [CLI, 'up', ...args], { env: { ...ENV, ...env } });
+  started.push(p);
+  return p;
+}
+const ready = (p: ReturnType<typeof startProcess>, n = 2) =>
+  p.waitForOutput(new RegExp(`stack: all ${n} services ready|stack: not ready|^error:`, 'm'), 120_000);
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  run(process.execPath, [CLI, ...args], { env: { ...ENV, ...env }, timeoutMs: 90_000 });
+
+afterAll(async () => {
+  for (const p of started) if (p.child.exitCode === null) p.child.kill('SIGINT');
+  await Promise.all(started.map((p) => p.exited(30_000)));
+  await cli(['down']);
+  await stopAll();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("the stack's children", () => {
+  it('die with the stack when it is SIGKILLed (its watchdog), and the next start says so', async () => {
+    const first = up();
+    await ready(first);
+    expect(first.output()).toMatch(/stack: all 2 services ready/);
+    const { pid, groups } = record();
+    expect(groups.map((g) => g.name).sort()).toEqual(['tcp-farewell', 'zen-asyncio']);
+    for (const g of groups) expect(alive(g.pgid), g.name).toBe(true);
+
+    // A second start over it is refused, naming it.
+    const second = await cli(['up', ...ONLY]);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(`a stack is already running here (pid ${pid}, profile default`);
+    const status = await cli(['status', ...ONLY]);
+    expect(status.stdout).toMatch(
+      new RegExp(`^stack: running \\(pid ${pid}, profile default, .*2 of 2 ready`),
+    );
+    expect(status.stdout).toMatch(/tcp-farewell .* ready\n/);
+
+    process.kill(pid, 'SIGKILL');
+    await until('the children to die with the stack', () => groups.every((g) => !alive(g.pgid)));
+
+    const third = up();
+    await ready(third);
+    expect(third.output()).toMatch(
+      /stack: from the last run: .* the stack ended without stopping (tcp-farewell, zen-asyncio|zen-asyncio, tcp-farewell); the watchdog stopped them/,
+    );
+    expect(third.output()).toMatch(/stack: all 2 services ready/);
+  }, 240_000);
+
+  it('are restarted with backoff when one crashes, and the stack says so', async () => {
+    const current = started.at(-1)!;
+    const before = record().groups.find((g) => g.name === 'tcp-farewell')!;
+    process.kill(before.pgid, 'SIGKILL');
+    await current.waitForOutput(
+      /stack: tcp-farewell exited \(signal SIGKILL\); restarting it in 1\.0 s \(restart 1 of 5 in a row\)/,
+      30_000,
+    );
+    await current.waitForOutput(/stack: tcp-farewell is ready again \(restart 1\)/, 90_000);
+    const after = record().groups.find((g) => g.name === 'tcp-farewell')!;
+    expect(after.pgid).not.toBe(before.pgid);
+    expect(alive(after.pgid)).toBe(true);
+    const status = await cli(['status', ...ONLY]);
+    expect(status.stdout).toMatch(/2 of 2 ready/);
+  }, 150_000);
+
+  it('stop with `pnpm stack down` from another terminal', async () => {
+    const current = started.at(-1)!;
+    const { pid, groups } = record();
+    const down = await cli(['down']);
+    expect(down.code).toBe(0);
+    expect(down.stdout).toContain(`stack: stopped the stack (pid ${pid})`);
+    expect(await current.exited(30_000)).toBe(0);
+    expect(current.output()).toContain('stack: stopped');
+    for (const g of groups) expect(alive(g.pgid), g.name).toBe(false);
+    expect(existsSync(join(dir, 'run'))).toBe(false);
+    expect((await cli(['status', ...ONLY])).stdout).toMatch(/^stack: not running here\n/);
+  }, 120_000);
+
+  it('left running by a stack whose watchdog was killed too are stopped by the next start', async () => {
+    const first = up();
+    await ready(first);
+    const { pid, watchdogPid, groups } = record();
+    expect(watchdogPid).toBeGreaterThan(0);
+    process.kill(watchdogPid!, 'SIGKILL');
+    process.kill(pid, 'SIGKILL');
+    await first.exited(10_000);
+    await sleep(500);
+    for (const g of groups) expect(alive(g.pgid), `${g.name} left behind`).toBe(true);
+    const next = up();
+    await ready(next);
+    expect(next.output()).toMatch(
+      new RegExp(
+        `stack: the previous stack \\(pid ${pid}\\) ended without stopping .*tcp-farewell.*; stopped them now`,
+      ),
+    );
+    for (const g of groups) expect(alive(g.pgid), g.name).toBe(false);
+    next.child.kill('SIGINT');
+    expect(await next.exited(30_000)).toBe(0);
+  }, 240_000);
+
+  it('stop when the process that started the stack is killed (SIGTERM to `pnpm stack up`)', async () => {
+    // pnpm runs the stack under a shell; SIGTERM to it leaves the stack re-parented.
+    const shell = startProcess('sh', ['-c', `"${process.execPath}" "${CLI}" up --only tcp-farewell; :`], {
+      env: ENV,
+    });
+    started.push(shell);
+    await shell.waitForOutput(/stack: all 1 services ready|^error:/m, 120_000);
+    const { pid, groups } = record();
+    shell.child.kill('SIGTERM');
+    await until(
+      'the stack to notice its parent is gone and stop',
+      () => !alive(pid) && groups.every((g) => !alive(g.pgid)),
+    );
+  }, 180_000);
+});
+
+describe('the stack and its environment', () => {
+  it("takes the user's settings over compose's, but never a listening port", async () => {
+    const p = up(['--only', 'tcp-farewell'], { LOG_LEVEL: 'warn', PORT: '1' });
+    await ready(p, 1);
+    expect(p.output()).toContain('stack: tcp-farewell takes from your environment: LOG_LEVEL=warn\n');
+    // At warn, the service's info lines are gone; its port is still the stack's.
+    expect(p.output()).not.toContain('farewell server listening');
+    expect(p.output()).toContain(`farewell 127.0.0.1:${1060 + offset}/tcp`);
+    p.child.kill('SIGINT');
+    expect(await p.exited(30_000)).toBe(0);
+  }, 150_000);
+
+  it('runs as a non-root user, state in STACK_DIR, the pipeline included', async () => {
+    if (process.getuid?.() !== 0) return; // needs root to become another user
+    // A STACK_DIR of its own: the other tests' run and state folders are root's.
+    const own = mkdtempSync(join(tmpdir(), 'fopnp-stack-nonroot-'));
+    chmodSync(own, 0o777);
+    const prefix = 'stack-test-nonroot';
+    const p = startProcess(
+      'setpriv',
+      [
+        '--reuid=65534',
+        '--regid=65534',
+        '--clear-groups',
+        process.execPath,
+        CLI,
+        'up',
+        '--only',
+        'tcp-farewell,rabbit-pipeline',
+      ],
+      { env: { ...ENV, STACK_DIR: own, HOME: own, AMQP_PREFIX: prefix } },
+    );
+    started.push(p);
+    await ready(p, 2);
+    expect(p.output()).toMatch(/stack: all 2 services ready/);
+    expect(p.output()).toContain(`AMQP_PREFIX=${prefix}`);
+    const { pid } = JSON.parse(readFileSync(join(own, 'run', 'stack.json'), 'utf8')) as Record;
+    expect(readFileSync(`/proc/${pid}/status`, 'utf8')).toMatch(/^Uid:\s+65534\s/m);
+    expect(existsSync(join(own, 'state', 'tally-state', 'tally.json'))).toBe(true);
+    p.child.kill('SIGINT');
+    expect(await p.exited(60_000)).toBe(0);
+    expect(p.output()).toContain('stack: stopped');
+    rmSync(own, { recursive: true, force: true });
+  }, 180_000);
+});
