@@ -3,10 +3,14 @@
 # podman (rootful) with runc, docker-compose 1.29 (Debian, without docker.io), debootstrap
 # for the local base images, python3 and curl for the smoke tour. Idempotent.
 set -euo pipefail
+# Waits for another apt/dpkg (unattended upgrades, a parallel job) to let go of the lock
+# instead of failing at once: apt_get in scripts/backing.sh (DPkg::Lock::Timeout, 600 s).
+# shellcheck source=scripts/backing.sh
+. "$(dirname "$0")/../scripts/backing.sh"
 install() { # args: apt options, then packages
   echo "deploy/prereqs.sh: installing ${*}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  apt_get update -qq
+  apt_get install -y -qq "$@" >/dev/null
 }
 missing=()
 for pair in podman:podman runc:runc debootstrap:debootstrap python3:python3 curl:curl; do

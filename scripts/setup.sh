@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs what fopnp-ts needs: Node.js 24 (the active LTS) when the machine's Node is older,
 # pnpm 12.4.2 (the version the lockfile is written with), the workspace's dependencies, a
-# build of every package, and each service's command on PATH. Safe to run again: each step is
-# skipped or redone to the same result.
+# build of every package, each service's command on PATH, and the backing services the local
+# stack needs (scripts/backing.sh: Redis, RabbitMQ with its management plugin; PostgreSQL
+# with FOPNP_POSTGRES=1), installed from apt as root and started when down. Safe to run
+# again: each step is skipped or redone to the same result.
 #
 # Node 24 comes from the npm registry (the node-linux-<arch> package carries the official
 # binary), unpacked into its own prefix and linked into a bin directory that comes before
@@ -141,3 +143,8 @@ link_commands() {
   fi
 }
 link_commands
+
+# Redis and RabbitMQ (and PostgreSQL when asked): installed when missing, started when down.
+# shellcheck source=scripts/backing.sh
+. scripts/backing.sh
+ensure_backing
