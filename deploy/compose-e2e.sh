@@ -4,8 +4,11 @@
 # its own Dockerfile, brings the default profile up with deploy/compose.e2e.yml (no
 # restarts, so a crash fails the run) and the backing services on other host ports (the
 # host's own Redis, RabbitMQ and PostgreSQL hold 6379, 5672, 5432), waits until every
-# container is healthy, runs deploy/smoke.py against the published ports, then brings up
-# the sharded, cluster and pipeline profiles on top and checks those, then `down -v`.
+# container is healthy, runs the smoke tour against the published ports (`pnpm stack smoke
+# --compose`: every service's own checks from its `./smoke` export, the tour the local stack
+# runs), then brings up every other profile the file declares on top (sharded, cluster,
+# pipeline with judge scaled to 2, sentinel, proxy, mq-cluster) and runs each profile's
+# tour, then `down -v`.
 # Prints each step; exits non-zero on the first failure; always cleans up.
 #
 #   bash deploy/compose-e2e.sh            (as root; ~3-6 min with cached base images)
@@ -22,6 +25,13 @@ export BUILDAH_FORMAT=docker
 SOCK="/tmp/fopnp-e2e-podman.$$.sock"
 LOGS="${E2E_LOG_DIR:-/tmp/fopnp-compose-e2e}"
 COMPOSE=(docker-compose -p "$PROJECT" -f "$REPO_ROOT/docker-compose.yml" -f "$DEPLOY_DIR/compose.e2e.yml")
+# Every profile the compose file declares (the manifests' variants and the platform's groups).
+mapfile -t PROFILES < <(python3 "$DEPLOY_DIR/compose_info.py" profiles <"$REPO_ROOT/docker-compose.yml")
+PROFILE_ARGS=()
+for p in "${PROFILES[@]}"; do PROFILE_ARGS+=(--profile "$p"); done
+PROFILED=(docker-compose -p "$PROJECT" "${PROFILE_ARGS[@]}" -f "$REPO_ROOT/docker-compose.yml" -f "$DEPLOY_DIR/compose.e2e.yml")
+# The smoke tour: tools/stack's CLI (built on the host) against compose's published ports.
+smoke() { (cd "$REPO_ROOT" && timeout 300 node tools/stack/dist/cli.js smoke --compose "$@"); }
 started=$(date +%s)
 phase() { log "── $* (t+$(($(date +%s) - started))s)"; }
 
@@ -31,8 +41,7 @@ cleanup() {
   stop_health_loop
   if [[ -n "${PODMAN_SOCKET_PID:-}" && "${KEEP_UP:-0}" != 1 ]]; then
     phase "down -v: removing containers, network and volumes"
-    timeout 120 "${COMPOSE[@]}" --profile sharded --profile cluster --profile pipeline down -v --remove-orphans \
-      >"$LOGS/down.log" 2>&1 ||
+    timeout 120 "${PROFILED[@]}" down -v --remove-orphans >"$LOGS/down.log" 2>&1 ||
       log "down failed, see $LOGS/down.log"
   fi
   [[ "${KEEP_UP:-0}" == 1 ]] || stop_podman_socket
@@ -54,7 +63,7 @@ cleanup() {
     log "compose e2e FAILED (exit $rc) after $(($(date +%s) - started))s"
   fi
   [[ "${KEEP_UP:-0}" == 1 && $rc == 0 ]] &&
-    log "stack left up (no health-check loop): DOCKER_HOST=unix://$SOCK ${COMPOSE[*]} --profile sharded --profile cluster --profile pipeline down -v; kill $PODMAN_SOCKET_PID"
+    log "stack left up (no health-check loop): DOCKER_HOST=unix://$SOCK ${PROFILED[*]} down -v; kill $PODMAN_SOCKET_PID"
   exit "$rc"
 }
 trap cleanup EXIT
@@ -105,12 +114,16 @@ start_podman_socket "$SOCK"
 log "docker-compose $(docker-compose version --short), podman $(podman version -f '{{.Server.Version}}' 2>/dev/null)"
 
 phase "leftovers of an earlier run"
-timeout 120 "${COMPOSE[@]}" --profile sharded --profile cluster --profile pipeline down -v --remove-orphans \
-  >/dev/null 2>&1 || true
+timeout 120 "${PROFILED[@]}" down -v --remove-orphans >/dev/null 2>&1 || true
+
+phase "the smoke tour's CLI (tools/stack, built on the host)"
+(cd "$REPO_ROOT" && timeout 600 pnpm exec turbo run build --output-logs=errors-only --filter=@fopnp/stack...) ||
+  die "tools/stack does not build"
+log "profiles: default ${PROFILES[*]}"
 
 # Host ports the stack publishes must be free, or `up` fails halfway with a vague error.
 busy=()
-for p in $("${COMPOSE[@]}" config | python3 "$DEPLOY_DIR/compose_info.py" published); do
+for p in $("${PROFILED[@]}" config | python3 "$DEPLOY_DIR/compose_info.py" published); do
   if ss -Hltun "sport = :$p" | grep -q .; then busy+=("$p"); fi
 done
 ((${#busy[@]} == 0)) || die "host ports in use, needed by the stack: ${busy[*]} ($(ss -Hltnup | grep -E ":($(IFS='|'; echo "${busy[*]}")) " | awk '{print $NF}' | sort -u | tr '\n' ' '))"
@@ -126,6 +139,13 @@ timeout 900 "${COMPOSE[@]}" build --parallel "${services[@]}" >"$LOGS/build.log"
     die "image build failed: $(grep -o "Service '[^']*' failed to build" "$LOGS/build.log" | tr '\n' ' ')(full log: $LOGS/build.log)"
   }
 log "built ${#services[@]} images"
+# Images of the platform that profiles build themselves (twemproxy for `proxy`).
+platform_builds=($("${PROFILED[@]}" config | python3 "$DEPLOY_DIR/compose_info.py" platform-builds))
+if ((${#platform_builds[@]})); then
+  timeout 900 "${PROFILED[@]}" build "${platform_builds[@]}" >"$LOGS/build-platform.log" 2>&1 ||
+    die "image build of ${platform_builds[*]} failed (log: $LOGS/build-platform.log)"
+  log "built ${platform_builds[*]}"
+fi
 for s in "${services[@]}"; do
   podman image exists "fopnp/$s:local" || die "no image fopnp/$s:local after the build"
   size=$(podman image inspect -f '{{.Size}}' "fopnp/$s:local")
@@ -149,26 +169,27 @@ for c in $(podman ps --filter "label=com.docker.compose.project=$PROJECT" --form
 done
 log "every container has its memory and CPU limits (e.g. tcp-farewell: $(podman inspect -f '{{.HostConfig.Memory}} bytes, {{.HostConfig.NanoCpus}} nano-CPUs' "${PROJECT}_tcp-farewell_1" 2>/dev/null))"
 
-phase "smoke tour against the published ports"
-health_ports="$("${COMPOSE[@]}" config | python3 "$DEPLOY_DIR/compose_info.py" health-ports)"
-log "health ports: $health_ports"
-timeout 120 python3 "$DEPLOY_DIR/smoke.py" 127.0.0.1 "$health_ports"
+phase "smoke tour against the published ports (default profile)"
+smoke
 
-phase "the other profiles: sharded, cluster, pipeline with judge scaled to 2"
-PROFILED=(docker-compose -p "$PROJECT" --profile sharded --profile cluster --profile pipeline
-  -f "$REPO_ROOT/docker-compose.yml" -f "$DEPLOY_DIR/compose.e2e.yml")
-timeout 600 "${PROFILED[@]}" up -d --no-build --scale judge=2 \
-  redis-cache-sharded redis-cache-cluster bitsource always-yes judge pythagoras tally >"$LOGS/up-profiles.log" 2>&1 ||
+phase "the other profiles on top: ${PROFILES[*]} (judge scaled to 2)"
+# The profiled instances only: the default profile's are up and stay as they are.
+profiled_services=($("${PROFILED[@]}" config | python3 "$DEPLOY_DIR/compose_info.py" profiled))
+timeout 600 "${PROFILED[@]}" up -d --no-build --scale judge=2 "${profiled_services[@]}" >"$LOGS/up-profiles.log" 2>&1 ||
   { cat "$LOGS/up-profiles.log"; die "docker-compose up of the profiles failed"; }
 wait_healthy
-timeout 120 python3 "$DEPLOY_DIR/smoke.py" --profiles 127.0.0.1
+for p in "${PROFILES[@]}"; do
+  phase "smoke tour of profile $p"
+  smoke --profile "$p"
+done
 
 if [[ "${KEEP_UP:-0}" == 1 ]]; then exit 0; fi
 
 phase "graceful stop: SIGTERM reaches every service (exit code 0 expected)"
 timeout 120 "${PROFILED[@]}" stop -t 20 >/dev/null 2>&1
-bad=$(podman ps -a --filter "label=com.docker.compose.project=$PROJECT" --format '{{.Names}} {{.Status}}' |
-  grep -v -E 'Exited \(0\)' | grep -v -E '_(rabbitmq|redis|postgres|redis-shard-[0-9]+|redis-node-[0-9]+)_[0-9]+ ' || true)
+# The services' containers (images fopnp/<service>), not the backing servers'.
+bad=$(podman ps -a --filter "label=com.docker.compose.project=$PROJECT" --format '{{.Names}} {{.Image}} {{.Status}}' |
+  awk '$2 ~ /(^|\/)fopnp\// && !/Exited \(0\)/' || true)
 if [[ -n "$bad" ]]; then
   echo "$bad"
   # What each one logged after the SIGTERM says why it did not exit (a hung close, a crash).

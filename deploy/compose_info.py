@@ -1,16 +1,19 @@
 #!/usr/bin/env python3
-"""Reads `docker-compose config` (stdin) for deploy/compose-e2e.sh.
+"""Reads a compose file (stdin: `docker-compose config`, or docker-compose.yml itself) for
+deploy/compose-e2e.sh.
 
-  compose_info.py published     host ports published by services of the default profile
-  compose_info.py health-ports  {"service": published health port} of default-profile services
+  compose_info.py published        host ports published by the services of every profile
+  compose_info.py profiles         every profile the file declares, one a line, in file order
+  compose_info.py profiled         the services of those profiles (what `up` starts on top)
+  compose_info.py platform-builds  profiled services built from a Dockerfile of deploy/ (twemproxy)
 """
-import json
 import sys
 
 import yaml  # python3-yaml, a dependency of Debian's docker-compose
 
 cfg = yaml.safe_load(sys.stdin)
-default = {n: s for n, s in cfg["services"].items() if not s.get("profiles")}
+services = cfg["services"]
+profiled = {n: s for n, s in services.items() if s.get("profiles")}
 
 
 def published(svc):
@@ -19,17 +22,14 @@ def published(svc):
             yield int(p["target"]), int(p["published"])
 
 
-if sys.argv[1] == "published":
-    print("\n".join(sorted({str(h) for s in default.values() for _t, h in published(s)})))
-elif sys.argv[1] == "health-ports":
-    out = {}
-    for name, svc in default.items():
-        env = svc.get("environment") or {}
-        hp = env.get("HEALTH_PORT")
-        if hp is not None:
-            for target, host in published(svc):
-                if target == int(hp):
-                    out[name] = host
-    print(json.dumps(out, sort_keys=True))
+cmd = sys.argv[1] if len(sys.argv) > 1 else ""
+if cmd == "published":
+    print("\n".join(sorted({str(h) for s in services.values() for _t, h in published(s)})))
+elif cmd == "profiles":
+    print("\n".join(dict.fromkeys(p for s in profiled.values() for p in s["profiles"])))
+elif cmd == "profiled":
+    print("\n".join(profiled))
+elif cmd == "platform-builds":
+    print("\n".join(n for n, s in profiled.items() if s.get("build") and not str(s.get("image", "")).startswith("fopnp/")))
 else:
-    sys.exit(f"unknown command {sys.argv[1]}")
+    sys.exit(f"unknown command {cmd!r}")
