@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { HEALTH_HTTP_LIMITS, limitHttpServer } from './http-limits.js';
 import { listen } from './listen.js';
 import type { Logger } from './logger.js';
 
@@ -49,7 +50,14 @@ export class HealthServer {
         res.end();
       });
     });
-    this.server.keepAliveTimeout = 5_000;
+    // Its own connection limit and timeouts, below the main port's share of descriptors:
+    // probes still answer when the main port is full.
+    limitHttpServer(this.server, {
+      name: 'health',
+      limits: HEALTH_HTTP_LIMITS,
+      metrics: this.registry,
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
   }
 
   /** Registers a named readiness check, evaluated on every /readyz. */

@@ -5,6 +5,7 @@ export * from './deployment.js';
 export * from './errors.js';
 export * from './framing.js';
 export * from './health.js';
+export * from './http-limits.js';
 export * from './listen.js';
 export * from './logger.js';
 export * from './pyformat.js';

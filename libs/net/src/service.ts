@@ -3,11 +3,14 @@
  * defaults), health port and the backing services it needs. The CLI, the long-running
  * service, docker-compose.yml, the k8s manifests and the drift test all read this.
  */
+
+import type http from 'node:http';
 import type { Registry } from 'prom-client';
 import { type Command, defineCommand } from './cli.js';
 import { defineOptions, MAX_TIMER_MS, type OptionSpecs, type OptionValues } from './config.js';
 import type { DeployedValue, Deployment, ServiceCall } from './deployment.js';
 import { HEALTH_PATHS, HealthServer } from './health.js';
+import { DEFAULT_HTTP_LIMITS, type HttpLimits, limitHttpServer } from './http-limits.js';
 import { createLogger, type Logger, logOptions } from './logger.js';
 import { onShutdown } from './shutdown.js';
 
@@ -109,6 +112,61 @@ export function serviceOptions(defaultHealthPort: number) {
   });
 }
 
+/**
+ * The limits of a service's HTTP ports (see `limitHttpServer`): a service with an HTTP port
+ * spreads these into its manifest's options beside `serviceOptions`; `ctx.limitHttp` applies
+ * them (the defaults when a manifest has none). The health port has fixed limits.
+ */
+export function httpLimitOptions() {
+  return defineOptions({
+    httpMaxConnections: {
+      type: 'int',
+      env: 'HTTP_MAX_CONNECTIONS',
+      default: DEFAULT_HTTP_LIMITS.maxConnections,
+      min: 1,
+      description:
+        "connections the HTTP port holds at once (at most the process's file-descriptor limit minus 128; the health port holds 64); more are closed at once and counted in fopnp_http_connections_refused_total",
+    },
+    httpHeadersTimeoutMs: {
+      type: 'int',
+      env: 'HTTP_HEADERS_TIMEOUT_MS',
+      default: DEFAULT_HTTP_LIMITS.headersTimeoutMs,
+      min: 1,
+      max: MAX_TIMER_MS,
+      description: "time a client has to send a request's headers (then 408 and close)",
+    },
+    httpIdleTimeoutMs: {
+      type: 'int',
+      env: 'HTTP_IDLE_TIMEOUT_MS',
+      default: DEFAULT_HTTP_LIMITS.idleTimeoutMs,
+      min: 1,
+      max: MAX_TIMER_MS,
+      description: 'time an idle keep-alive connection is kept between requests',
+    },
+    httpRequestTimeoutMs: {
+      type: 'int',
+      env: 'HTTP_REQUEST_TIMEOUT_MS',
+      default: DEFAULT_HTTP_LIMITS.requestTimeoutMs,
+      min: 1,
+      max: MAX_TIMER_MS,
+      description: 'time a client has to send a whole request, body included',
+    },
+  });
+}
+
+/** The values of `httpLimitOptions` as the limits `limitHttpServer` takes. */
+export function httpLimitsOf(
+  config: Partial<Record<keyof ReturnType<typeof httpLimitOptions>, unknown>>,
+): HttpLimits {
+  const n = (v: unknown, d: number) => (typeof v === 'number' ? v : d);
+  return {
+    maxConnections: n(config.httpMaxConnections, DEFAULT_HTTP_LIMITS.maxConnections),
+    headersTimeoutMs: n(config.httpHeadersTimeoutMs, DEFAULT_HTTP_LIMITS.headersTimeoutMs),
+    idleTimeoutMs: n(config.httpIdleTimeoutMs, DEFAULT_HTTP_LIMITS.idleTimeoutMs),
+    requestTimeoutMs: n(config.httpRequestTimeoutMs, DEFAULT_HTTP_LIMITS.requestTimeoutMs),
+  };
+}
+
 /** Port number a manifest's declared port resolves to with its default config. */
 export function defaultPort(manifest: ServiceManifest, option: string): number {
   const spec = manifest.options[option];
@@ -122,6 +180,12 @@ export interface ServiceContext<T extends OptionSpecs> {
   logger: Logger;
   metrics: Registry;
   health: HealthServer;
+  /**
+   * Gives an HTTP server of the service (not yet listening; Fastify's `app.server` too) the
+   * configured connection limit, timeouts, refused-connection metric, one-Host rule and
+   * half-close handling (`limitHttpServer`). Every HTTP port a service opens goes through it.
+   */
+  limitHttp<S extends http.Server>(server: S, name?: string): S;
 }
 
 export interface RunningService {
@@ -172,7 +236,10 @@ export async function runService<T extends OptionSpecs>(
   if (opts.handleSignals !== false) {
     onShutdown(() => stop(), { deadlineMs: config.shutdownTimeoutMs, logger });
   }
-  starting = opts.start({ config, logger, metrics: health.registry, health });
+  const limits = httpLimitsOf(config as Record<string, unknown>);
+  const limitHttp = <S extends http.Server>(server: S, name = 'main') =>
+    limitHttpServer(server, { limits, name, metrics: health.registry, logger });
+  starting = opts.start({ config, logger, metrics: health.registry, health, limitHttp });
   try {
     await starting;
   } catch (err) {

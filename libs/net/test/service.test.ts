@@ -49,7 +49,7 @@ describe('graceful shutdown', () => {
   it('finishes in-flight work after SIGTERM, reports not ready, and exits 0', async () => {
     const script = fileURLToPath(new URL('./fixtures/slow-service.mjs', import.meta.url));
     const proc = startProcess(process.execPath, [script], { env: { LOG_LEVEL: 'info', CI: '1' } });
-    const port = Number((await proc.waitForOutput(/"port":(\d+),"msg":"listening"/))[1]);
+    const port = Number((await proc.waitForOutput(/"port":(\d+),.*"msg":"listening"/))[1]);
     const healthPort = Number((await proc.waitForOutput(/"healthPort":(\d+)/))[1]);
     await proc.waitForOutput(/"msg":"ready"/);
     const inflight = fetch(`http://127.0.0.1:${port}/work`).then((r) => r.text());

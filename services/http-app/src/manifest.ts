@@ -1,4 +1,4 @@
-import { defineService, serviceOptions } from '@fopnp/net';
+import { defineService, httpLimitOptions, serviceOptions } from '@fopnp/net';
 
 /** http-app declared once: the CLI, `serve`, compose and k8s all read this. */
 export const manifest = defineService({
@@ -100,6 +100,7 @@ export const manifest = defineService({
         "hosts /redirect-to may send clients to besides this server ('*' for any); empty: no open redirect",
     },
     ...serviceOptions(9107),
+    ...httpLimitOptions(),
   },
   deploy: {
     stateless: true,

@@ -70,6 +70,7 @@ export async function startService(ctx: ServiceContext<typeof manifest.options>)
     help: 'TCP connections accepted by the HTTP port',
     registers: [ctx.metrics],
   });
+  ctx.limitHttp(app.server);
   app.server.on('connection', () => connections.inc());
   app.addHook('onResponse', async (request, reply) => {
     requests.inc({ method: request.method, status: String(reply.statusCode) });

@@ -2,7 +2,7 @@
  * The one declaration of rabbit-pipeline: ports, env vars, defaults. The CLI's role
  * commands, `serve`, the README's options table and the deployment files read this.
  */
-import { defineOptions, defineService, type StateVolume, serviceOptions } from '@fopnp/net';
+import { defineOptions, defineService, httpLimitOptions, type StateVolume, serviceOptions } from '@fopnp/net';
 
 /** The book's five roles of queuepi.py, plus `all` (every role in one process). */
 export const ROLES = ['bitsource', 'always-yes', 'judge', 'pythagoras', 'tally'] as const;
@@ -169,6 +169,7 @@ export const manifest = defineService({
     ...roleOptions,
     host: { ...roleOptions.host, default: '0.0.0.0' },
     ...serviceOptions(9106),
+    ...httpLimitOptions(),
   }),
   deploy: {
     state: tallyState('tally-state'),

@@ -5,6 +5,7 @@
  * publishing until its count or until stopped. Callers only choose how to report (book
  * lines on stdout, or log lines).
  */
+import type http from 'node:http';
 import { listen } from '@fopnp/net';
 import { ROLES, type Role } from './manifest.js';
 import {
@@ -69,6 +70,8 @@ export interface RoleSetOptions extends TallyRoleOptions {
   onTallyListening?: (port: number) => void;
   /** The counts tally keeps, when the caller watches them from the start (metrics). */
   tally?: Tally;
+  /** Applied to tally's HTTP server before it listens (the service's `ctx.limitHttp`). */
+  limitHttp?: (server: http.Server) => http.Server;
 }
 
 /** The roles running in this process. */
@@ -92,6 +95,7 @@ export async function startRoleSet(
   const tally = roles.includes('tally') ? (options.tally ?? new Tally()) : undefined;
   const handles = await startRoles(p, roles, tally, options);
   const server = tally ? createTallyServer(tally) : undefined;
+  if (server) options.limitHttp?.(server);
   let port: number | undefined;
   if (server) {
     port = await listen(server, options.port, options.host, 'tally HTTP port');

@@ -122,6 +122,7 @@ export async function startService(ctx: ServiceContext<Options>): Promise<Starte
       if (every > 0 && t.count % every === 0) logger.info(t.snapshot(), 'estimate');
     },
     onTallyListening: (port) => logger.info({ port, path: '/estimate' }, 'tally listening'),
+    limitHttp: (server) => ctx.limitHttp(server, 'tally'),
   });
   const { port } = running;
   running.bitsource?.then(

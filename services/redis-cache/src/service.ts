@@ -33,6 +33,7 @@ export async function startService(
   registerCacheMetrics(metrics, cache);
 
   const app = createCacheServer({ cache, logger, demoDelayMs: config.demoDelayMs });
+  ctx.limitHttp(app.server);
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (err) {

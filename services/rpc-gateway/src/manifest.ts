@@ -1,4 +1,4 @@
-import { defineOptions, defineService, serviceOptions } from '@fopnp/net';
+import { defineOptions, defineService, httpLimitOptions, serviceOptions } from '@fopnp/net';
 import { DEFAULT_BREAKER, DEFAULT_GATEWAY_CONFIG, DEFAULT_SERVER_OPTIONS } from './config.js';
 
 /** Options of the RPC server itself (also used by the book's `server` command). */
@@ -139,6 +139,7 @@ export const manifest = defineService({
     ...rpcOptions,
     ...gatewayOptions,
     ...serviceOptions(9108),
+    ...httpLimitOptions(),
   },
   calls: [
     { service: 'zen-asyncio', port: 'zen', option: 'zenAddress' },

@@ -93,6 +93,7 @@ export async function startService(
     onRejected: (reason) => rejected.inc({ reason }),
   });
 
+  ctx.limitHttp(server);
   const port = await listen(server, config.port, config.host);
   logger.info(
     {

@@ -1,4 +1,4 @@
-import { defineOptions, defineService, serviceOptions } from '@fopnp/net';
+import { defineOptions, defineService, httpLimitOptions, serviceOptions } from '@fopnp/net';
 
 /** Options every SSH command shares (exec, shell, get, put and the service's jobs). */
 export const sshOptions = defineOptions({
@@ -102,6 +102,7 @@ export const manifest = defineService({
     },
     ...sshOptions,
     ...serviceOptions(9109),
+    ...httpLimitOptions(),
   },
   deploy: {
     stateless: true,

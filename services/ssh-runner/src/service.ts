@@ -42,6 +42,7 @@ export async function startService(
       commandTimeoutSec: config.commandTimeoutSec,
     },
   });
+  ctx.limitHttp(server);
   const port = await listen(server, config.port, config.host);
   ctx.logger.info(
     { port, hostGroups: Object.keys(jobs.hostGroups), commands: Object.keys(jobs.commands) },

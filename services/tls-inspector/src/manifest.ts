@@ -2,7 +2,7 @@
  * tls-inspector, declared once: ports, options (env, flags, defaults) and health port.
  * `tls-inspector serve` parses exactly these options; compose and k8s are checked against them.
  */
-import { defineService, MAX_TIMER_MS, serviceOptions } from '@fopnp/net';
+import { defineService, httpLimitOptions, MAX_TIMER_MS, serviceOptions } from '@fopnp/net';
 
 export const manifest = defineService({
   name: 'tls-inspector',
@@ -89,6 +89,7 @@ export const manifest = defineService({
         'requests per client address per minute (token bucket, burst of the same size); more get 429',
     },
     ...serviceOptions(9103),
+    ...httpLimitOptions(),
   },
   deploy: { stateless: true },
   localEnv: {

@@ -107,6 +107,7 @@ export async function startService(
 
   let httpPort: number;
   try {
+    ctx.limitHttp(api);
     httpPort = await listen(api, config.port, config.host, { what: 'HTTP API' });
   } catch (err) {
     await demo?.close();

@@ -2,7 +2,7 @@
  * The one declaration of topology-lab: ports, env vars, defaults. `serve`, the README's
  * options table and the deployment files read this.
  */
-import { defineService, serviceOptions } from '@fopnp/net';
+import { defineService, httpLimitOptions, serviceOptions } from '@fopnp/net';
 
 export const manifest = defineService({
   name: 'topology-lab',
@@ -113,6 +113,7 @@ export const manifest = defineService({
       description: 'one poll of everything per interval, shared by every open page',
     },
     ...serviceOptions(9110),
+    ...httpLimitOptions(),
   },
   calls: [{ service: 'rabbit-pipeline', port: 'tally', option: 'tallyUrl' }],
   deploy: {

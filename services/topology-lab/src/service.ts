@@ -90,6 +90,7 @@ export async function startService(
     onAction: (id, ok) => actions.inc({ action: id, outcome: ok ? 'ok' : 'failed' }),
   });
   lab.start();
+  ctx.limitHttp(server);
   const port = await listen(server, c.port, c.host, 'topology-lab HTTP port');
   ctx.logger.info({ port, host: c.host }, 'topology lab listening');
   return {

@@ -285,4 +285,35 @@ export async function scrapeMetrics(url: string): Promise<{ text: string; value(
   };
 }
 
+/**
+ * Writes `request` (raw bytes: an HTTP request as a client sends it) on a fresh connection,
+ * optionally half-closes (`shutdown(SHUT_WR)`, as the book's clients do), and resolves with
+ * everything the server sent once it closes its side. Fails after `timeoutMs`.
+ */
+export function rawExchange(
+  port: number,
+  request: string,
+  opts: { halfClose?: boolean; host?: string; timeoutMs?: number } = {},
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ port, host: opts.host ?? '127.0.0.1', allowHalfOpen: true });
+    let got = '';
+    s.setEncoding('utf8');
+    s.on('data', (d) => {
+      got += d;
+    });
+    s.on('end', () => {
+      resolve(got);
+      s.destroy();
+    });
+    s.on('error', reject);
+    const ms = opts.timeoutMs ?? 15_000;
+    s.setTimeout(ms, () =>
+      s.destroy(new Error(`no end of reply within ${ms} ms; got ${JSON.stringify(got)}`)),
+    );
+    s.write(request);
+    if (opts.halfClose) s.end();
+  });
+}
+
 export * from './rabbitmq-cluster.js';
