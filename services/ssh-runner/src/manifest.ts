@@ -109,7 +109,7 @@ export const manifest = defineService({
     env: {
       API_TOKEN: {
         value: 'dev-only-api-token-change-me',
-        why: 'the runner refuses to start unauthenticated (dev value; k8s reads a Secret)',
+        why: 'without it the runner starts but refuses every API call (NO_API_TOKEN) (dev value; k8s reads a Secret)',
       },
     },
   },

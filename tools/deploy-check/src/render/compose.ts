@@ -97,6 +97,9 @@ function backing(services: ServiceManifest[]): string[] {
   # RabbitMQ (${users('rabbitmq')}) with its management UI: http://localhost:15672 (guest/guest)
   image: rabbitmq:3-management
   hostname: rabbitmq  # the node name, and so its data directory, stays the same across restarts
+  environment:
+    # ${WATERMARK_WHY}
+    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: "-rabbit vm_memory_high_watermark {absolute,${rabbitWatermarkBytes(1024)}}"
   ports:
     - "\${AMQP_HOST_PORT:-5672}:5672"
     - "\${RABBITMQ_UI_HOST_PORT:-15672}:15672"
@@ -245,6 +248,17 @@ const BASE_CONF = [
   'management.tcp.port = 15672',
 ];
 
+/**
+ * RabbitMQ's memory alarm (publishers blocked, flow control) set inside the container's
+ * limit: the broker sizes its default on the host's memory (a 9.4 GiB watermark was seen in
+ * a 1 GiB container), so the kernel's OOM kill came first. 0.4 of the limit, RabbitMQ's own
+ * default ratio. k8s/overlays/dev/rabbitmq.yaml sets the same for its 1Gi limit.
+ */
+export function rabbitWatermarkBytes(limitMiB: number): number {
+  return Math.floor(limitMiB * 1024 * 1024 * 0.4);
+}
+const WATERMARK_WHY = 'memory alarm at 0.4 of mem_limit: RabbitMQ measures the host, not the container';
+
 /** Dev value of the Erlang cookie the three RabbitMQ nodes share (they must, to cluster). */
 export const RABBIT_CLUSTER_COOKIE = 'fopnp-dev-rabbitmq-cluster-cookie';
 
@@ -261,6 +275,8 @@ function rabbitClusterBlocks(profile: string): string[] {
     ...nodes.map((n, i) => `cluster_formation.classic_config.nodes.${i + 1} = rabbit@${n}`),
     'cluster_partition_handling = pause_minority',
     'queue_leader_locator = balanced',
+    // 0.4 of the 512m mem_limit below (see rabbitWatermarkBytes)
+    `vm_memory_high_watermark.absolute = ${rabbitWatermarkBytes(512)}`,
   ];
   // The whole config in a file of its own (RABBITMQ_CONFIG_FILE), base settings included,
   // and the cookie in the node's home: nothing needs root or the image's conf.d (the image
