@@ -162,13 +162,15 @@ const call = defineCommand({
   ],
   options: defineOptions({
     ...clientOptions,
-    host: { type: 'string', short: 'H', default: '127.0.0.1', description: 'server host' },
-    json: { type: 'boolean', description: 'use JSON-RPC 2.0 instead of XML-RPC' },
+    // No -H and no --json: across the CLIs -H is a request header (http-app, as curl) and
+    // --json an output format (tls-inspector); this option is a protocol.
+    host: { type: 'string', default: '127.0.0.1', description: 'server host' },
+    jsonrpc: { type: 'boolean', description: 'use JSON-RPC 2.0 instead of XML-RPC' },
   }),
   async run({ values, positionals }) {
     const args = positionals.ARGS.map(parseArg);
     const method = positionals.METHOD;
-    if (values.json) {
+    if (values.jsonrpc) {
       const proxy = new JsonRpcClient(jsonUrl(values.host, values.port), { token: values.token });
       say(JSON.stringify(await proxy.call(method, args), null, 2));
       return;

@@ -58,6 +58,20 @@ describe('the book commands', () => {
   });
 });
 
+describe('call options mean what they mean in the other CLIs', () => {
+  it('speaks JSON-RPC with --jsonrpc; --json (an output format elsewhere) and -H (a header) are not its own', async () => {
+    const port = portOf(ours.url);
+    const r = await runNode(CLI, ['call', '--jsonrpc', 'lengths', 'abc', '--host', '127.0.0.1', '-p', port]);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual([[3, 'abc']]);
+    const json = await runNode(CLI, ['call', '--json', 'addtogether', '1', '-p', port]);
+    expect(json.code).toBe(2);
+    expect(json.stderr).toContain('--jsonrpc');
+    const header = await runNode(CLI, ['call', 'addtogether', '1', '-H', '127.0.0.1', '-p', port]);
+    expect(header.code).toBe(2);
+  });
+});
+
 describe('serve', () => {
   it('serves RPC and health, and exits 0 on SIGTERM', async () => {
     const { proc, port, healthPort } = await startServe(CLI, { LOG_LEVEL: 'warn', GATEWAY: 'false' });
