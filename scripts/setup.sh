@@ -115,7 +115,7 @@ link_commands() {
     return 0
   fi
   mkdir -p "$bin_dir"
-  for pkg in services/*/package.json; do
+  for pkg in services/*/package.json tools/book/package.json; do
     for name in $(node -p "Object.keys(require('./$pkg').bin ?? {}).join(' ')"); do
       target="$PWD/node_modules/.bin/$name"
       if [ ! -x "$target" ]; then

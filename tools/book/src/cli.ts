@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+/**
+ * fopnp-book: the book index. `fopnp-book` (or `pnpm book`) lists every program of the
+ * book with our command that does the same; `fopnp-book run ch07/client.py 127.0.0.1`
+ * runs ours with the book's arguments.
+ */
+import { defineCommand, reportFatal, runCli } from '@fopnp/net';
+import { findRow, shortName } from './catalog.js';
+import { formatIndex } from './list.js';
+import { BOOK_ROWS, type RowStatus } from './rows.js';
+import { runCounterpart } from './run.js';
+
+const STATUSES: readonly RowStatus[] = ['ours', 'missing', 'library', 'not-rebuilt', 'outside'];
+
+const cli = {
+  name: 'fopnp-book',
+  description:
+    "The book's programs (Foundations of Python Network Programming, 3rd ed., py3/) and the command here that does the same.",
+  commands: {
+    list: defineCommand({
+      description: 'list every program of the book: chapter, file, our command, the README that explains it',
+      options: {
+        chapter: { type: 'int', description: 'only this chapter', min: 0, max: 18 },
+        status: { type: 'enum', choices: STATUSES, description: 'only rows with this status' },
+        differences: { type: 'boolean', description: 'also print what differs on purpose' },
+        json: { type: 'boolean', description: 'print the rows as JSON' },
+      },
+      run({ values }) {
+        const rows = BOOK_ROWS.filter(
+          (r) =>
+            (values.chapter === undefined || r.chapter === values.chapter) &&
+            (values.status === undefined || r.status === values.status),
+        );
+        process.stdout.write(values.json ? `${JSON.stringify(rows, null, 2)}\n` : formatIndex(rows, values));
+        return 0;
+      },
+    }),
+    show: defineCommand({
+      description: "one book program's row, with what differs on purpose",
+      positionals: [{ name: 'FILE', description: 'the book file, e.g. ch07/client.py' }],
+      options: {},
+      run({ positionals }) {
+        const row = findRow(positionals.FILE);
+        process.stdout.write(formatIndex([row], { differences: true }).split('\n\n')[0]!.concat('\n'));
+        if (row.status === 'ours')
+          process.stdout.write(
+            `run it: fopnp-book run ${shortName(row.file)} ${(row.example ?? []).join(' ')}\n`,
+          );
+        return 0;
+      },
+    }),
+    run: defineCommand({
+      description:
+        "run our counterpart of a book program with the book's arguments (fopnp-book run ch03/tcp_sixteen.py client 127.0.0.1 -p 1060)",
+      positionals: [
+        { name: 'FILE', description: 'the book file, e.g. ch07/client.py' },
+        {
+          name: 'ARGS',
+          description: "the book program's arguments (its example when none)",
+          variadic: true,
+          required: false,
+        },
+      ],
+      options: {},
+      run: ({ positionals }) => runCounterpart(positionals.FILE, positionals.ARGS),
+    }),
+  },
+};
+
+const argv = process.argv.slice(2);
+if (argv.length === 0) {
+  process.exitCode = await runCli(cli, ['list']);
+} else if (argv[0] === 'run' && argv[1] !== undefined && !argv[1].startsWith('-')) {
+  // Everything after FILE is the book program's, options included (-p 1060, -e): passed on as given.
+  try {
+    process.exitCode = await runCounterpart(argv[1], argv.slice(2));
+  } catch (e) {
+    process.exitCode = reportFatal(e);
+  }
+} else {
+  process.exitCode = await runCli(cli, argv);
+}
