@@ -221,6 +221,8 @@ export const BOOK_ROWS: readonly BookRow[] = [
     command: { service: 'zen-asyncio', prefix: ['client'] },
     example: ['127.0.0.1'],
     readme: `${ZEN}#usage`,
+    differences:
+      "prints each question and answer as text (Simple is better than? Complex.), where the book prints Python's bytes reprs (b'Simple is better than?' b'Complex.')",
   },
   {
     chapter: 7,
@@ -317,7 +319,7 @@ export const BOOK_ROWS: readonly BookRow[] = [
     status: 'ours',
     command: { service: 'http-app', prefix: ['serve'] },
     example: [],
-    readme: `${HTTP}#environ-real-output-of-curl--s-http1270018000environx1--h-x-chapter-10`,
+    readme: `${HTTP}#usage`,
     differences:
       'GET /environ of the running service answers with the environment, as wsgi_env.py does on every path',
   },
