@@ -29,6 +29,8 @@ export interface StreamReaderOptions {
  */
 export class StreamReader {
   private readonly chunks: Buffer[] = [];
+  /** Bytes of chunks[0] already handed out. */
+  private head = 0;
   private buffered = 0;
   private ended = false;
   private failure: Error | undefined;
@@ -176,25 +178,48 @@ export class StreamReader {
     return this.readExactly(length);
   }
 
-  /** Iterates length-prefixed frames until a clean EOF. */
-  async *lengthPrefixedFrames(options: { maxBytes?: number } = {}): AsyncGenerator<Buffer> {
-    for (;;) {
-      const frame = await this.readLengthPrefixed(options);
-      if (frame === null) return;
-      yield frame;
-    }
+  /**
+   * readLengthPrefixed without waiting: the next frame if its header and whole payload are
+   * already buffered, `undefined` if more bytes are needed. Same limit and
+   * FrameTooLargeError (thrown as soon as the header is in).
+   */
+  tryReadLengthPrefixed(options: { maxBytes?: number } = {}): Buffer | undefined {
+    this.throwIfViolated();
+    if (this.buffered < LENGTH_PREFIX_BYTES) return undefined;
+    const length = this.peekUInt32BE();
+    const max = options.maxBytes ?? DEFAULT_MAX_FRAME;
+    if (length > max) throw this.fail(new FrameTooLargeError(length, max));
+    if (this.buffered < LENGTH_PREFIX_BYTES + length) return undefined;
+    this.take(LENGTH_PREFIX_BYTES);
+    return length === 0 ? Buffer.alloc(0) : this.take(length);
   }
 
-  /** Iterates delimited messages until a clean EOF. */
-  async *delimited(
+  /**
+   * Iterates length-prefixed frames until a clean EOF. Every frame already buffered is
+   * handed out at once (an already-resolved result, no read promise and no generator step
+   * per frame); the reader waits only when the buffer holds no whole frame.
+   */
+  lengthPrefixedFrames(options: { maxBytes?: number } = {}): AsyncGenerator<Buffer, void, unknown> {
+    return new FrameIterator(
+      () => this.tryReadLengthPrefixed(options),
+      () => this.readLengthPrefixed(options),
+    );
+  }
+
+  /**
+   * Iterates delimited messages until a clean EOF. Every message already buffered is
+   * handed out at once (as lengthPrefixedFrames); the reader waits only when it must.
+   */
+  delimited(
     delimiter: Buffer | string,
     options: { maxBytes?: number; includeDelimiter?: boolean } = {},
-  ): AsyncGenerator<Buffer> {
-    for (;;) {
-      const message = await this.readUntil(delimiter, options);
-      if (message === null) return;
-      yield message;
-    }
+  ): AsyncGenerator<Buffer, void, unknown> {
+    const delim = typeof delimiter === 'string' ? Buffer.from(delimiter) : delimiter;
+    if (delim.length === 0) throw new RangeError('delimiter must not be empty');
+    return new FrameIterator(
+      () => this.tryReadUntil(delim, options),
+      () => this.readUntil(delim, options),
+    );
   }
 
   /**
@@ -258,7 +283,7 @@ export class StreamReader {
 
   private peekUInt32BE(): number {
     const first = this.chunks[0]!;
-    if (first.length >= LENGTH_PREFIX_BYTES) return first.readUInt32BE(0);
+    if (first.length - this.head >= LENGTH_PREFIX_BYTES) return first.readUInt32BE(this.head);
     return this.copyOut(0, LENGTH_PREFIX_BYTES).readUInt32BE(0);
   }
 
@@ -267,11 +292,12 @@ export class StreamReader {
     const out = Buffer.allocUnsafe(length);
     let written = 0;
     let offset = 0;
-    for (const chunk of this.chunks) {
-      if (written === length) break;
-      const chunkEnd = offset + chunk.length;
+    for (let i = 0; i < this.chunks.length && written < length; i++) {
+      const chunk = this.chunks[i]!;
+      const begin = i === 0 ? this.head : 0;
+      const chunkEnd = offset + chunk.length - begin;
       if (chunkEnd > start) {
-        const from = Math.max(0, start + written - offset);
+        const from = begin + Math.max(0, start + written - offset);
         written += chunk.copy(out, written, from, Math.min(chunk.length, from + length - written));
       }
       offset = chunkEnd;
@@ -279,17 +305,23 @@ export class StreamReader {
     return out;
   }
 
-  /** Index of `delim` in the buffered data at or after `from`, or -1. Linear in new data. */
+  /**
+   * Index of `delim` in the buffered data at or after `from`, or -1. Linear in new data; a
+   * one-byte delimiter is searched as a byte (memchr), not as a needle.
+   */
   private indexOf(delim: Buffer, from: number): number {
+    const byte = delim.length === 1 ? delim[0]! : -1;
     let offset = 0;
     for (let i = 0; i < this.chunks.length; i++) {
       const chunk = this.chunks[i]!;
-      const chunkEnd = offset + chunk.length;
+      const begin = i === 0 ? this.head : 0;
+      const chunkEnd = offset + chunk.length - begin;
       if (chunkEnd > from) {
-        const local = chunk.indexOf(delim, Math.max(0, from - offset));
-        if (local >= 0) return offset + local;
+        const localFrom = begin + Math.max(0, from - offset);
+        const local = byte >= 0 ? chunk.indexOf(byte, localFrom) : chunk.indexOf(delim, localFrom);
+        if (local >= 0) return offset + local - begin;
         // A delimiter may straddle this chunk's end: check the few candidate positions.
-        if (delim.length > 1 && i + 1 < this.chunks.length) {
+        if (byte < 0 && i + 1 < this.chunks.length) {
           const tailStart = Math.max(from, chunkEnd - delim.length + 1);
           const span = Math.min(this.buffered - tailStart, 2 * delim.length - 2);
           if (span >= delim.length) {
@@ -304,29 +336,35 @@ export class StreamReader {
     return -1;
   }
 
-  /** Removes and returns the first `n` buffered bytes. */
+  /**
+   * Removes and returns the first `n` buffered bytes. The first chunk is consumed by moving
+   * `head`, so a frame inside one chunk costs one view (the frame), not two.
+   */
   private take(n: number): Buffer {
     let out: Buffer;
     const first = this.chunks[0]!;
-    if (first.length === n) {
-      out = first;
+    const available = first.length - this.head;
+    if (available === n) {
+      out = this.head === 0 ? first : first.subarray(this.head);
       this.chunks.shift();
-    } else if (first.length > n) {
-      out = first.subarray(0, n);
-      this.chunks[0] = first.subarray(n);
+      this.head = 0;
+    } else if (available > n) {
+      out = first.subarray(this.head, this.head + n);
+      this.head += n;
     } else {
       out = Buffer.allocUnsafe(n);
       let written = 0;
       while (written < n) {
         const chunk = this.chunks[0]!;
+        const begin = this.head;
         const need = n - written;
-        if (chunk.length <= need) {
-          chunk.copy(out, written);
-          written += chunk.length;
+        if (chunk.length - begin <= need) {
+          written += chunk.copy(out, written, begin);
           this.chunks.shift();
+          this.head = 0;
         } else {
-          chunk.copy(out, written, 0, need);
-          this.chunks[0] = chunk.subarray(need);
+          chunk.copy(out, written, begin, begin + need);
+          this.head = begin + need;
           written += need;
         }
       }
@@ -334,6 +372,75 @@ export class StreamReader {
     this.buffered -= n;
     this.consumed += n;
     return out;
+  }
+}
+
+const ITERATION_DONE: IteratorReturnResult<void> = Object.freeze({ value: undefined, done: true });
+
+/**
+ * The iterator behind delimited() and lengthPrefixedFrames(): an AsyncGenerator by
+ * contract (next/return/throw, for await, break), built by hand because an `async *`
+ * generator costs a few promise steps per item even when the item is already buffered.
+ * `tryRead` takes a whole frame from the buffer or returns undefined; `read` waits for one
+ * (null at a clean EOF). After an error or EOF it is done; calls made while a read is
+ * pending wait for it, so frames keep their order.
+ */
+class FrameIterator implements AsyncGenerator<Buffer, void, unknown> {
+  private finished = false;
+  private pending: Promise<IteratorResult<Buffer, void>> | undefined;
+
+  constructor(
+    private readonly tryRead: () => Buffer | undefined,
+    private readonly read: () => Promise<Buffer | null>,
+  ) {}
+
+  next(): Promise<IteratorResult<Buffer, void>> {
+    if (this.pending) {
+      const again = () => this.next();
+      return this.pending.then(again, again);
+    }
+    if (this.finished) return Promise.resolve(ITERATION_DONE);
+    let value: Buffer | undefined;
+    try {
+      value = this.tryRead();
+    } catch (err) {
+      this.finished = true;
+      return Promise.reject(err);
+    }
+    if (value !== undefined) return Promise.resolve({ value, done: false });
+    const waiting = this.read().then(
+      (frame): IteratorResult<Buffer, void> => {
+        this.pending = undefined;
+        if (frame !== null) return { value: frame, done: false };
+        this.finished = true;
+        return ITERATION_DONE;
+      },
+      (err: unknown) => {
+        this.pending = undefined;
+        this.finished = true;
+        throw err;
+      },
+    );
+    this.pending = waiting;
+    return waiting;
+  }
+
+  return(): Promise<IteratorResult<Buffer, void>> {
+    this.finished = true;
+    return Promise.resolve(ITERATION_DONE);
+  }
+
+  throw(err: unknown): Promise<IteratorResult<Buffer, void>> {
+    this.finished = true;
+    return Promise.reject(err);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.finished = true;
   }
 }
 

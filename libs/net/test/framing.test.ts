@@ -238,3 +238,88 @@ async function collect(it: AsyncIterable<Buffer>): Promise<string[]> {
   for await (const b of it) out.push(b.toString());
   return out;
 }
+
+describe('delimited() and lengthPrefixedFrames() drain what is buffered', () => {
+  /** A deterministic pseudo-random split of `data` into pieces of 1..max bytes. */
+  function split(data: Buffer, seed: number, max: number): Buffer[] {
+    const parts: Buffer[] = [];
+    let x = seed;
+    for (let off = 0; off < data.length; ) {
+      x = (x * 1103515245 + 12345) % 2 ** 31;
+      const n = 1 + (x % max);
+      parts.push(data.subarray(off, off + n));
+      off += n;
+    }
+    return parts;
+  }
+
+  async function collect(it: AsyncIterable<Buffer>): Promise<string[]> {
+    const out: string[] = [];
+    for await (const m of it) out.push(m.toString('latin1'));
+    return out;
+  }
+
+  it('returns the same messages however the stream is cut, for one- and multi-byte delimiters', async () => {
+    const messages = Array.from({ length: 60 }, (_, i) => `m${i}-${'x'.repeat((i * 37) % 90)}`);
+    for (const delim of ['?', '\r\n', '<END>']) {
+      const data = Buffer.from(messages.map((m) => m + delim).join(''));
+      for (const [seed, max] of [
+        [1, 3],
+        [7, 40],
+        [42, 400],
+      ] as const) {
+        const got = await collect(new StreamReader(feed(split(data, seed, max))).delimited(delim));
+        expect(got, `${JSON.stringify(delim)} seed ${seed}`).toEqual(messages.map((m) => m + delim));
+      }
+    }
+  });
+
+  it('returns the same frames however the stream is cut, empty frames included', async () => {
+    const payloads = Array.from({ length: 50 }, (_, i) => 'y'.repeat((i * 53) % 120));
+    const data = Buffer.concat(payloads.map((p) => encodeLengthPrefixed(p)));
+    for (const [seed, max] of [
+      [3, 2],
+      [9, 30],
+      [5, 700],
+    ] as const) {
+      const got = await collect(new StreamReader(feed(split(data, seed, max))).lengthPrefixedFrames());
+      expect(got).toEqual(payloads);
+    }
+  });
+
+  it('hands out every buffered message of a stream that stays open, then waits for the next', async () => {
+    const s = new PassThrough();
+    const it = new StreamReader(s).delimited('?')[Symbol.asyncIterator]();
+    s.write('a?b?c?d');
+    const first = await Promise.all([it.next(), it.next(), it.next()]);
+    expect(first.map((r) => r.value?.toString())).toEqual(['a?', 'b?', 'c?']);
+    const fourth = it.next();
+    let settled = false;
+    void fourth.then(() => {
+      settled = true;
+    });
+    await new Promise((r) => setImmediate(r));
+    expect(settled).toBe(false);
+    s.end('?');
+    expect((await fourth).value?.toString()).toBe('d?');
+    expect((await it.next()).done).toBe(true);
+  });
+
+  it('stops at break, and a frame over the limit ends the iteration with FrameTooLargeError', async () => {
+    const r = new StreamReader(
+      feed([Buffer.concat([encodeLengthPrefixed('ok'), encodeLengthPrefixed('z'.repeat(50))])]),
+    );
+    const got: string[] = [];
+    const err = await (async () => {
+      for await (const f of r.lengthPrefixedFrames({ maxBytes: 10 })) got.push(f.toString());
+    })().catch((e: unknown) => e);
+    expect(got).toEqual(['ok']);
+    expect(err).toBeInstanceOf(FrameTooLargeError);
+    const r2 = new StreamReader(feed(['a\nb\nc\n']));
+    for await (const m of r2.delimited('\n')) {
+      expect(m.toString()).toBe('a\n');
+      break;
+    }
+    expect((await r2.readUntil('\n'))?.toString()).toBe('b\n');
+  });
+});
