@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import {
   type BackgroundProcess,
   freePort,
@@ -219,6 +219,35 @@ describe('gateway methods against the real services', () => {
     }
     const status = (await json.call('gateway.status')) as Record<string, { circuit: string }>;
     expect(status['tls-inspector']!.circuit).toBe('closed');
+  });
+
+  it("tls.inspect of a target that never answers is the target's timeout, told before the gateway's deadline: the breaker stays closed", async () => {
+    // Accepts and never says a word: a TLS handshake with it can only time out. The
+    // inspector's own handshake timeout is 5 s, the gateway's call deadline 1 s.
+    const held: net.Socket[] = [];
+    const silent = net.createServer((socket) => held.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      for (let i = 0; i < 4; i++) {
+        // BREAKER_FAILURES is 3: were these counted, the fourth would find the circuit open.
+        await expect(json.call('tls.inspect', ['127.0.0.1', port])).rejects.toMatchObject({
+          code: -32014,
+          message: expect.stringMatching(
+            /^tls-inspector \(127\.0\.0\.1:\d+\): HTTP 504: TLS handshake with 127\.0\.0\.1:\d+ timed out after \d+ ms/,
+          ),
+        });
+      }
+    } finally {
+      for (const s of held) s.destroy();
+      silent.close();
+    }
+    const status = (await json.call('gateway.status')) as Record<string, { circuit: string }>;
+    expect(status['tls-inspector']!.circuit).toBe('closed');
+    const ready = (await (await fetch(`http://127.0.0.1:${gateway.healthPort}/readyz`)).json()) as {
+      status: string;
+    };
+    expect(ready.status).toBe('ok');
   });
 
   it('introspection lists the gateway methods with signatures and help', async () => {

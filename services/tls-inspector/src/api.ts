@@ -37,6 +37,8 @@ interface TargetQuery {
   host: string;
   port: number;
   servername?: string;
+  /** The caller's budget: answer (504 if the target is silent) within this many ms. */
+  timeoutMs?: number;
 }
 
 export function parseTargetQuery(params: URLSearchParams): TargetQuery {
@@ -55,7 +57,18 @@ export function parseTargetQuery(params: URLSearchParams): TargetQuery {
   const servername = params.get('servername')?.trim() || undefined;
   if (servername !== undefined && !HOSTNAME.test(servername))
     throw new BadRequestError('"servername" is not a host name');
-  return { host, port, ...(servername ? { servername } : {}) };
+  const timeoutText = params.get('timeoutMs');
+  const timeoutMs = Number(timeoutText);
+  if (timeoutText !== null && (!/^\d+$/.test(timeoutText) || timeoutMs < 1 || timeoutMs > 600_000))
+    throw new BadRequestError(
+      `"timeoutMs" must be 1..600000 (ms), got ${JSON.stringify(timeoutText.slice(0, 20))}`,
+    );
+  return {
+    host,
+    port,
+    ...(servername ? { servername } : {}),
+    ...(timeoutText !== null ? { timeoutMs } : {}),
+  };
 }
 
 export function createInspectorApi(options: InspectorApiOptions): http.Server {
@@ -98,8 +111,9 @@ export function createInspectorApi(options: InspectorApiOptions): http.Server {
       return send(200, {
         service: 'tls-inspector',
         endpoints: {
-          '/inspect?host=HOST&port=PORT&servername=NAME': 'one handshake, full report',
-          '/scan?host=HOST&port=PORT&servername=NAME': 'protocol versions and cipher suites accepted',
+          '/inspect?host=HOST&port=PORT&servername=NAME&timeoutMs=MS': 'one handshake, full report',
+          '/scan?host=HOST&port=PORT&servername=NAME&timeoutMs=MS':
+            'protocol versions and cipher suites accepted',
         },
       });
     }
@@ -108,16 +122,21 @@ export function createInspectorApi(options: InspectorApiOptions): http.Server {
     }
     const run = async (): Promise<unknown> => {
       options.rateLimit.take(req.socket.remoteAddress ?? 'unknown');
-      const target = parseTargetQuery(url.searchParams);
+      const { timeoutMs, ...target } = parseTargetQuery(url.searchParams);
+      const callerDeadline = timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + timeoutMs;
       const common = {
         policy: options.policy,
         connectTimeoutMs: options.connectTimeoutMs,
         handshakeTimeoutMs: options.handshakeTimeoutMs,
+        ...(timeoutMs === undefined ? {} : { deadline: callerDeadline }),
       };
       return options.concurrency.run<unknown>(() =>
         endpoint === '/inspect'
           ? inspect(target, common)
-          : scan(target, { ...common, deadline: Date.now() + options.scanTimeoutMs }),
+          : scan(target, {
+              ...common,
+              deadline: Math.min(Date.now() + options.scanTimeoutMs, callerDeadline),
+            }),
       );
     };
     run().then((report) => send(200, report), fail);

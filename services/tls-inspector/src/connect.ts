@@ -45,6 +45,12 @@ export interface OpenTlsOptions {
   connectTimeoutMs?: number;
   /** From TCP connected to handshake finished. @default 5000 */
   handshakeTimeoutMs?: number;
+  /**
+   * Absolute time (Date.now()) by which resolving, connecting and the handshake must be done,
+   * whatever the two timeouts above allow: the caller's own deadline (the HTTP API's
+   * `timeoutMs`), so the caller hears "the target timed out" before it gives up itself.
+   */
+  deadline?: number;
   /** Which resolved addresses may be used. @default ALLOW_ALL */
   policy?: AddressChecker;
   /** Trusted CA certificates (PEM); Node's bundled roots when absent. */
@@ -145,11 +151,11 @@ export function classifyTlsError(err: unknown, target: string): Error {
 
 /** Opens one TLS connection; the caller owns (and must end) the returned socket. */
 export async function openTls(target: TlsTarget, options: OpenTlsOptions = {}): Promise<TlsConnection> {
-  const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
-  const handshakeTimeoutMs = options.handshakeTimeoutMs ?? 5_000;
+  const left = () => Math.max(1, (options.deadline ?? Number.POSITIVE_INFINITY) - Date.now());
+  const connectTimeoutMs = Math.min(options.connectTimeoutMs ?? 5_000, left());
   const started = performance.now();
   const addresses = await allowedAddresses(target.host, options.policy ?? ALLOW_ALL, connectTimeoutMs);
-  const deadline = Date.now() + connectTimeoutMs;
+  const deadline = Math.min(Date.now() + connectTimeoutMs, options.deadline ?? Number.POSITIVE_INFINITY);
   let tcp: net.Socket | undefined;
   let address = addresses[0]!;
   for (const candidate of addresses) {
@@ -171,6 +177,7 @@ export async function openTls(target: TlsTarget, options: OpenTlsOptions = {}): 
     }
   }
   const connectMs = performance.now() - started;
+  const handshakeTimeoutMs = Math.min(options.handshakeTimeoutMs ?? 5_000, left());
   const label = `${formatHostPort(target.host, target.port)}${target.host === address ? '' : ` (${address})`}`;
   const servername = defaultServername(target);
   let secure: tls.TLSSocket;

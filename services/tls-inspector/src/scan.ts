@@ -64,7 +64,7 @@ export interface ScanOptions extends Omit<OpenTlsOptions, 'minVersion' | 'maxVer
   versions?: readonly TlsVersion[];
   /** Upper bound on suites enumerated per version (and so on connections). @default 64 */
   maxSuitesPerVersion?: number;
-  /** Epoch ms after which no new probe starts (TimeoutError). @default none */
+  /** Epoch ms after which no new probe starts (TimeoutError), and a probe in flight ends. @default none */
   deadline?: number;
 }
 

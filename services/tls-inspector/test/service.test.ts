@@ -151,6 +151,23 @@ describe('GET /inspect and /scan', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
+  it("ends the handshake at the caller's timeoutMs when it is shorter than HANDSHAKE_TIMEOUT_MS", async () => {
+    const r = await get(`${open.api}/inspect?host=127.0.0.1&port=${silent.port}&timeoutMs=200`);
+    expect(r).toMatchObject({
+      status: 504,
+      body: { error: { code: 'FOPNP_TLS_INSPECTOR_ERR_HANDSHAKE_TIMEOUT' } },
+    });
+    // The timeout it names is what was left of the 200 ms, not the configured 1500.
+    const named = Number(/timed out after (\d+) ms/.exec(r.body.error.message)?.[1]);
+    expect(named).toBeGreaterThan(0);
+    expect(named).toBeLessThanOrEqual(200);
+    const bad = await get(`${open.api}/inspect?host=127.0.0.1&port=${silent.port}&timeoutMs=0`);
+    expect(bad).toMatchObject({
+      status: 400,
+      body: { error: { message: expect.stringContaining('"timeoutMs" must be 1..600000') } },
+    });
+  });
+
   it('answers 400 for bad parameters, 404 for unknown paths, 405 for other methods', async () => {
     expect((await get(`${open.api}/inspect?port=443`)).body.error.code).toBe(
       'FOPNP_TLS_INSPECTOR_ERR_BAD_REQUEST',
