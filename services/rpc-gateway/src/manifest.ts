@@ -147,5 +147,15 @@ export const manifest = defineService({
     { service: 'redis-cache', port: 'http', option: 'cacheUrl' },
     { service: 'tls-inspector', port: 'http', option: 'tlsInspectorUrl' },
   ],
-  deploy: { stateless: true },
+  deploy: {
+    stateless: true,
+    env: {
+      // Published, the gateway is a way into every service behind it (tls.inspect probes
+      // whatever tls-inspector may reach): anonymous callers get PUBLIC_METHODS only.
+      AUTH_TOKENS: {
+        value: 'dev-only-gateway-token-change-me=*',
+        why: 'published, so never without tokens: anonymous callers get PUBLIC_METHODS only (dev value; k8s reads a Secret)',
+      },
+    },
+  },
 });

@@ -13,7 +13,10 @@ export const smoke = defineSmoke([
   {
     name: 'xml-rpc multicall',
     async run(t) {
-      const client = new XmlRpcClient(`http://${t.host}:${t.port('rpc')}/RPC2`);
+      // The deployment's first token (AUTH_TOKENS is TOKEN=PATTERN|…, comma-separated).
+      const entry = t.env.AUTH_TOKENS?.split(',')[0] ?? '';
+      const token = entry.includes('=') ? entry.slice(0, entry.lastIndexOf('=')) : undefined;
+      const client = new XmlRpcClient(`http://${t.host}:${t.port('rpc')}/RPC2`, token ? { token } : {});
       const total = toPlain(await client.call('addtogether', 1, 2, 3));
       if (total !== 6) throw new Error(`addtogether(1, 2, 3) = ${JSON.stringify(total)}`);
       const through = t.tour.has('zen-asyncio') && t.tour.has('tcp-farewell');

@@ -64,4 +64,20 @@ describe('docker-compose config', () => {
     ])
       expect(doc.services[n].profiles?.length, n).toBeGreaterThan(0);
   });
+
+  it('publishes rpc-gateway only with AUTH_TOKENS set (unset, every method is open to anyone)', () => {
+    const args = PROFILES.filter((p) => p !== 'default').flatMap((p) => ['--profile', p]);
+    const doc = parse(compose(...args, 'config'));
+    const gateways = Object.entries<{
+      image?: string;
+      environment?: Record<string, string>;
+      ports?: { target: number; published?: string }[];
+    }>(doc.services).filter(([, svc]) => svc.image === 'fopnp/rpc-gateway:local');
+    expect(gateways.length).toBeGreaterThan(0);
+    for (const [name, svc] of gateways) {
+      const env = svc.environment ?? {};
+      const rpcPublished = (svc.ports ?? []).some((p) => p.published && p.target === Number(env.PORT));
+      if (rpcPublished) expect(env.AUTH_TOKENS ?? '', `${name} publishes ${env.PORT}`).toMatch(/=/);
+    }
+  });
 });
