@@ -91,6 +91,13 @@ export function createRpcServer(options: RpcServerOptions = {}): RpcServer {
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch((err) => {
+      // A client that hangs up before its reply (Node's "aborted", ECONNRESET) is routine:
+      // one line at debug, no stack. Anything else is a bug of ours and logged as one.
+      if (req.destroyed || res.destroyed) {
+        const code = (err as NodeJS.ErrnoException)?.code;
+        options.logger?.debug({ code, path: req.url }, 'client went away before the reply');
+        return;
+      }
       options.logger?.error({ err }, 'request failed');
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
       res.end('internal error\n');
