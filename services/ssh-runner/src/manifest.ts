@@ -72,7 +72,9 @@ export const manifest = defineService({
   needs: [],
   options: {
     host: { type: 'string', env: 'HOST', default: '0.0.0.0', description: 'address the HTTP API binds' },
-    port: { type: 'port', env: 'PORT', default: 8009, description: 'HTTP API port' },
+    // `serve -p/--port` is the API's port, as in every other service's serve; the SSH port of
+    // the jobs' hosts is --ssh-port here (both were --port before, and the SSH port won).
+    port: { type: 'port', env: 'PORT', short: 'p', default: 8009, description: 'HTTP API port' },
     jobsFile: {
       type: 'string',
       env: 'JOBS_FILE',
@@ -101,6 +103,7 @@ export const manifest = defineService({
       description: 'a job command still running after this is killed',
     },
     ...sshOptions,
+    sshPort: { ...sshOptions.sshPort, flag: 'ssh-port', short: undefined },
     ...serviceOptions(9109),
     ...httpLimitOptions(),
   },

@@ -1,6 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cliTestKit, scrapeMetrics, startServe, stopAll, waitForHttp } from '@fopnp/net/testing';
+import {
+  cliTestKit,
+  freePort,
+  scrapeMetrics,
+  startProcess,
+  startServe,
+  stopAll,
+  waitForHttp,
+} from '@fopnp/net/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KeyPair, makeKey, type Sshd, startSshds, tempDir } from './helpers/sshd.js';
 
@@ -110,6 +118,44 @@ describe('the job runner API', () => {
     expect(body.ok).toBe(true);
     expect(body.results.map((r) => r.stdout)).toEqual(servers.map((s) => `root on ${s.port}\n`));
     expect(body.results.every((r) => r.exitCode === 0)).toBe(true);
+  });
+
+  it("serve -p/--port moves the API's port and --ssh-port sets the jobs' SSH port", async () => {
+    const jobs = join(dir.path, 'jobs-default-port.json');
+    // A host without :port: it gets --ssh-port.
+    writeFileSync(
+      jobs,
+      JSON.stringify({ hostGroups: { one: ['root@127.0.0.1'] }, commands: { whoami: 'whoami' } }),
+    );
+    const [apiPort, healthPort] = [await freePort(), await freePort()];
+    const ssh = String(servers[1]!.port);
+    const env = {
+      JOBS_FILE: jobs,
+      API_TOKEN: TOKEN,
+      SSH_KNOWN_HOSTS: join(dir.path, 'known_hosts'),
+      SSH_IDENTITY_FILE: key.privatePath,
+      HOST: '127.0.0.1',
+      HEALTH_HOST: '127.0.0.1',
+      HEALTH_PORT: String(healthPort),
+    };
+    for (const flag of ['--port', '-p']) {
+      const proc = startProcess(process.execPath, [CLI, 'serve', flag, String(apiPort), '--ssh-port', ssh], {
+        env,
+      });
+      try {
+        await waitForHttp(`http://127.0.0.1:${healthPort}/readyz`).catch((e) => {
+          throw new Error(`${e}\n${proc.output()}`);
+        });
+        const res = await fetch(`http://127.0.0.1:${apiPort}/run/one/whoami`, {
+          method: 'POST',
+          headers: auth,
+        });
+        const body = (await res.json()) as { results: { target: string; stdout: string }[] };
+        expect(body.results).toMatchObject([{ target: `root@127.0.0.1:${ssh}`, stdout: 'root\n' }]);
+      } finally {
+        await proc.stop();
+      }
+    }
   });
 
   it('reports a failing job per host and counts runs per host in the metrics', async () => {
