@@ -4,7 +4,6 @@
  * without Docker, as local processes, from the services' declarations and docker-compose.yml.
  * `pnpm stack smoke --compose` runs the same tour against compose's published ports.
  */
-import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -27,7 +26,8 @@ import {
   profilesOf,
 } from './discover.js';
 import { stopStack } from './down.js';
-import { readRecord, stackAlive, stateDir } from './run-record.js';
+import { logDir, loggedServices, printLogs } from './log-files.js';
+import { readRecord, stackAlive, stackDir, stateDir } from './run-record.js';
 import { runSmoke } from './smoke.js';
 import { removeState, up as startUp } from './up.js';
 
@@ -186,6 +186,50 @@ const status = defineCommand({
   },
 });
 
+const logs = defineCommand({
+  description:
+    "the services' log lines from .stack/logs (this run's, or the last run's), merged in time order; --follow keeps printing",
+  options: defineOptions({
+    only: common.only,
+    lines: {
+      type: 'int',
+      short: 'n',
+      default: 50,
+      min: 0,
+      description: 'lines of each service to show first',
+    },
+    follow: { type: 'boolean', short: 'f', description: 'keep printing new lines until Ctrl-C' },
+    logFormat: {
+      type: 'enum',
+      env: 'STACK_LOG_FORMAT',
+      choices: ['pretty', 'json'],
+      default: 'pretty',
+      description: 'pretty (time, level, message, key=value) or the JSON lines as written',
+    },
+  }),
+  async run({ values }) {
+    const dir = logDir(stackDir(ROOT));
+    const have = loggedServices(dir);
+    if (have.length === 0) {
+      process.stdout.write(`stack: no logs yet (${dir}): \`pnpm stack up\` writes them\n`);
+      return 1;
+    }
+    const unknown = values.only.filter((n) => !have.includes(n));
+    if (unknown.length)
+      throw new InvalidConfigError('--only', `no log of ${unknown.join(', ')}; logged: ${have.join(', ')}`);
+    const stop = new AbortController();
+    process.once('SIGINT', () => stop.abort());
+    process.once('SIGTERM', () => stop.abort());
+    await printLogs(dir, values.only.length ? values.only : have, {
+      lines: values.lines,
+      follow: values.follow,
+      format: values.logFormat,
+      signal: stop.signal,
+    });
+    return 0;
+  },
+});
+
 const down = defineCommand({
   description:
     "stop the stack running here (from any terminal) and whatever a dead one left, and remove its run files (.stack/run: the backing groups' data)",
@@ -202,11 +246,12 @@ const reset = defineCommand({
   options: defineOptions({}),
   async run() {
     await stopStack(ROOT);
-    const dir = stateDir(ROOT);
-    if (existsSync(dir)) {
-      removeState(dir);
-      process.stdout.write(`stack: removed ${dir} (the services' state: the next up starts from nothing)\n`);
-    } else process.stdout.write(`stack: no state to remove (${dir} does not exist)\n`);
+    const removed = removeState(ROOT);
+    process.stdout.write(
+      removed.length
+        ? `stack: removed ${removed.join(', ')} (the services' state and last logs: the next up starts from nothing)\n`
+        : `stack: no state to remove (${stateDir(ROOT)} does not exist)\n`,
+    );
     return 0;
   },
 });
@@ -214,5 +259,5 @@ const reset = defineCommand({
 process.exitCode = await runCli({
   name: 'pnpm stack',
   description: 'The fopnp-ts stack as local processes (no Docker needed). Root: ' + join(ROOT),
-  commands: { up, smoke, status, down, reset },
+  commands: { up, smoke, status, logs, down, reset },
 });

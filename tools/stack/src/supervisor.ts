@@ -10,6 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { HEALTH_PATHS, sleep } from '@fopnp/net';
 import { type DiscoveredService, healthPortOf } from './discover.js';
+import { LogFile } from './log-files.js';
 import { formatLine, type LogFormat } from './log-format.js';
 import { groupAlive, killGroup, type Watchdog } from './watchdog.js';
 
@@ -50,6 +51,8 @@ export interface SupervisorOptions {
   readyTimeoutMs?: number;
   /** Called when a child's process group changes (start, restart, exit). */
   onGroupsChanged?: () => void;
+  /** Folder for each service's log file (`pnpm stack logs`); none when unset. */
+  logDir?: string;
 }
 
 export class Supervisor {
@@ -58,6 +61,7 @@ export class Supervisor {
   private readonly write: (line: string) => void;
   private readonly say: (line: string) => void;
   private readonly opts: SupervisorOptions;
+  private readonly files = new Map<string, LogFile>();
 
   constructor(opts: SupervisorOptions = {}) {
     this.opts = opts;
@@ -112,8 +116,10 @@ export class Supervisor {
     const startedAt = Date.now();
     if (child.pid !== undefined) this.opts.watchdog?.watch(child.pid, svc.name);
     this.opts.onGroupsChanged?.();
+    const file = this.logFile(svc.name);
     for (const stream of [child.stdout!, child.stderr!]) {
       createInterface({ input: stream }).on('line', (line) => {
+        file?.write(line);
         if (format === 'json') {
           this.write(`${prefix()}${line}\n`);
           return;
@@ -169,6 +175,17 @@ export class Supervisor {
         });
       }, delay).unref();
     });
+  }
+
+  /** The service's log file for this run, opened (afresh) on its first start. */
+  private logFile(name: string): LogFile | undefined {
+    if (!this.opts.logDir) return undefined;
+    let file = this.files.get(name);
+    if (!file) {
+      file = new LogFile(`${this.opts.logDir}/${name}.log`);
+      this.files.set(name, file);
+    }
+    return file;
   }
 
   /** Polls /readyz until 200, the process exits, or the deadline passes. */

@@ -4,12 +4,13 @@
  * (so they die with the stack even on SIGKILL), and the stack ends with its parent (SIGTERM
  * to `pnpm`); a crashed service is restarted with backoff; `.stack/run` is removed at the end.
  */
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { type Logger, NetworkError } from '@fopnp/net';
 import { ensureBacking, ensurePostgresDatabase, type LocalServer, portOpen } from './backing.js';
 import { startBackingGroups } from './backing-groups.js';
 import { pipelineUnits, startStackControl } from './control.js';
 import { type DiscoveredService, healthPortOf, portsOf } from './discover.js';
+import { logDir } from './log-files.js';
 import { defaultLogFormat, type LogFormat, useColor } from './log-format.js';
 import {
   listenerOf,
@@ -17,7 +18,9 @@ import {
   removeRunFiles,
   runDir,
   stackAlive,
+  stackDir,
   startTicks,
+  stateDir,
   stopLeftovers,
   takeWatchdogNotes,
   watchdogLog,
@@ -103,6 +106,7 @@ export async function up(o: UpOptions): Promise<number> {
     color: useColor(),
     readyTimeoutMs: o.readyTimeoutMs,
     onGroupsChanged: () => saveGroups(),
+    logDir: logDir(stackDir(root)),
   });
   const saveGroups = () => {
     try {
@@ -231,7 +235,9 @@ export async function up(o: UpOptions): Promise<number> {
   return 0;
 }
 
-/** Removes what services keep between runs (tally counts, the bank's SQLite file, …). */
-export function removeState(dir: string): void {
-  rmSync(dir, { recursive: true, force: true });
+/** Removes what services keep between runs (tally counts, the bank's SQLite file, …) and the last run's logs. */
+export function removeState(root: string): string[] {
+  const dirs = [stateDir(root), logDir(stackDir(root))].filter((d) => existsSync(d));
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  return dirs;
 }

@@ -59,6 +59,8 @@ async function until(
 }
 
 const started: ReturnType<typeof startProcess>[] = [];
+/** The stack the first test leaves running for the next two. */
+let live: ReturnType<typeof startProcess>;
 function up(args: string[] = ONLY, env: NodeJS.ProcessEnv = {}) {
   const p = startProcess(process.execPath, [CLI, 'up', ...args], { env: { ...ENV, ...env } });
   started.push(p);
@@ -100,6 +102,7 @@ describe("the stack's children", () => {
     await until('the children to die with the stack', () => groups.every((g) => !alive(g.pgid)));
 
     const third = up();
+    live = third;
     await ready(third);
     expect(third.output()).toMatch(
       /stack: from the last run: .* the stack ended without stopping (tcp-farewell, zen-asyncio|zen-asyncio, tcp-farewell); the watchdog stopped them/,
@@ -108,14 +111,25 @@ describe("the stack's children", () => {
   }, 240_000);
 
   it('are restarted with backoff when one crashes, and the stack says so', async () => {
-    const current = started.at(-1)!;
+    const current = live;
     const before = record().groups.find((g) => g.name === 'tcp-farewell')!;
+    // `pnpm stack logs -f` in another terminal sees the restarted process's lines too.
+    const follow = startProcess(process.execPath, [CLI, 'logs', '-f', '-n', '0', '--only', 'tcp-farewell'], {
+      env: ENV,
+    });
+    started.push(follow);
     process.kill(before.pgid, 'SIGKILL');
     await current.waitForOutput(
       /stack: tcp-farewell exited \(signal SIGKILL\); restarting it in 1\.0 s \(restart 1 of 5 in a row\)/,
       30_000,
     );
     await current.waitForOutput(/stack: tcp-farewell is ready again \(restart 1\)/, 90_000);
+    await follow.waitForOutput(
+      /tcp-farewell +\| \d\d:\d\d:\d\d\.\d{3} INFO {2}farewell server listening/,
+      30_000,
+    );
+    follow.child.kill('SIGINT');
+    expect(await follow.exited(10_000)).toBe(0);
     const after = record().groups.find((g) => g.name === 'tcp-farewell')!;
     expect(after.pgid).not.toBe(before.pgid);
     expect(alive(after.pgid)).toBe(true);
@@ -124,7 +138,7 @@ describe("the stack's children", () => {
   }, 150_000);
 
   it('stop with `pnpm stack down` from another terminal', async () => {
-    const current = started.at(-1)!;
+    const current = live;
     const { pid, groups } = record();
     const down = await cli(['down']);
     expect(down.code).toBe(0);
@@ -134,6 +148,11 @@ describe("the stack's children", () => {
     for (const g of groups) expect(alive(g.pgid), g.name).toBe(false);
     expect(existsSync(join(dir, 'run'))).toBe(false);
     expect((await cli(['status', ...ONLY])).stdout).toMatch(/^stack: not running here\n/);
+    // The logs outlive the stack, readable or as written.
+    const logs = await cli(['logs', '-n', '3', '--only', 'tcp-farewell']);
+    expect(logs.stdout).toMatch(/tcp-farewell +\| \S+ INFO {2}shutdown complete\n/);
+    const json = await cli(['logs', '--log-format', 'json', '--only', 'zen-asyncio']);
+    expect(json.stdout).toMatch(/zen-asyncio +\| \{"level":"info".*"msg":"zen listening"\}\n/);
   }, 120_000);
 
   it('left running by a stack whose watchdog was killed too are stopped by the next start', async () => {
