@@ -10,64 +10,24 @@
  *     connection each time: req/s and ratio.
  */
 import { fork } from 'node:child_process';
-import http from 'node:http';
+import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import { openBank } from '../src/bank/open.js';
 import { HttpClient } from '../src/client.js';
-import { getEcho } from '../src/echo/request-info.js';
 import { createHttpAppServer } from '../src/server.js';
+import { POST_BODY, startBareServer } from './bare.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 1000);
 
-/** A 1 KiB JSON document, as a client posting a small record would send. */
-const POST_BODY = JSON.stringify({
-  account: 'sam',
-  memo: 'x'.repeat(959),
-  dollars: 125,
-  tags: ['bench', 'post'],
-});
-if (Buffer.byteLength(POST_BODY) !== 1024)
-  throw new Error(`POST body is ${Buffer.byteLength(POST_BODY)} bytes`);
-
-function bareEcho(req: http.IncomingMessage) {
-  return getEcho({
-    method: req.method ?? 'GET',
-    url: req.url ?? '/',
-    rawHeaders: req.rawHeaders,
-    ip: req.socket.remoteAddress ?? '',
-    protocol: 'http',
-    host: req.headers.host ?? '',
-  });
-}
-
-function sendJson(res: http.ServerResponse, value: unknown): void {
-  const body = JSON.stringify(value);
-  res.writeHead(200, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-  });
-  res.end(body);
-}
-
 async function serve(kind: string): Promise<void> {
   let port: number;
   let server: http.Server;
   if (kind === 'bare') {
-    server = http.createServer((req, res) => {
-      if (req.method !== 'POST') return sendJson(res, bareEcho(req));
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const data = Buffer.concat(chunks).toString('utf8');
-        sendJson(res, { ...bareEcho(req), data, files: {}, form: {}, json: JSON.parse(data) });
-      });
-    });
-    server.keepAliveTimeout = 5_000;
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    server = await startBareServer();
     port = (server.address() as AddressInfo).port;
   } else {
     const app = await createHttpAppServer({ store: await openBank({ sqlitePath: ':memory:' }) });

@@ -13,6 +13,15 @@ command -v psql >/dev/null || missing+=(postgresql-client)
 /usr/bin/python3 -c 'import httpbin' 2>/dev/null || missing+=(python3-httpbin)
 # Pillow decodes the images /image serves (test/httpbin-documents.test.ts).
 /usr/bin/python3 -c 'import PIL' 2>/dev/null || missing+=(python3-pil)
+# The book's own programs run against ours (test/timeapp.test.ts, test/book-bank.test.ts):
+# chapter 10's timeapp_webob.py and timeapp_werkz.py, chapter 11's mscrape.py (requests,
+# BeautifulSoup, lxml with its CSS selectors).
+for pair in webob:python3-webob werkzeug:python3-werkzeug requests:python3-requests \
+  bs4:python3-bs4 lxml:python3-lxml cssselect:python3-cssselect; do
+  /usr/bin/python3 -c "import ${pair%%:*}" 2>/dev/null || missing+=("${pair#*:}")
+done
+# The benchmark's load generator (bench/serve-vs-bare.ts; not run by the tests).
+command -v wrk >/dev/null || missing+=(wrk)
 # openapi-spec-validator (test/route-catalog.test.ts) comes with this machine kind's pyenv
 # python3; Debian 12 does not package it, so say so plainly if it is gone.
 python3 -c 'import openapi_spec_validator' 2>/dev/null ||

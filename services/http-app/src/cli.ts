@@ -2,9 +2,11 @@
 /**
  * http-app get URL [-v] [-H 'Name: value'] [--repeat N]   the chapter 9 client, curl -v style
  * http-app serve                                           echo server + bank (ch. 10-11)
+ * http-app insecure-bank [--port 5000]                     the book's app_insecure.py, loopback only
  */
 import { defineCommand, defineOptions, runCli, serveCommand } from '@fopnp/net';
 import { HttpClient, parseHeaderArg, parseHttpUrl } from './client.js';
+import { insecureBankCommand } from './insecure-bank/command.js';
 import { manifest } from './manifest.js';
 import { startService } from './service.js';
 
@@ -79,6 +81,7 @@ const exitCode = await runCli({
         return failed ? 22 : 0; // curl --fail's exit code for an HTTP error
       },
     }),
+    'insecure-bank': insecureBankCommand,
     serve: serveCommand({
       manifest,
       start: startService,

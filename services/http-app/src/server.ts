@@ -13,8 +13,10 @@ import { parseQuery } from './echo/request-info.js';
 import { echoRoutes } from './echo/routes.js';
 import { NoRouteError } from './errors.js';
 import { RouteCatalog } from './httpbin/catalog.js';
-import { answerUnrouted } from './httpbin/cors.js';
+import { allowAnyOrigin, answerUnrouted } from './httpbin/cors.js';
 import { frontPageRoutes } from './httpbin/front-page.js';
+import { lazyChildLogger } from './request-logger.js';
+import { timeappRoutes } from './timeapp/routes.js';
 
 export interface HttpAppServerOptions {
   store: BankStore;
@@ -47,7 +49,9 @@ export async function createHttpAppServer(opts: HttpAppServerOptions): Promise<F
   const app = Fastify({
     ...(opts.tls ? { https: { cert: opts.tls.cert, key: opts.tls.key } } : {}),
     // Without a logger fastify's no-op logger skips the pino child it makes for every request.
-    ...(opts.logger ? { loggerInstance: opts.logger as FastifyBaseLogger } : { logger: false }),
+    ...(opts.logger
+      ? { loggerInstance: opts.logger as FastifyBaseLogger, childLoggerFactory: lazyChildLogger }
+      : { logger: false }),
     // Per-request lines would swamp the log at the rates the echo endpoints see.
     logController: new LogController({ disableRequestLogging: true }),
     // The echo endpoints' own parser, so /get's args are parsed once, and the same way as httpbin.
@@ -70,6 +74,8 @@ export async function createHttpAppServer(opts: HttpAppServerOptions): Promise<F
   });
   app.setErrorHandler((error, request, reply) => {
     const { statusCode, body } = httpErrorOf(error);
+    // Echo answers carry httpbin's CORS header, those made before a handler ran too.
+    allowAnyOrigin(request, reply);
     if (statusCode >= 500) request.log.error({ err: error }, 'request failed');
     reply.code(statusCode).send(body);
   });
@@ -81,6 +87,7 @@ export async function createHttpAppServer(opts: HttpAppServerOptions): Promise<F
     // Derived, so the session secret itself never signs anything a client can see whole.
     nonceSecret: createHmac('sha256', secret).update('digest-auth nonces').digest(),
   });
+  await app.register(timeappRoutes, { catalog });
   await app.register(frontPageRoutes, { catalog, version: HTTP_APP_VERSION });
   await app.register(bankRoutes, {
     prefix: '/bank',

@@ -6,9 +6,9 @@
 import { readFile } from 'node:fs/promises';
 import type { OptionValues, RunningService, ServiceContext } from '@fopnp/net';
 import { classifyError, InvalidConfigError } from '@fopnp/net';
-import { Counter, Histogram } from 'prom-client';
 import { openBank } from './bank/open.js';
 import type { manifest } from './manifest.js';
+import { RequestMetrics } from './metrics.js';
 import { createHttpAppServer } from './server.js';
 
 type Config = OptionValues<typeof manifest.options>;
@@ -38,18 +38,6 @@ export async function startService(ctx: ServiceContext<typeof manifest.options>)
     await store.ping();
     return 'ok' as const;
   });
-  const requests = new Counter({
-    name: 'http_app_requests_total',
-    help: 'HTTP requests answered, by method and status code',
-    labelNames: ['method', 'status'],
-    registers: [ctx.metrics],
-  });
-  const latency = new Histogram({
-    name: 'http_app_request_duration_seconds',
-    help: 'time from request to response',
-    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
-    registers: [ctx.metrics],
-  });
   const app = await createHttpAppServer({
     store,
     sessionSecret: config.sessionSecret,
@@ -64,18 +52,10 @@ export async function startService(ctx: ServiceContext<typeof manifest.options>)
     await store.close();
     throw err;
   });
-  // Against requests_total it shows keep-alive at work: many requests, few connections.
-  const connections = new Counter({
-    name: 'http_app_connections_total',
-    help: 'TCP connections accepted by the HTTP port',
-    registers: [ctx.metrics],
-  });
+  const metrics = new RequestMetrics(ctx.metrics);
   ctx.limitHttp(app.server);
-  app.server.on('connection', () => connections.inc());
-  app.addHook('onResponse', async (request, reply) => {
-    requests.inc({ method: request.method, status: String(reply.statusCode) });
-    latency.observe(reply.elapsedTime / 1000);
-  });
+  app.server.on('connection', metrics.connection);
+  app.addHook('onResponse', metrics.onResponse);
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (err) {

@@ -13,7 +13,7 @@ import type { FastifyInstance } from 'fastify';
 import { HttpAppError } from '../errors.js';
 import { basicCredentials } from '../httpbin/auth.js';
 import { ALL_METHODS, type RouteCatalog } from '../httpbin/catalog.js';
-import { allowAnyOrigin } from '../httpbin/cors.js';
+import { allowAnyOriginOnRoute } from '../httpbin/cors.js';
 import { refuseBankCookie } from '../httpbin/guard.js';
 import { httpbinRoutes } from '../httpbin/index.js';
 import { methodRoutes } from '../httpbin/methods.js';
@@ -74,7 +74,7 @@ export async function echoRoutes(app: FastifyInstance, opts: EchoOptions): Promi
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   opts.catalog.collectFrom(app);
-  app.addHook('onRequest', allowAnyOrigin);
+  app.addHook('onRoute', allowAnyOriginOnRoute);
   methodRoutes(app, 'other');
   const inspect = (summary: string) => ({ config: { summary, group: 'Request inspection' } });
   const dynamic = (summary: string) => ({ config: { summary, group: 'Dynamic data' } });
