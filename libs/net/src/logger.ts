@@ -1,7 +1,10 @@
 /**
  * One pino logger per service, named after it. JSON lines by default (what log shippers
- * want); human-readable through pino-pretty when stdout is a terminal.
+ * want); human-readable through pino-pretty when stdout is a terminal and pino-pretty is
+ * installed. It is a development dependency: a checkout has it, the images do not (17
+ * packages each, for a terminal no container has), and there the lines stay JSON.
  */
+import { createRequire } from 'node:module';
 import { type Logger, type LoggerOptions, pino } from 'pino';
 import { defineOptions } from './config.js';
 
@@ -10,7 +13,7 @@ export type { Logger } from 'pino';
 export interface CreateLoggerOptions {
   /** @default 'info' */
   level?: string;
-  /** Pretty-print; @default true when stdout is a TTY and CI is not set */
+  /** Pretty-print; @default true when stdout is a TTY, CI is not set and pino-pretty is installed */
   pretty?: boolean;
   /** Write somewhere other than stdout (tests). */
   destination?: NodeJS.WritableStream;
@@ -26,7 +29,7 @@ export function createLogger(name: string, options: CreateLoggerOptions = {}): L
   };
   const pretty = options.pretty ?? (Boolean(process.stdout.isTTY) && !process.env.CI);
   if (options.destination) return pino(base, options.destination as pino.DestinationStream);
-  if (pretty) {
+  if (pretty && prettyInstalled()) {
     return pino({
       ...base,
       formatters: {},
@@ -37,6 +40,16 @@ export function createLogger(name: string, options: CreateLoggerOptions = {}): L
     });
   }
   return pino(base);
+}
+
+/** True when pino-pretty can be loaded from here (a checkout: yes; an image: no). */
+export function prettyInstalled(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('pino-pretty');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A logger that drops everything, for libraries used without one. */
