@@ -10,6 +10,7 @@ export * from './listen.js';
 export * from './logger.js';
 export * from './pyformat.js';
 export * from './redact.js';
+export * from './redis-server.js';
 export * from './resolve.js';
 export * from './service.js';
 export * from './shutdown.js';

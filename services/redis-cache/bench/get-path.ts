@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { redisServerArgs } from '@fopnp/net';
 import { Cache } from '../src/cache.js';
 import { SingleTopology } from '../src/topology/single.js';
 
@@ -57,13 +58,9 @@ async function waitForPort(port: number): Promise<void> {
 async function startRedis(): Promise<{ url: string; port: number; stop(): void }> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'redis-cache-bench-'));
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
-    {
-      stdio: 'ignore',
-    },
-  );
+  const child = spawn('redis-server', redisServerArgs(port, { dir }), {
+    stdio: 'ignore',
+  });
   children.push(child);
   await waitForPort(port);
   return {

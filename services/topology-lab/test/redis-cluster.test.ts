@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger } from '@fopnp/net';
+import { createLogger, redisServerArgs } from '@fopnp/net';
 import {
   type BackgroundProcess,
   freePort,
@@ -27,17 +27,14 @@ describe('the Redis source', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'topology-lab-redis-'));
     [clusterPort, plainPort] = [await freePort(), await freePort()];
-    const common = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
     startProcess('redis-server', [
-      '--port',
-      String(clusterPort),
+      ...redisServerArgs(clusterPort, { dir }),
       '--cluster-enabled',
       'yes',
       '--cluster-config-file',
       join(dir, 'nodes.conf'),
-      ...common,
     ]);
-    plain = startProcess('redis-server', ['--port', String(plainPort), ...common]);
+    plain = startProcess('redis-server', redisServerArgs(plainPort, { dir }));
     await waitForPort(clusterPort);
     await waitForPort(plainPort);
     const add = await run('redis-cli', ['-p', String(clusterPort), 'CLUSTER', 'ADDSLOTSRANGE', '0', '16383']);
@@ -80,16 +77,7 @@ describe('the Redis source', () => {
       const down = (await source.poll())[0]!;
       expect(down.health).toBe('down');
       expect(Date.now() - t0).toBeLessThan(2_000);
-      startProcess('redis-server', [
-        '--port',
-        String(plainPort),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--dir',
-        dir,
-      ]);
+      startProcess('redis-server', redisServerArgs(plainPort, { dir }));
       await waitForPort(plainPort);
       let back = 'down';
       for (let i = 0; i < 30 && back !== 'up'; i++) {

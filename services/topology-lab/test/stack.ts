@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, listen } from '@fopnp/net';
+import { createLogger, listen, redisServerArgs } from '@fopnp/net';
 import {
   cliTestKit,
   freePort,
@@ -68,21 +68,7 @@ export function redisUnit(name: string, port: number, dir: string, extra: string
     description: `redis-server on ${port}`,
     scalable: false,
     command: 'redis-server',
-    args: [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--dir',
-      dir,
-      '--dbfilename',
-      `${port}.rdb`,
-      ...extra,
-    ],
+    args: [...redisServerArgs(port, { dir }), '--dbfilename', `${port}.rdb`, ...extra],
   };
 }
 

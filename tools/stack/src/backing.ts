@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
-import { type BackingService, type Logger, NetworkError, waitForPort } from '@fopnp/net';
+import { type BackingService, type Logger, NetworkError, redisServerArgs, waitForPort } from '@fopnp/net';
 
 export interface LocalServer {
   name: string;
@@ -64,19 +64,7 @@ function which(cmd: string): boolean {
 
 export function startRedis(port: number, extra: string[] = []): (() => void) | undefined {
   if (!which('redis-server')) return undefined;
-  execFileSync('redis-server', [
-    '--daemonize',
-    'yes',
-    '--bind',
-    '127.0.0.1',
-    '--port',
-    String(port),
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-    ...extra,
-  ]);
+  execFileSync('redis-server', [...redisServerArgs(port), '--daemonize', 'yes', ...extra]);
   return () =>
     spawnSync('redis-cli', ['-p', String(port), 'shutdown', 'nosave'], { stdio: 'ignore', timeout: 10_000 });
 }

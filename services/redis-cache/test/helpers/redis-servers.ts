@@ -7,6 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { redisServerArgs } from '@fopnp/net';
 import { freePort, run, sleep, startProcess, waitForPort } from '@fopnp/net/testing';
 
 const live = new Set<RedisServer>();
@@ -40,16 +41,7 @@ export class RedisServer {
   /** (Re)starts the process on the same port and dir. */
   async launch(): Promise<void> {
     const proc = startProcess('redis-server', [
-      '--port',
-      String(this.port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--dir',
-      this.dir,
+      ...redisServerArgs(this.port, { dir: this.dir }),
       '--daemonize',
       'no',
       ...this.extraArgs,
