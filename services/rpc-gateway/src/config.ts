@@ -2,7 +2,10 @@
  * The library's defaults, declared once and dependency-free: createRpcServer, the Gateway and
  * each Downstream fall back to them, and the option specs in manifest.ts (so --help, compose
  * and k8s) reference them (zen-asyncio's config.ts is the model).
+ * The other services' ports come from their dependency-free `./protocol` exports.
  */
+import { FAREWELL_PORT } from '@fopnp/tcp-farewell/protocol';
+import { ZEN_PORT } from '@fopnp/zen-asyncio/protocol';
 
 /** Defaults of createRpcServer's options. */
 export const DEFAULT_SERVER_OPTIONS = {
@@ -20,8 +23,8 @@ export const DEFAULT_SERVER_OPTIONS = {
 
 /** Where the gateway finds the other services: their compose service names and ports. */
 export const DEFAULT_GATEWAY_CONFIG = {
-  zenAddress: 'zen-asyncio:1061',
-  farewellAddress: 'tcp-farewell:1060',
+  zenAddress: `zen-asyncio:${ZEN_PORT}`,
+  farewellAddress: `tcp-farewell:${FAREWELL_PORT}`,
   cacheUrl: 'http://redis-cache:8005',
   tlsInspectorUrl: 'http://tls-inspector:8003',
   amqpUrl: 'amqp://guest:guest@rabbitmq:5672',

@@ -1,4 +1,5 @@
 import { defineService, MAX_TIMER_MS, serviceOptions } from '@fopnp/net';
+import { FAREWELL_PORT } from './protocol.js';
 
 /** tcp-farewell declared once: the CLI, `serve`, compose and k8s all read this. */
 export const manifest = defineService({
@@ -19,7 +20,7 @@ export const manifest = defineService({
       type: 'port',
       env: 'PORT',
       short: 'p',
-      default: 1060,
+      default: FAREWELL_PORT,
       description: 'TCP port of the farewell protocol',
     },
     idleTimeoutMs: {

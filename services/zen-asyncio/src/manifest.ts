@@ -1,5 +1,6 @@
 import { defineOptions, defineService, serviceOptions } from '@fopnp/net';
 import { zenOptions } from './config.js';
+import { ZEN_PORT } from './protocol.js';
 
 /** The Zen service, declared once: ports, env vars, defaults (book ch. 7). */
 export const manifest = defineService({
@@ -19,7 +20,7 @@ export const manifest = defineService({
         description: 'address the Zen port binds',
       },
     }),
-    ...zenOptions(1061),
+    ...zenOptions(ZEN_PORT),
     ...serviceOptions(9104),
   },
   deploy: { stateless: true },

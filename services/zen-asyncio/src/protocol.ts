@@ -10,6 +10,9 @@ export const QUESTION_END = '?';
 /** Byte that ends every answer (the book's client reads until it). */
 export const ANSWER_END = '.';
 
+/** The port the long-running service listens on (its manifest's default; clients such as rpc-gateway address it there). */
+export const ZEN_PORT = 1061;
+
 /** Longest question accepted, in bytes before the `?`. @default 4096 */
 export const DEFAULT_MAX_QUESTION_BYTES = 4096;
 

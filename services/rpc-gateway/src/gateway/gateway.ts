@@ -4,6 +4,8 @@
  * every failure reaches the caller as a fault / error naming the service.
  */
 import { InvalidConfigError, type Logger } from '@fopnp/net';
+import { FAREWELL_PORT } from '@fopnp/tcp-farewell/protocol';
+import { DEFAULT_MAX_QUESTION_BYTES, ZEN_PORT } from '@fopnp/zen-asyncio/protocol';
 import { InvalidParamsError } from '../errors.js';
 import type { RpcMethod } from '../methods.js';
 import { AmqpPublisher, amqpTarget } from './amqp.js';
@@ -41,8 +43,10 @@ export class Gateway {
     private readonly config: GatewayConfig,
     logger?: Logger,
   ) {
-    this.zenAddr = checked('ZEN_ADDRESS', () => parseHostPort(config.zenAddress, 1061));
-    this.farewellAddr = checked('FAREWELL_ADDRESS', () => parseHostPort(config.farewellAddress, 1060));
+    this.zenAddr = checked('ZEN_ADDRESS', () => parseHostPort(config.zenAddress, ZEN_PORT));
+    this.farewellAddr = checked('FAREWELL_ADDRESS', () =>
+      parseHostPort(config.farewellAddress, FAREWELL_PORT),
+    );
     this.cacheBase = checked('CACHE_URL', () => httpUrl(config.cacheUrl));
     this.tlsBase = checked('TLS_INSPECTOR_URL', () => httpUrl(config.tlsInspectorUrl));
     checked('AMQP_URL', () => {
@@ -87,8 +91,10 @@ export class Gateway {
           const q = question as string;
           if (!q.endsWith('?') || q.indexOf('?') !== q.length - 1)
             throw new InvalidParamsError("zen.ask(question): a question ends with its only '?'");
-          if (Buffer.byteLength(q, 'latin1') > 4096 || /[^\x00-\xff]/.test(q))
-            throw new InvalidParamsError('zen.ask(question): at most 4096 Latin-1 characters');
+          if (Buffer.byteLength(q, 'latin1') > DEFAULT_MAX_QUESTION_BYTES || /[^\x00-\xff]/.test(q))
+            throw new InvalidParamsError(
+              `zen.ask(question): at most ${DEFAULT_MAX_QUESTION_BYTES} Latin-1 characters`,
+            );
           return askZen(this.downstreams.zen, this.zenAddr, q);
         },
       },
