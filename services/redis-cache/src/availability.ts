@@ -19,7 +19,11 @@ export class Availability {
   /** Outages that have started since creation. */
   outageCount = 0;
 
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    /** The address behind an owner id, for the log lines (Topology.addressOf). */
+    private readonly addressOf: (id: string) => string | undefined = () => undefined,
+  ) {}
 
   failure(id: string, err: unknown): void {
     const outage = this.outages.get(id);
@@ -57,19 +61,37 @@ export class Availability {
     if (state === 'down') {
       this.outages.set(id, { id, since: Date.now(), failedCalls: 1, lastError: error ?? '' });
       this.outageCount++;
+      const address = this.addressOf(id);
       this.logger.warn(
-        { redis: id, err: error },
+        { redis: id, ...(address ? { address } : {}), err: explainRedisError(error ?? '') },
         'redis unreachable: failing open (loaders are called directly, nothing is cached) until it returns',
       );
       return;
     }
     const outage = this.outages.get(id)!;
     this.outages.delete(id);
+    const address = this.addressOf(id);
     this.logger.info(
-      { redis: id, downMs: Date.now() - outage.since, failedCalls: outage.failedCalls },
+      {
+        redis: id,
+        ...(address ? { address } : {}),
+        downMs: Date.now() - outage.since,
+        failedCalls: outage.failedCalls,
+      },
       state === 'up'
         ? 'redis reachable again: caching resumed'
         : 'redis reachable again: the unreachable server left the topology (failover), caching resumed',
     );
   }
+}
+
+/**
+ * ioredis's words for a command refused while the connection is down say nothing of why;
+ * the cause (refused, reset, a timeout) is in the connection's own error, logged by ioredis'
+ * retry. This says what it means.
+ */
+export function explainRedisError(message: string): string {
+  return /Stream isn't writeable/.test(message)
+    ? 'not connected (the connection is down or was never made; ioredis queues no commands meanwhile)'
+    : message;
 }

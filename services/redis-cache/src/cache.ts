@@ -97,7 +97,7 @@ export class Cache {
     this.options = resolveOptions(options, defaultLogger());
     this.topology = options.topology;
     this.keys = new KeySpace(this.options.namespace);
-    this.availability = new Availability(this.options.logger);
+    this.availability = new Availability(this.options.logger, (id) => options.topology.addressOf?.(id));
     this.starting = this.topology.waitReady(this.options.connectWaitMs).then(() => {
       this.starting = undefined;
     });
@@ -203,6 +203,16 @@ export class Cache {
   }
 
   /** PINGs every owner, updating availability; 'degraded' while any is unreachable. */
+  /** Owner ids with their address where the id does not say it: `single (redis://127.0.0.1:6379)`. */
+  describe(ids: readonly string[]): string {
+    return ids
+      .map((id) => {
+        const address = this.options.topology.addressOf?.(id);
+        return address ? `${id} (${address})` : id;
+      })
+      .join(', ');
+  }
+
   async probe(): Promise<{ status: 'ok' | 'degraded'; down: string[] }> {
     const targets = this.topology.probeTargets();
     await Promise.all(

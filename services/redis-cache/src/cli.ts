@@ -6,6 +6,7 @@
 import { defineCommand, InvalidConfigError, runCli, serveCommand } from '@fopnp/net';
 import { Cache } from './cache.js';
 import { cacheSettings, checkRedisUrl, topologyConfig } from './config.js';
+import { CacheUnavailableError } from './errors.js';
 import { validateKey } from './keys.js';
 import { formatLiveMovement, measureLiveMovement } from './live-movement.js';
 import { cacheOptions, manifest } from './manifest.js';
@@ -115,10 +116,10 @@ const liveMovement = defineCommand({
       await probe.started();
       const health = await probe.probe();
       await probe.close();
+      // Not a usage error: the options are right, the servers are not answering.
       if (health.status !== 'ok')
-        throw new InvalidConfigError(
-          '--shards',
-          `unreachable: ${health.down.join(', ')} (shard0..N in the order given, then --add)`,
+        throw new CacheUnavailableError(
+          `unreachable: ${probe.describe(health.down)} (shard0..N in the order given, then --add); live-movement needs every shard`,
         );
       rows.push(
         await measureLiveMovement({
@@ -144,9 +145,17 @@ const demo = defineCommand({
   },
   async run({ values, positionals }) {
     const key = positionals.key;
-    const cache = new Cache({ topology: createTopology(topologyConfig(values)), ...cacheSettings(values) });
+    const topology = createTopology(topologyConfig(values));
+    const cache = new Cache({ topology, ...cacheSettings(values) });
     try {
       await cache.started();
+      // The demo shows a miss then a hit: with Redis away both would be "fail-open" and the
+      // run would look like a success.
+      const health = await cache.probe();
+      if (health.status !== 'ok')
+        throw new CacheUnavailableError(
+          `${topology.description}: ${cache.describe(health.down)} not answering, and the demo (a miss, then a hit) needs it. Start Redis (pnpm stack up, or redis-server) or point --redis-url at one`,
+        );
       await cache.delete(key).catch(() => false);
       for (let i = 0; i < 2; i++) {
         const t = performance.now();

@@ -21,14 +21,17 @@ export async function startService(
   await cache.started();
   const initial = await cache.probe();
   if (initial.status !== 'ok')
-    logger.warn({ down: initial.down }, 'starting with Redis unreachable: the cache fails open');
+    logger.warn(
+      { down: initial.down, unreachable: cache.describe(initial.down) },
+      'starting with Redis unreachable: the cache fails open',
+    );
 
   // Degraded, not down: with Redis gone the API still answers (loaders run, GETs say 503).
   health.addCheck('redis', async () => {
     const p = await cache.probe();
     return p.status === 'ok'
       ? { status: 'ok', detail: topology.description }
-      : { status: 'degraded', detail: `unreachable: ${p.down.join(', ')}; failing open` };
+      : { status: 'degraded', detail: `unreachable: ${cache.describe(p.down)}; failing open` };
   });
   registerCacheMetrics(metrics, cache);
 

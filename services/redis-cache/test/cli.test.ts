@@ -117,8 +117,19 @@ describe('redis-cache live-movement and demo against real Redis', () => {
       '--keys',
       '10',
     ]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/unreachable: shard1/);
+    // Not a usage error (exit 2): the options are right, a server is down; it is named.
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/unreachable: shard1 \(redis:\/\/127\.0\.0\.1:1\)/);
+  });
+
+  it('demo with Redis down fails with exit 1, naming the address, instead of two fail-open lines', async () => {
+    const r = await runNode(cli, ['demo', 'k', '--redis-url', 'redis://127.0.0.1:1', '--delay-ms', '1']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(
+      /^error: cache unavailable: single Redis at redis:\/\/127\.0\.0\.1:1: single \(redis:\/\/127\.0\.0\.1:1\) not answering/m,
+    );
+    expect(r.stderr).not.toContain("Stream isn't writeable");
   });
 
   it('demo shows the slow miss and the fast hit', async () => {

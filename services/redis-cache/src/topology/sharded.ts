@@ -52,6 +52,11 @@ export class ShardedTopology implements Topology {
     this.description = `${urls.length} shards by ${strategy}: ${urls.map(redactUrl).join(', ')}`;
   }
 
+  addressOf(id: string): string | undefined {
+    const m = /^shard(\d+)$/.exec(id);
+    return m ? this.servers[Number(m[1])] : undefined;
+  }
+
   route(redisKey: string, userKey: string = redisKey): Route {
     return this.shardRoutes[this.strategy.shardFor(this.hashInput === 'key' ? userKey : redisKey)]!;
   }

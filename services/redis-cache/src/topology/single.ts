@@ -36,4 +36,7 @@ export class SingleTopology implements Topology {
   close(): Promise<void> {
     return closeClient(this.client);
   }
+  addressOf(id: string): string | undefined {
+    return id === 'single' ? this.server : undefined;
+  }
 }

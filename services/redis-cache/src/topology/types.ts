@@ -63,6 +63,11 @@ export interface Topology {
   /** Waits until every connection is ready or `timeoutMs` passes; true when all are ready. */
   waitReady(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
+  /**
+   * The address behind an owner id (`single`, `shard1`) for messages, where the id does not
+   * say it; undefined where it does (cluster and sentinel ids are addresses) or is unknown.
+   */
+  addressOf?(id: string): string | undefined;
 }
 
 export interface ConnectionTuning {
