@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # rpc-gateway's tests use Python's standard library as the peer (xmlrpc.client, the book's
-# SimpleXMLRPCServer, urllib), the real RabbitMQ on 127.0.0.1:5672 (queue.publish), and
+# SimpleXMLRPCServer, urllib), the book's JSON-RPC programs (python3-jsonrpclib-pelix), the
+# real RabbitMQ on 127.0.0.1:5672 (queue.publish), and
 # Redis on 127.0.0.1:6379 through redis-cache (cache.get/set). Idempotent: installs only
 # what is missing, starts only what is down, and waits until it answers.
 set -euo pipefail
@@ -9,10 +10,13 @@ missing=()
 command -v python3 >/dev/null || missing+=(python3)
 command -v rabbitmqctl >/dev/null || missing+=(rabbitmq-server)
 command -v redis-server >/dev/null || missing+=(redis-server)
+# The book's jsonrpc_server.py and jsonrpc_client.py import jsonrpclib: Debian's package, for
+# Debian's /usr/bin/python3 (test/book-jsonrpc.test.ts runs them with that interpreter).
+/usr/bin/python3 -c 'import jsonrpclib' 2>/dev/null || missing+=(python3-jsonrpclib-pelix)
 if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq "${missing[@]}" >/dev/null
+  apt-get install -y -qq -o DPkg::Lock::Timeout=600 "${missing[@]}" >/dev/null
 fi
 
 answers() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }

@@ -6,6 +6,7 @@
  * method over either protocol, and the long-running `serve`.
  */
 import {
+  complain,
   defineCommand,
   defineOptions,
   definePositional,
@@ -16,7 +17,8 @@ import {
   say,
   serveCommand,
 } from '@fopnp/net';
-import { JsonRpcClient, XmlRpcClient } from './client.js';
+import { JsonRpcCallError, JsonRpcClient, XmlRpcClient } from './client.js';
+import { JSONRPC_PATH } from './http/pipeline.js';
 import { manifest, rpcOptions } from './manifest.js';
 import { createRpcServer } from './server.js';
 import { startService } from './service.js';
@@ -35,7 +37,8 @@ const hostArg = definePositional({
 const clientOptions = defineOptions({ port, token });
 
 const xmlUrl = (host: string, p: number) => `http://${formatHostPort(host, p)}/RPC2`;
-const jsonUrl = (host: string, p: number) => `http://${formatHostPort(host, p)}/jsonrpc`;
+const jsonUrl = (host: string, p: number, path = JSONRPC_PATH) =>
+  `http://${formatHostPort(host, p)}${path.startsWith('/') ? path : `/${path}`}`;
 
 /** Prints what Python prints for a call: the value, or the Fault's repr. */
 async function show(call: () => Promise<XmlRpcValue>): Promise<void> {
@@ -136,12 +139,26 @@ const jsonrpcClient = defineCommand({
   description:
     "jsonrpc_client.py: lengths((1, 2, 3), 27, {'Sirius': -1.46, 'Rigel': 0.12}) over JSON-RPC 2.0",
   positionals: [hostArg],
-  options: clientOptions,
+  options: defineOptions({
+    ...clientOptions,
+    path: {
+      type: 'string',
+      default: '/',
+      description:
+        "path to POST to: / is where the book's jsonrpc_server.py answers, and ours too (by Content-Type); ours also has /jsonrpc",
+    },
+  }),
   async run({ values, positionals }) {
-    const proxy = new JsonRpcClient(jsonUrl(positionals.HOST, values.port), {
+    const proxy = new JsonRpcClient(jsonUrl(positionals.HOST, values.port, values.path), {
       token: values.token,
     });
-    say(pyRepr(fromPlain(await proxy.call('lengths', [[1, 2, 3], 27, { Sirius: -1.46, Rigel: 0.12 }]))));
+    try {
+      say(pyRepr(fromPlain(await proxy.call('lengths', [[1, 2, 3], 27, { Sirius: -1.46, Rigel: 0.12 }]))));
+    } catch (err) {
+      if (!(err instanceof JsonRpcCallError)) throw err;
+      complain(`error: ${proxy.url} answered with a JSON-RPC error: ${err.message}`);
+      return 1;
+    }
   },
 });
 

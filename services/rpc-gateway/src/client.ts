@@ -2,7 +2,8 @@
  * The chapter's clients: an XML-RPC client like Python's xmlrpc.client.ServerProxy (with
  * MultiCall), and a JSON-RPC 2.0 client. Both use fetch with a keep-alive pool.
  */
-import { TimeoutError } from '@fopnp/net';
+import { NetError, TimeoutError } from '@fopnp/net';
+import { CLIENT_ERRORS } from './errors.js';
 import { encodeCall } from './xmlrpc/encode.js';
 import { parseMethodResponse } from './xmlrpc/parse.js';
 import { Fault, type XmlRpcValue } from './xmlrpc/values.js';
@@ -16,15 +17,19 @@ export interface ClientOptions {
   allowNone?: boolean;
 }
 
-/** The HTTP status was not 200: the transport failed, not the call (Python's ProtocolError). */
-export class ProtocolError extends Error {
+/**
+ * The HTTP status was not 200: the transport failed, not the call (Python's ProtocolError).
+ * A coded error, so a command prints it as one line.
+ */
+export class ProtocolError extends NetError {
   constructor(
     readonly url: string,
     readonly status: number,
     readonly body: string,
   ) {
-    super(`<ProtocolError for ${url}: ${status}> ${body.slice(0, 200)}`.trim());
-    this.name = 'ProtocolError';
+    // The first line of the body, shortened: a 404 page is no message for a terminal.
+    const line = body.trim().split('\n')[0]!.slice(0, 200);
+    super(CLIENT_ERRORS.describe('HTTP_STATUS', url, status, line));
   }
 }
 

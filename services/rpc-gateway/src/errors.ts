@@ -72,6 +72,15 @@ export const HTTP_ERRORS = defineErrors('rpc-gateway', {
   },
 });
 
+/** What the chapter's clients (client, multicall, introspect, jsonrpc-client, call) stop on. */
+export const CLIENT_ERRORS = defineErrors('rpc-gateway', {
+  /** The server answered an HTTP status other than 200: the transport failed, not the call. */
+  HTTP_STATUS: {
+    message: (url: string, status: number, body: string) =>
+      `${url} answered HTTP ${status}${status === 404 ? " (no RPC at that path: give the one the server answers on, e.g. --path / for the book's jsonrpc_server.py)" : ''}${body ? `: ${body}` : ''}`,
+  },
+});
+
 /** A request to a path or with a method the RPC endpoints do not answer. */
 export class HttpRequestError extends NetError {}
 

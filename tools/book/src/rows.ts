@@ -535,6 +535,8 @@ export const BOOK_ROWS: readonly BookRow[] = [
     command: { service: 'rpc-gateway', prefix: ['server'] },
     example: [],
     readme: `${RPC}#json-rpc-20`,
+    differences:
+      "takes -p PORT (the book's is fixed to localhost:7002); JSON-RPC 2.0 on / (by Content-Type) and /jsonrpc, beside XML-RPC",
   },
   {
     chapter: 18,
@@ -543,6 +545,7 @@ export const BOOK_ROWS: readonly BookRow[] = [
     command: { service: 'rpc-gateway', prefix: ['jsonrpc-client'] },
     example: [],
     readme: `${RPC}#the-books-scripts-and-the-gateway-as-run-here`,
+    differences: "takes HOST, -p PORT and --path (the book's is fixed to http://localhost:7002/)",
   },
   ...['rpyc_server.py', 'rpyc_client.py'].map(
     (f): BookRow => ({

@@ -16,6 +16,10 @@ const ZEN_ANSWERS = /Beautiful is better than\? Ugly\./;
 /** The book's client prints bytes reprs (b'Simple is better than?' b'Complex.'), ours the text. */
 const ZEN_TEXT = [/^b'(.*)' b'(.*)'$/gm, '$1 $2'] as const;
 
+/** Debian's Python, which has python3-jsonrpclib-pelix (ci/prereqs.sh installs it). */
+const DEBIAN_PYTHON = '/usr/bin/python3';
+const LENGTHS = /^\[\[3, \[1, 2, 3\]\], \[None, 27\], \[2, \{'Sirius': -1\.46, 'Rigel': 0\.12\}\]\]$/;
+
 /** srv_asyncio2.py on Python 3.11: @asyncio.coroutine is gone; the same coroutine with async/await. */
 const ASYNCIO2_ON_311: readonly (readonly [string, string])[] = [
   ['@asyncio.coroutine\ndef ', 'async def '],
@@ -280,6 +284,31 @@ export const CHECKS: Readonly<Record<string, readonly Check[]>> = {
       expect: /quadratic\(/,
     },
   ],
+  'chapter18/jsonrpc_server.py': [
+    {
+      kind: 'server',
+      title: "the book's jsonrpc_client.py gets the same answer from our server (JSON-RPC on /)",
+      args: [],
+      oursArgs: P,
+      ready: /Starting server|Server ready/,
+      client: { file: 'chapter18/jsonrpc_client.py', args: [] },
+      fixedPort: '7002',
+      python: DEBIAN_PYTHON,
+      expect: LENGTHS,
+    },
+  ],
+  'chapter18/jsonrpc_client.py': [
+    {
+      kind: 'client',
+      title: "ours prints what the book's prints against the book's jsonrpc_server.py",
+      peer: { file: 'chapter18/jsonrpc_server.py', args: [], ready: /Starting server/ },
+      args: [],
+      oursArgs: ['localhost', ...P],
+      fixedPort: '7002',
+      python: DEBIAN_PYTHON,
+      expect: LENGTHS,
+    },
+  ],
 };
 
 /** Rows with a command that this suite does not run beside the book's program, and why. */
@@ -304,8 +333,4 @@ export const UNCHECKED: Readonly<Record<string, string>> = {
     "needs paramiko (not installed) and an SSH server; ssh-runner's tests run ours against a real sshd",
   'chapter16/sftp_get.py':
     "needs paramiko (not installed) and an SSH server; ssh-runner's tests run ours against a real sshd",
-  'chapter18/jsonrpc_server.py':
-    'needs python3-jsonrpclib-pelix: checked by rpc-gateway once the /jsonrpc path fault is fixed',
-  'chapter18/jsonrpc_client.py':
-    'needs python3-jsonrpclib-pelix: checked by rpc-gateway once the /jsonrpc path fault is fixed',
 };

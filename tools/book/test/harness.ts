@@ -65,6 +65,8 @@ export type Check = (ClientCheck | ServerCheck | SoloCheck) & {
    * to fail until it is fixed, and then fails until this is removed.
    */
   knownFault?: string;
+  /** The Python that runs the book's programs (default python3 on PATH). */
+  python?: string;
   /** The servers listen on UDP (default TCP). */
   udp?: boolean;
   /** Our arguments when they are not the book's (e.g. -p where the book's port is fixed). */
@@ -155,16 +157,19 @@ function pythonEnv(file: string): NodeJS.ProcessEnv {
   return { PYTHONPATH: path.join(BOOK, ...parts.slice(0, -1)) };
 }
 
-function python(file: string, args: Args): BackgroundProcess {
-  return startProcess('python3', ['-u', file, ...args], { cwd: path.dirname(file), env: pythonEnv(file) });
+function python(check: Check, file: string, args: Args): BackgroundProcess {
+  return startProcess(check.python ?? 'python3', ['-u', file, ...args], {
+    cwd: path.dirname(file),
+    env: pythonEnv(file),
+  });
 }
 
 function ours(row: string, args: Args): BackgroundProcess {
   return startProcess(process.execPath, [BOOK_CLI, 'run', row, ...args], { env: { LOG_LEVEL: 'warn' } });
 }
 
-async function runPython(file: string, args: Args): Promise<string> {
-  const r = await run('python3', ['-u', file, ...args], {
+async function runPython(check: Check, file: string, args: Args): Promise<string> {
+  const r = await run(check.python ?? 'python3', ['-u', file, ...args], {
     cwd: path.dirname(file),
     env: pythonEnv(file),
     timeoutMs: 30_000,
@@ -214,16 +219,18 @@ export async function runCheck(row: string, check: Check): Promise<Outcome> {
   };
   if (check.kind === 'solo') {
     const port = await freePort(check.udp ? 'udp' : 'tcp');
-    const book = await runPython(bookFile(row, check, port), fill(check.args, port));
+    const book = await runPython(check, bookFile(row, check, port), fill(check.args, port));
     const ourSide = await runOurs(row, fill(check.oursArgs ?? check.args, port));
     return { book: norm(book, port), ours: norm(ourSide, port) };
   }
   if (check.kind === 'client') {
     const { peer } = check;
     const ready = peer.ready ?? /Listening/;
-    const startPeer = (p: number) => python(bookFile(peer.file, check, p), fill(peer.args, p));
+    const startPeer = (p: number) => python(check, bookFile(peer.file, check, p), fill(peer.args, p));
     const book = await tries(() =>
-      onServer(check, startPeer, ready, (p) => runPython(bookFile(row, check, p), fill(check.args, p))),
+      onServer(check, startPeer, ready, (p) =>
+        runPython(check, bookFile(row, check, p), fill(check.args, p)),
+      ),
     );
     const ourSide = await onServer(check, startPeer, ready, (p) =>
       runOurs(row, fill(check.oursArgs ?? check.args, p)),
@@ -231,9 +238,10 @@ export async function runCheck(row: string, check: Check): Promise<Outcome> {
     return { book: norm(both(book), book.port), ours: norm(both(ourSide), ourSide.port) };
   }
   const ready = check.ready ?? /Listening/;
-  const client = (p: number) => runPython(bookFile(check.client.file, check, p), fill(check.client.args, p));
+  const client = (p: number) =>
+    runPython(check, bookFile(check.client.file, check, p), fill(check.client.args, p));
   const book = await tries(() =>
-    onServer(check, (p) => python(bookFile(row, check, p), fill(check.args, p)), ready, client),
+    onServer(check, (p) => python(check, bookFile(row, check, p), fill(check.args, p)), ready, client),
   );
   const ourSide = await onServer(
     check,

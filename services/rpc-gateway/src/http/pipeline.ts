@@ -1,6 +1,6 @@
 /**
  * What a POSTed RPC request goes through before a dispatcher sees it, one step a function:
- * route by path, POST only, the caller's token, the body read under its size cap,
+ * route by path (and Content-Type on `/`), POST only, the caller's token, the body read under its size cap,
  * Content-Encoding (gzip) undone under the same cap, the bytes decoded as UTF-8. A step
  * either passes its result on or stops the request with a `Rejection`, which the
  * protocol's error writer (`replies.ts`) turns into a fault or an error object.
@@ -57,9 +57,20 @@ const reject = (rejection: Rejection): never => {
   throw new Rejected(rejection);
 };
 
-/** The protocol a path serves, or a 404. */
+/**
+ * JSON bodies by their Content-Type: application/json, jsonrpclib's application/json-rpc,
+ * application/jsonrequest (JSON-RPC over HTTP's draft), or any +json type.
+ */
+const JSON_TYPE = /^application\/(json|json-rpc|jsonrequest|[\w.-]+\+json)\s*(;|$)/i;
+
+/**
+ * The protocol a request is for, or a 404. `/` serves both, told apart by Content-Type
+ * as the book's servers are: its jsonrpc_server.py answers JSON-RPC on `/` (jsonrpclib's
+ * client posts there with `application/json-rpc`), its xmlrpc_server.py XML-RPC (`text/xml`).
+ */
 export function route(req: http.IncomingMessage): RpcProtocol {
   const path = (req.url ?? '/').split('?')[0]!;
+  if (path === '/' && JSON_TYPE.test(req.headers['content-type'] ?? '')) return 'jsonrpc';
   if ((XMLRPC_PATHS as readonly string[]).includes(path)) return 'xmlrpc';
   if (path === JSONRPC_PATH) return 'jsonrpc';
   const error = new NoRouteError(JSONRPC_PATH);
