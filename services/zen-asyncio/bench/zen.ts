@@ -1,11 +1,14 @@
 /**
- * The load benchmark: our `loop` and `cluster` servers against the reference Python
- * asyncio server (zen_asyncio_ref.py, the book's srv_asyncio2.py) under the same load
- * generator, then ten thousand idle connections held at once. Prints questions/s,
- * p50/p99 latency, errors, CPU used, and the ratios. Run through bench/run.sh, which
- * raises the file-descriptor limit and takes the machine-wide benchmark lock.
+ * The load benchmark: our `loop` and `cluster` servers against the book's asyncio servers
+ * (zen_asyncio_ref.py: srv_asyncio2.py on plain asyncio, srv_asyncio1.py's callbacks on
+ * uvloop, the strongest Python anchor) and a bare Node server (the least Node can do),
+ * under the same load generator, then ten thousand idle connections held at once. Rounds
+ * rotate the order of the servers; each ratio is taken per round and printed as min /
+ * median / max with the server's CPU time per question (/proc/<pid>/stat). Run through
+ * bench/run.sh, which raises the file-descriptor limit and takes the benchmark lock.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -20,6 +23,8 @@ const packageRoot = path.resolve(here, '../..');
 const cliPath = path.join(packageRoot, 'dist/src/cli.js');
 const loadgenPath = path.join(here, 'loadgen.js');
 const pythonRef = path.join(packageRoot, 'bench/zen_asyncio_ref.py');
+/** Debian's Python (python3-uvloop is installed for it), else whatever python3 is on PATH. */
+const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 
 const options = defineOptions({
   connections: { type: 'int', default: 1000, min: 1, description: 'concurrent connections per load run' },
@@ -30,10 +35,10 @@ const options = defineOptions({
   },
   rounds: {
     type: 'int',
-    default: 3,
+    default: 5,
     min: 1,
     max: 20,
-    description: 'runs of each server per depth (medians reported)',
+    description: 'runs of each server per depth, the order rotated each round (ratios per round)',
   },
   seconds: { type: 'number', default: 5, min: 0.5, description: 'measured seconds per run' },
   warmup: { type: 'number', default: 1, min: 0, description: 'unmeasured seconds before each run' },
@@ -41,8 +46,9 @@ const options = defineOptions({
   idle: { type: 'int', default: 10_000, min: 0, description: 'idle connections to hold (0 = skip)' },
   servers: {
     type: 'list',
-    default: ['python', 'bare', 'loop', 'cluster'],
-    description: 'servers to race: python, bare (the yardstick in bare-server.ts), loop, cluster',
+    default: ['asyncio', 'uvloop', 'bare', 'loop', 'cluster'],
+    description:
+      'servers to race: asyncio (srv_asyncio2.py), asyncio-cb (srv_asyncio1.py), uvloop (srv_asyncio1.py on uvloop), uvloop-streams, bare (bare-server.ts), loop, cluster',
   },
 });
 
@@ -54,6 +60,7 @@ if (parsed.help) {
 const cfg = parsed.values;
 
 interface Row {
+  round: number;
   server: string;
   connections: number;
   depth: number;
@@ -69,8 +76,15 @@ function launch(name: string): Promise<StartedServer> {
   const quiet = { LOG_LEVEL: 'warn' };
   const limits = ['--max-connections', '30000', '--idle-timeout-ms', '0'];
   switch (name) {
+    case 'asyncio':
     case 'python':
-      return startServer('python asyncio', 'python3', [pythonRef, '127.0.0.1', '-p', '0']);
+      return startServer('asyncio', python, [pythonRef, '127.0.0.1', '-p', '0']);
+    case 'asyncio-cb':
+      return startServer('asyncio cb', python, [pythonRef, '127.0.0.1', '-p', '0', '--callbacks']);
+    case 'uvloop':
+      return startServer('uvloop cb', python, [pythonRef, '127.0.0.1', '-p', '0', '--callbacks', '--uvloop']);
+    case 'uvloop-streams':
+      return startServer('uvloop streams', python, [pythonRef, '127.0.0.1', '-p', '0', '--uvloop']);
     case 'loop':
       return startServer(
         'zen loop',
@@ -88,7 +102,9 @@ function launch(name: string): Promise<StartedServer> {
         quiet,
       );
     default:
-      throw new Error(`unknown server ${name}: expected python, bare, loop or cluster`);
+      throw new Error(
+        `unknown server ${name}: expected asyncio, asyncio-cb, uvloop, uvloop-streams, bare, loop or cluster`,
+      );
   }
 }
 
@@ -132,7 +148,7 @@ async function generate(
   return Promise.all(runs);
 }
 
-async function race(server: StartedServer, depth: number): Promise<Row> {
+async function race(server: StartedServer, depth: number, round: number): Promise<Row> {
   let window = { cpu: 0, at: 0 };
   let serverCpu = Number.NaN;
   const results = await generate(
@@ -161,6 +177,7 @@ async function race(server: StartedServer, depth: number): Promise<Row> {
     connected += r.connections;
   }
   return {
+    round,
     server: server.name,
     connections: connected,
     depth,
@@ -214,9 +231,9 @@ console.log(
   `${cfg.connections} connections, depth ${cfg.depth.join('/')}, ${cfg.seconds} s measured after ${cfg.warmup} s warm-up, ${cfg.generators} generator process(es)\n`,
 );
 const header =
-  'server           conns depth    questions/s   p50 ms   p99 ms  errors  server CPU  generator CPU  questions/server CPU-s';
+  'server           conns depth    questions/s   p50 ms   p99 ms  errors  server CPU  generator CPU  questions/server CPU-s  CPU us/question';
 const line = (row: Row) =>
-  `${row.server.padEnd(15)} ${String(row.connections).padStart(6)} ${String(row.depth).padStart(5)} ${fmt(row.qps, 0).padStart(14)} ${fmt(row.p50, 2).padStart(8)} ${fmt(row.p99, 2).padStart(8)} ${String(row.errors).padStart(7)} ${`${fmt(row.serverCpu * 100, 0)}%`.padStart(11)} ${`${fmt(row.generatorCpu * 100, 0)}%`.padStart(14)} ${fmt(perCpu(row), 0).padStart(23)}`;
+  `${row.server.padEnd(15)} ${String(row.connections).padStart(6)} ${String(row.depth).padStart(5)} ${fmt(row.qps, 0).padStart(14)} ${fmt(row.p50, 2).padStart(8)} ${fmt(row.p99, 2).padStart(8)} ${String(row.errors).padStart(7)} ${`${fmt(row.serverCpu * 100, 0)}%`.padStart(11)} ${`${fmt(row.generatorCpu * 100, 0)}%`.padStart(14)} ${fmt(perCpu(row), 0).padStart(23)} ${fmt(1e6 / perCpu(row), 2).padStart(16)}`;
 const perCpu = (r: Row) => r.qps / r.serverCpu;
 const median = (xs: number[]) => {
   const sorted = [...xs].sort((a, b) => a - b);
@@ -224,17 +241,19 @@ const median = (xs: number[]) => {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
-// Rounds interleave the servers, so a burst of someone else's load on this shared
-// machine hits all of them rather than one; the summary takes each column's median.
-console.log(`every run (${cfg.rounds} round(s), servers interleaved):`);
+// Rounds interleave the servers, and each round starts with the next one, so a burst of
+// someone else's load on this shared machine hits all of them rather than one; ratios are
+// taken within a round.
+console.log(`every run (${cfg.rounds} round(s), servers interleaved, order rotated each round):`);
 console.log(header);
 const rows: Row[] = [];
 for (const depth of cfg.depth.map(Number)) {
   for (let round = 0; round < cfg.rounds; round++) {
-    for (const name of cfg.servers) {
+    const n = cfg.servers.length;
+    for (const name of cfg.servers.map((_, i) => cfg.servers[(i + round) % n]!)) {
       const server = await launch(name);
       try {
-        const row = await race(server, depth);
+        const row = await race(server, depth, round);
         rows.push(row);
         console.log(line(row));
       } finally {
@@ -251,6 +270,7 @@ for (const depth of cfg.depth.map(Number)) {
     if (runs.length === 0) continue;
     const col = (k: keyof Row) => median(runs.map((r) => r[k] as number));
     summary.push({
+      round: -1,
       server: name,
       connections: col('connections'),
       depth,
@@ -268,33 +288,37 @@ console.log(header);
 for (const row of summary) console.log(line(row));
 
 console.log(
-  '\nratios of questions/s (and of questions per server CPU-second, which other load on a shared machine disturbs less); p99 ratio < 1 means our p99 is lower:',
+  '\nours / anchor, ratio taken per round (min median max), for questions/s and for questions per server CPU-second (what load on a shared machine disturbs least):',
 );
+const spread = (xs: number[]) =>
+  xs.length === 0 ? '-' : `${fmt(Math.min(...xs), 2)} ${fmt(median(xs), 2)} ${fmt(Math.max(...xs), 2)}`;
 for (const depth of cfg.depth.map(Number)) {
-  const by = (n: string) => summary.find((r) => r.depth === depth && r.server === n);
-  const python = by('python asyncio');
-  const loop = by('zen loop');
-  const cluster = by('zen cluster');
-  if (loop && python)
-    console.log(
-      `  depth ${depth}: loop/python = ${fmt(loop.qps / python.qps, 2)}x (per CPU-s ${fmt(perCpu(loop) / perCpu(python), 2)}x)   p99 loop/python = ${fmt(loop.p99 / python.p99, 2)}`,
-    );
-  if (cluster && python)
-    console.log(
-      `  depth ${depth}: cluster/python = ${fmt(cluster.qps / python.qps, 2)}x   p99 cluster/python = ${fmt(cluster.p99 / python.p99, 2)}`,
-    );
-  if (cluster && loop) console.log(`  depth ${depth}: cluster/loop = ${fmt(cluster.qps / loop.qps, 2)}x`);
-  const bare = by('bare node');
-  if (bare && python)
-    console.log(
-      `  depth ${depth}: bare/python per CPU-s = ${fmt(perCpu(bare) / perCpu(python), 2)}x (bare = the least Node can do per question)   loop/bare per CPU-s = ${fmt(perCpu(loop ?? bare) / perCpu(bare), 2)}x`,
-    );
+  const names = [...new Set(rows.map((r) => r.server))];
+  for (const ours of ['zen loop', 'zen cluster']) {
+    for (const anchor of names.filter((a) => a !== ours && !(ours === 'zen cluster' && a === 'zen loop'))) {
+      const qps: number[] = [];
+      const cpu: number[] = [];
+      for (let round = 0; round < cfg.rounds; round++) {
+        const a = rows.find((r) => r.depth === depth && r.round === round && r.server === ours);
+        const b = rows.find((r) => r.depth === depth && r.round === round && r.server === anchor);
+        if (!a || !b) continue;
+        qps.push(a.qps / b.qps);
+        cpu.push(perCpu(a) / perCpu(b));
+      }
+      if (qps.length === 0) continue;
+      console.log(
+        `  depth ${String(depth).padStart(2)}: ${ours.padEnd(11)} / ${anchor.padEnd(14)} questions/s ${spread(qps).padEnd(16)} per CPU-s ${spread(cpu)}`,
+      );
+    }
+  }
 }
 
 if (cfg.idle > 0) {
   console.log(
     `\nidle connections (file-descriptor limit of this run: ${process.env.ZEN_BENCH_NOFILE ?? 'unknown'}):`,
   );
-  for (const name of cfg.servers.filter((s) => s === 'python' || s === 'loop'))
+  for (const name of cfg.servers.filter((s) =>
+    ['asyncio', 'python', 'uvloop', 'loop', 'cluster'].includes(s),
+  ))
     console.log(`  ${await holdIdle(name)}`);
 }

@@ -1,5 +1,9 @@
 #!/usr/bin/env python3
-"""Reference server for the benchmark: the book's srv_asyncio2.py (ch. 7), stdlib only.
+"""Reference server for the benchmark: the book's srv_asyncio2.py (ch. 7), stdlib only;
+with --callbacks the book's srv_asyncio1.py instead (an asyncio.Protocol whose
+data_received answers every complete question in the chunk and keeps the rest), and with
+--uvloop either one on uvloop's event loop (Debian's python3-uvloop), the fastest way to
+run the book's asyncio servers.
 
 Same protocol as zen-asyncio: questions end in '?', answers in '.', unknown questions
 get 'Error: unknown aphorism.'. Two changes from the book, both needed for a fair race:
@@ -26,8 +30,38 @@ aphorisms = {
 }
 
 
+UNKNOWN = b'Error: unknown aphorism.'
+
+
 def get_answer(aphorism):
-    return aphorisms.get(aphorism, b'Error: unknown aphorism.')
+    return aphorisms.get(aphorism, UNKNOWN)
+
+
+class ZenProtocol(asyncio.Protocol):
+    """srv_asyncio1.py, splitting pipelined questions on '?' and keeping a partial one."""
+
+    def connection_made(self, transport):
+        self.transport = transport
+        self.data = b''
+
+    def data_received(self, data):
+        if self.data:
+            data = self.data + data
+        if b'?' not in data:
+            self.data = data
+        else:
+            parts = data.split(b'?')
+            self.data = parts.pop()
+            if len(parts) == 1:
+                self.transport.write(aphorisms.get(parts[0] + b'?', UNKNOWN))
+            else:
+                self.transport.write(b''.join([aphorisms.get(p + b'?', UNKNOWN) for p in parts]))
+        if len(self.data) > MAX_QUESTION:
+            self.transport.write(b'Error: question too long.')
+            self.transport.close()
+
+    def eof_received(self):
+        return False  # close our side too
 
 
 async def handle_conversation(reader, writer):
@@ -47,9 +81,13 @@ async def handle_conversation(reader, writer):
         writer.close()
 
 
-async def main(host, port):
-    server = await asyncio.start_server(
-        handle_conversation, host, port, backlog=4096, limit=MAX_QUESTION + 1)
+async def main(host, port, callbacks):
+    if callbacks:
+        loop = asyncio.get_running_loop()
+        server = await loop.create_server(ZenProtocol, host, port, backlog=4096)
+    else:
+        server = await asyncio.start_server(
+            handle_conversation, host, port, backlog=4096, limit=MAX_QUESTION + 1)
     sockname = server.sockets[0].getsockname()
     print('Listening at {}:{}'.format(sockname[0], sockname[1]), flush=True)
     async with server:
@@ -60,8 +98,13 @@ if __name__ == '__main__':
     parser = argparse.ArgumentParser(description='asyncio Zen server (srv_asyncio2.py)')
     parser.add_argument('host', help='IP or hostname')
     parser.add_argument('-p', metavar='port', type=int, default=1060, help='TCP port (default 1060)')
+    parser.add_argument('--callbacks', action='store_true', help="srv_asyncio1.py's Protocol callbacks")
+    parser.add_argument('--uvloop', action='store_true', help="run on uvloop's event loop")
     args = parser.parse_args()
+    if args.uvloop:
+        import uvloop
+        uvloop.install()
     try:
-        asyncio.run(main(args.host, args.p))
+        asyncio.run(main(args.host, args.p, args.callbacks))
     except KeyboardInterrupt:
         pass

@@ -2,8 +2,8 @@
  * One client's conversation, driven by the socket's `data` events (the book's
  * srv_asyncio1.py `data_received`, with `?` as the only boundary): every complete question
  * in a chunk is answered before the callback returns, so no promise, generator or timer is
- * made per question. Bytes after the last `?` are kept, as a list of chunks, until the rest
- * of their question comes.
+ * made per question. Bytes after the last `?` are kept (as latin1 text, bounded by the
+ * limit) until the rest of their question comes.
  *
  * Limits: a question longer than `maxQuestionBytes`, or not completed within
  * `questionTimeoutMs` of its first byte, gets an error line and our FIN at once; the
@@ -12,10 +12,9 @@
 import type net from 'node:net';
 import { classifyError, type Logger } from '@fopnp/net';
 import type { ZenLimits } from './config.js';
-import { answerFor, REPLIES } from './protocol.js';
+import { type Answer, answerForText, QUESTION_END, REPLIES } from './protocol.js';
 import type { ErrorKind, ZenStats } from './stats.js';
 
-const QUESTION_MARK = 0x3f;
 /** Longest a refused connection is kept after our error line, waiting for the peer's FIN. */
 export const REFUSED_LINGER_MS = 1_000;
 
@@ -64,9 +63,11 @@ export function converse(socket: net.Socket, shared: ConversationShared): void {
 }
 
 class Conversation {
-  /** Chunks of a question whose `?` has not come yet, and their total size. */
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
+  /**
+   * The start of a question whose `?` has not come yet, as latin1 text (one character a
+   * byte, so its length is its size in bytes).
+   */
+  private pending = '';
   private questionTimer: NodeJS.Timeout | undefined;
   /** Refused or timed out: nothing more is answered. */
   private over = false;
@@ -93,29 +94,28 @@ class Conversation {
 
   private onData(chunk: Buffer): void {
     if (this.over) return;
-    const max = this.shared.limits.maxQuestionBytes;
-    let at = chunk.indexOf(QUESTION_MARK);
+    // Decoded once: substrings and Map lookups are cheaper than a Buffer view per question.
+    const text = chunk.toString('latin1');
+    let at = text.indexOf(QUESTION_END);
     if (at < 0) {
-      this.keep(chunk);
+      this.keep(text);
       return;
     }
+    const max = this.shared.limits.maxQuestionBytes;
     const stats = this.shared.stats;
-    let single: Buffer | undefined;
-    let several: Buffer[] | undefined;
+    let first: Answer | undefined;
+    let joined = '';
+    let count = 0;
     let from = 0;
     while (at >= 0) {
-      let question: Buffer;
-      if (this.pendingBytes > 0) {
-        this.pending.push(chunk.subarray(0, at + 1));
-        question = Buffer.concat(this.pending, this.pendingBytes + at + 1);
-        this.pending = [];
-        this.pendingBytes = 0;
+      let question = text.slice(from, at + 1);
+      if (this.pending.length > 0) {
+        question = this.pending + question;
+        this.pending = '';
         this.stopQuestionTimer();
-      } else {
-        question = chunk.subarray(from, at + 1);
       }
       if (question.length - 1 > max) {
-        this.send(single, several);
+        this.send(first, joined, count);
         this.refuse(
           this.shared.tooLong,
           'question_too_long',
@@ -123,25 +123,24 @@ class Conversation {
         );
         return;
       }
-      const answer = answerFor(question);
+      const answer = answerForText(question);
       if (answer.known) stats.questionsAnswered++;
       else stats.errors.unknown_aphorism++;
-      if (single === undefined) single = answer.bytes;
-      else if (several === undefined) several = [single, answer.bytes];
-      else several.push(answer.bytes);
+      if (count++ === 0) first = answer;
+      else joined += count === 2 ? first!.text + answer.text : answer.text;
       from = at + 1;
-      at = chunk.indexOf(QUESTION_MARK, from);
+      at = text.indexOf(QUESTION_END, from);
     }
-    this.send(single, several);
+    this.send(first, joined, count);
     // What follows the last `?`: the start of the next question, or only the newline of
     // someone typing questions one a line (dropped, so no question timer runs on it).
-    if (from < chunk.length && !onlyWhitespace(chunk, from)) this.keep(chunk.subarray(from));
+    if (from < text.length && !onlyWhitespace(text, from)) this.keep(text.slice(from));
   }
 
   /** Holds part of a question, refusing it once it is over the limit. */
-  private keep(part: Buffer): void {
-    this.pendingBytes += part.length;
-    if (this.pendingBytes > this.shared.limits.maxQuestionBytes) {
+  private keep(part: string): void {
+    this.pending += part;
+    if (this.pending.length > this.shared.limits.maxQuestionBytes) {
       this.refuse(
         this.shared.tooLong,
         'question_too_long',
@@ -149,7 +148,6 @@ class Conversation {
       );
       return;
     }
-    this.pending.push(part);
     const ms = this.shared.limits.questionTimeoutMs;
     if (this.questionTimer === undefined && ms > 0) {
       this.questionTimer = setTimeout(() => {
@@ -163,10 +161,13 @@ class Conversation {
     }
   }
 
-  /** Writes this chunk's answers in one write; a client that does not read them stops being read. */
-  private send(single: Buffer | undefined, several: Buffer[] | undefined): void {
-    if (single === undefined) return;
-    const flushed = this.socket.write(several === undefined ? single : Buffer.concat(several));
+  /**
+   * Writes this chunk's answers in one write (a lone answer as its shared Buffer, several
+   * joined as text); a client that does not read them stops being read.
+   */
+  private send(first: Answer | undefined, joined: string, count: number): void {
+    if (first === undefined) return;
+    const flushed = count === 1 ? this.socket.write(first.bytes) : this.socket.write(joined, 'latin1');
     if (!flushed && !this.waitingForDrain) {
       // its backlog stays in its kernel buffers, not in ours
       this.waitingForDrain = true;
@@ -181,7 +182,7 @@ class Conversation {
   private refuse(reply: Buffer, kind: ErrorKind, message: string): void {
     this.over = true;
     this.stopQuestionTimer();
-    this.pending = [];
+    this.pending = '';
     this.shared.stats.errors[kind]++;
     const { limits, logger } = this.shared;
     logger.warn(
@@ -199,11 +200,11 @@ class Conversation {
   private onEnd(): void {
     if (this.over) return;
     this.stopQuestionTimer();
-    if (this.pendingBytes > 0) {
+    if (this.pending.length > 0) {
       // the book's "Client … sent b'…' but then closed"
       this.shared.stats.errors.closed_mid_question++;
       this.shared.logger.info(
-        { peer: this.peer, receivedBytes: this.pendingBytes },
+        { peer: this.peer, receivedBytes: this.pending.length },
         'client closed the connection mid-question',
       );
     }
@@ -240,9 +241,9 @@ class Conversation {
   }
 }
 
-function onlyWhitespace(buf: Buffer, from: number): boolean {
-  for (let i = from; i < buf.length; i++) {
-    const c = buf[i]!;
+function onlyWhitespace(text: string, from: number): boolean {
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
     if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return false;
   }
   return true;

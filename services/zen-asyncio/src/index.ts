@@ -14,6 +14,7 @@ export {
   type Answer,
   APHORISMS,
   answerFor,
+  answerForText,
   BOOK_APHORISM_COUNT,
   DEFAULT_MAX_QUESTION_BYTES,
   QUESTION_END,

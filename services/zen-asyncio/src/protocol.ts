@@ -43,13 +43,19 @@ export const REPLIES = {
 export interface Answer {
   /** The reply bytes, shared constants: never mutate. */
   bytes: Buffer;
+  /** The same reply as a string (latin1), for joining several answers into one write. */
+  text: string;
   known: boolean;
 }
 
 const KNOWN = new Map<string, Answer>(
-  APHORISMS.map(([q, a]) => [q, { bytes: Buffer.from(a, 'latin1'), known: true }]),
+  APHORISMS.map(([q, a]) => [q, { bytes: Buffer.from(a, 'latin1'), text: a, known: true }]),
 );
-const UNKNOWN: Answer = { bytes: Buffer.from(REPLIES.unknown, 'latin1'), known: false };
+const UNKNOWN: Answer = {
+  bytes: Buffer.from(REPLIES.unknown, 'latin1'),
+  text: REPLIES.unknown,
+  known: false,
+};
 
 /**
  * The answer to one question (its bytes including the `?`). Leading whitespace is
@@ -57,7 +63,12 @@ const UNKNOWN: Answer = { bytes: Buffer.from(REPLIES.unknown, 'latin1'), known: 
  * understood; the book's server compares the raw bytes and would call those unknown.
  */
 export function answerFor(question: Buffer): Answer {
-  let text = question.toString('latin1');
+  return answerForText(question.toString('latin1'));
+}
+
+/** answerFor of a question already decoded as latin1 (one character a byte). */
+export function answerForText(question: string): Answer {
+  let text = question;
   const first = text.charCodeAt(0);
   if (first === 0x20 || first === 0x0a || first === 0x0d || first === 0x09) text = text.trimStart();
   return KNOWN.get(text) ?? UNKNOWN;
