@@ -7,8 +7,9 @@
  */
 import { createLogger, type Logger, sleep, withTimeout } from '@fopnp/net';
 import { Availability } from './availability.js';
-import { ABSENT_ENTRY, decodeValue, encodeValue } from './codec.js';
-import { CacheUnavailableError, ValueTooLargeError } from './errors.js';
+import { ABSENT_ENTRY, type Decoded, encodeValue } from './codec.js';
+import { type EntryRead, ForeignEntries, readEntry } from './entry.js';
+import { CacheUnavailableError, StoredValueTooLargeError, ValueTooLargeError } from './errors.js';
 import { KeySpace, validateKey } from './keys.js';
 import { acquireLock, newLockToken, releaseLock } from './lock.js';
 import { type CacheOptions, jitteredTtl, type ResolvedCacheOptions, resolveOptions } from './options.js';
@@ -53,6 +54,10 @@ export interface CacheStats {
   failOpen: number;
   /** Values not cached because they exceeded maxValueBytes. */
   oversize: number;
+  /** Stored entries over maxValueBytes, refused without reading them whole (get: an error; getOrLoad: a miss). */
+  oversizeReads: number;
+  /** Entries this cache cannot read (a list, bytes without a cache tag, corrupt JSON): each read a miss. */
+  foreign: number;
   outages: number;
 }
 
@@ -64,12 +69,16 @@ function defaultLogger(): Logger {
 }
 
 /** A stored entry (value or negative "absent") as a getOrLoad answer. */
-function fromEntry(raw: Buffer, source: LoadSource): LoadResult<unknown> {
-  const decoded = decodeValue(raw);
+function fromEntry(decoded: Decoded, source: LoadSource): LoadResult<unknown> {
   return { value: decoded.found ? decoded.value : undefined, source };
 }
 
-type Attempt<T> = { ok: true; value: T } | { ok: false; error: unknown };
+/** wrongType: Redis answered WRONGTYPE (the key holds a list, a set...): no outage. */
+type Attempt<T> = { ok: true; value: T } | { ok: false; error: unknown; wrongType?: boolean };
+
+function isWrongType(err: unknown): boolean {
+  return err instanceof Error && err.message.startsWith('WRONGTYPE');
+}
 
 export class Cache {
   readonly options: ResolvedCacheOptions;
@@ -87,15 +96,26 @@ export class Cache {
     fromOtherProcess: 0,
     failOpen: 0,
     oversize: 0,
+    oversizeReads: 0,
   };
+  private readonly foreign: ForeignEntries;
   private probeTimer: NodeJS.Timeout | undefined;
   private closed = false;
   /** Until the first connection is up (or connectWaitMs passed), calls wait instead of failing open. */
   private starting: Promise<void> | undefined;
+  /**
+   * ioredis's commandTimeout already bounds each call (one command a call) unless the
+   * topology cannot say so (cluster retries) or its bound is longer than opTimeoutMs: only
+   * then a second timer per call (it cost ~10 % of a hit's CPU).
+   */
+  private readonly ownTimer: boolean;
 
   constructor(options: CacheOptions) {
     this.options = resolveOptions(options, defaultLogger());
     this.topology = options.topology;
+    const bound = this.topology.commandTimeoutMs;
+    this.ownTimer = bound === undefined || bound > this.options.opTimeoutMs;
+    this.foreign = new ForeignEntries(this.options.logger);
     this.keys = new KeySpace(this.options.namespace);
     this.availability = new Availability(this.options.logger, (id) => options.topology.addressOf?.(id));
     this.starting = this.topology.waitReady(this.options.connectWaitMs).then(() => {
@@ -133,19 +153,20 @@ export class Cache {
     validateKey(key);
     const dataKey = this.keys.data(key);
     const route = this.topology.route(dataKey, key);
-    const reader = route.reader ?? route.client;
-    const raw = await this.attempt(route, () => reader.getBuffer(dataKey));
-    if (!raw.ok) throw new CacheUnavailableError(`reading "${key}" from ${route.id}`, { cause: raw.error });
-    if (raw.value === null) {
+    const read = await this.read(route, route.reader ?? route.client, dataKey);
+    if (read.kind === 'down')
+      throw new CacheUnavailableError(`reading "${key}" from ${route.id}`, { cause: read.error });
+    if (read.kind === 'oversize')
+      throw new StoredValueTooLargeError(key, read.bytes, this.options.maxValueBytes);
+    if (read.kind !== 'entry') {
       this.counters.misses++;
       this.perShard.of(route.id).misses++;
       return { status: 'miss', shard: route.id };
     }
     this.counters.hits++;
     this.perShard.of(route.id).hits++;
-    const decoded = decodeValue(raw.value);
-    return decoded.found
-      ? { status: 'hit', value: decoded.value, shard: route.id }
+    return read.decoded.found
+      ? { status: 'hit', value: read.decoded.value, shard: route.id }
       : { status: 'absent', shard: route.id };
   }
 
@@ -179,6 +200,7 @@ export class Cache {
     const { hits, misses } = this.counters;
     return {
       ...this.counters,
+      foreign: this.foreign.count,
       hitRatio: hits + misses ? hits / (hits + misses) : 0,
       outages: this.availability.outageCount,
     };
@@ -237,14 +259,14 @@ export class Cache {
   ): Promise<LoadResult<unknown>> {
     const dataKey = this.keys.data(key);
     const route = this.topology.route(dataKey, key);
-    const reader = route.reader ?? route.client;
-    const cached = await this.attempt(route, () => reader.getBuffer(dataKey));
-    if (!cached.ok) return this.failOpen(route.id, loader);
-    if (cached.value !== null) {
+    const cached = await this.read(route, route.reader ?? route.client, dataKey);
+    if (cached.kind === 'down') return this.failOpen(route.id, loader);
+    if (cached.kind === 'entry') {
       this.counters.hits++;
       this.perShard.of(route.id).hits++;
-      return fromEntry(cached.value, 'cache');
+      return fromEntry(cached.decoded, 'cache');
     }
+    // Nothing, a foreign entry or an oversize one: a miss, whose load overwrites it.
     this.counters.misses++;
     this.perShard.of(route.id).misses++;
 
@@ -261,10 +283,10 @@ export class Cache {
       if (locked.value) {
         try {
           // Another process may have stored the value between our miss and our lock.
-          const again = await this.attempt(route, () => route.client.getBuffer(dataKey));
-          if (again.ok && again.value !== null) {
+          const again = await this.read(route, route.client, dataKey);
+          if (again.kind === 'entry') {
             this.counters.fromOtherProcess++;
-            return fromEntry(again.value, 'other-process');
+            return fromEntry(again.decoded, 'other-process');
           }
           return await this.loadAndStore(route, dataKey, loader, opts);
         } finally {
@@ -273,11 +295,11 @@ export class Cache {
       }
       // Someone else is loading: wait for their value, or for the lock to free up.
       await sleep(lockPollMs);
-      const seen = await this.attempt(route, () => route.client.getBuffer(dataKey));
-      if (!seen.ok) return this.failOpen(route.id, loader);
-      if (seen.value !== null) {
+      const seen = await this.read(route, route.client, dataKey);
+      if (seen.kind === 'down') return this.failOpen(route.id, loader);
+      if (seen.kind === 'entry') {
         this.counters.fromOtherProcess++;
-        return fromEntry(seen.value, 'other-process');
+        return fromEntry(seen.decoded, 'other-process');
       }
       // The other loader is too slow (or died holding the lock): load without waiting more.
       if (Date.now() >= deadline) return this.loadAndStore(route, dataKey, loader, opts);
@@ -336,19 +358,47 @@ export class Cache {
   }
 
   /**
-   * Runs one Redis call bounded by opTimeoutMs. A failure starts an outage of the owner; only
-   * a probe ends it. During a cluster failover calls succeed and fail by turns while the
-   * nodes' slot tables disagree, and counting those successes would log one outage per flip.
+   * Reads a stored entry without ever reading more than maxValueBytes + 1 of it (GETRANGE), and
+   * says what it is. An entry this cache cannot read is logged (once a key) and counted, an
+   * oversize one counted and measured (STRLEN); neither is an outage.
+   */
+  private async read(route: Route, client: Route['client'], dataKey: string): Promise<EntryRead> {
+    const limit = this.options.maxValueBytes;
+    const r = await this.attempt(route, () => client.getrangeBuffer(dataKey, 0, limit));
+    const read = readEntry(r, limit);
+    if (read.kind === 'foreign') this.foreign.seen(dataKey, read.reason);
+    else if (read.kind === 'oversize') {
+      this.counters.oversizeReads++;
+      const size = await this.attempt(route, () => client.strlen(dataKey));
+      if (size.ok) read.bytes = size.value;
+      this.options.logger.warn(
+        { key: dataKey, bytes: read.bytes, limit },
+        'stored entry over the value limit: not read (get answers an error, getOrLoad loads and overwrites it)',
+      );
+    }
+    return read;
+  }
+
+  /**
+   * Runs one Redis call bounded by opTimeoutMs (ioredis's commandTimeout, or a timer of our
+   * own: see ownTimer). A failure starts an outage of the owner; only a probe ends it. During
+   * a cluster failover calls succeed and fail by turns while the nodes' slot tables disagree,
+   * and counting those successes would log one outage per flip. WRONGTYPE is Redis answering
+   * about a foreign entry, not an outage.
    */
   private async attempt<T>(route: { id: string }, call: () => Promise<T>): Promise<Attempt<T>> {
     if (this.starting) await this.starting;
     const started = performance.now();
     try {
-      const value = await withTimeout(call(), this.options.opTimeoutMs, `redis call to ${route.id}`);
+      const value = await (this.ownTimer
+        ? withTimeout(call(), this.options.opTimeoutMs, `redis call to ${route.id}`)
+        : call());
       this.perShard.call(route.id, performance.now() - started, true);
       return { ok: true, value };
     } catch (error) {
-      this.perShard.call(route.id, performance.now() - started, false);
+      const wrongType = isWrongType(error);
+      this.perShard.call(route.id, performance.now() - started, wrongType);
+      if (wrongType) return { ok: false, error, wrongType };
       this.availability.failure(route.id, error);
       this.startProbing();
       return { ok: false, error };

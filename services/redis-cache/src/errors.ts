@@ -30,6 +30,15 @@ export const CACHE_ERRORS = defineErrors('redis-cache', {
     message: (what: string, limit: number) =>
       `${what} exceeds the limit of ${limit} bytes (raise --max-value-bytes / CACHE_MAX_VALUE_BYTES or store less)`,
   },
+  /**
+   * A GET of a key whose stored entry is larger than the value limit (planted by another
+   * client, or by a cache with a larger limit): refused before it is read.
+   */
+  STORED_VALUE_TOO_LARGE: {
+    statusCode: 502,
+    message: (key: string, size: string, limit: number) =>
+      `key "${key}" holds ${size} in Redis, over the limit of ${limit} bytes: not read (written by another client or a cache with a larger --max-value-bytes / CACHE_MAX_VALUE_BYTES; delete it or raise the limit)`,
+  },
   UNSUPPORTED_MEDIA_TYPE: {
     statusCode: 415,
     message: (got: string | undefined) =>
@@ -89,6 +98,24 @@ export class ValueTooLargeError extends CacheError {
     readonly limit: number,
   ) {
     super(CACHE_ERRORS.describe('VALUE_TOO_LARGE', `value of ${size} bytes`, limit));
+  }
+}
+
+/** A stored entry over maxValueBytes, refused before it was read whole (GETRANGE, then STRLEN). */
+export class StoredValueTooLargeError extends CacheError {
+  constructor(
+    readonly key: string,
+    readonly size: number | undefined,
+    readonly limit: number,
+  ) {
+    super(
+      CACHE_ERRORS.describe(
+        'STORED_VALUE_TOO_LARGE',
+        key,
+        size === undefined ? `more than ${limit} bytes` : `${size} bytes`,
+        limit,
+      ),
+    );
   }
 }
 

@@ -22,6 +22,16 @@ const COUNTERS: [keyof CacheStats, string, string][] = [
     'misses answered by a loader in another process',
   ],
   ['oversize', 'redis_cache_oversize_total', 'loaded values not cached because they exceeded the size limit'],
+  [
+    'oversizeReads',
+    'redis_cache_oversize_reads_total',
+    'stored entries over the value limit, refused before they were read whole',
+  ],
+  [
+    'foreign',
+    'redis_cache_foreign_entries_total',
+    'reads of entries the cache cannot decode (another type, no cache tag, corrupt): each a miss',
+  ],
   ['outages', 'redis_cache_outages_total', 'times a Redis server became unreachable'],
 ];
 

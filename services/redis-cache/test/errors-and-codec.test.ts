@@ -15,6 +15,7 @@ describe('coded errors', () => {
       new errors.BodyTooLargeError(1),
       new errors.UnsupportedMediaTypeError('text/plain'),
       new errors.CacheUnavailableError('x'),
+      new errors.StoredValueTooLargeError('k', 3, 2),
     ];
     // Every entry of the table has a class (BodyTooLargeError shares VALUE_TOO_LARGE).
     const codes = new Set(samples.map((e) => e.code));
@@ -29,6 +30,12 @@ describe('coded errors', () => {
 
   it('tells the user what to change when a value is too large', () => {
     expect(new errors.ValueTooLargeError(2000, 1000).message).toMatch(/--max-value-bytes/);
+    expect(new errors.StoredValueTooLargeError('k', 2000, 1000).message).toMatch(
+      /^key "k" holds 2000 bytes in Redis, over the limit of 1000 bytes: not read .*--max-value-bytes/,
+    );
+    expect(new errors.StoredValueTooLargeError('k', undefined, 1000).message).toContain(
+      'more than 1000 bytes',
+    );
   });
 });
 

@@ -4,7 +4,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -271,6 +271,16 @@ export function capturingLogger(
  * `value(prefix)` is the sample of the first line starting with `prefix` (0 when absent),
  * e.g. `value('tcp_farewell_errors_total{kind="incomplete_read"')`.
  */
+/**
+ * A process's peak resident memory in MiB (VmHWM of /proc/<pid>/status): what a container's
+ * memory limit meets, for tests that check a hostile input leaves memory bounded.
+ */
+export function peakRssMiB(pid: number): number {
+  const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  if (kb === undefined) throw new Error(`no VmHWM for process ${pid}`);
+  return Number(kb) / 1024;
+}
+
 export async function scrapeMetrics(url: string): Promise<{ text: string; value(prefix: string): number }> {
   const target = /\/metrics$/.test(url) ? url : `${url.replace(/\/$/, '')}/metrics`;
   const res = await fetch(target, { signal: AbortSignal.timeout(5_000) });

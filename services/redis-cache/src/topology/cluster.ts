@@ -31,6 +31,8 @@ export function parseNodeAddress(text: string): ClusterNodeAddress {
 export class ClusterTopology implements Topology {
   readonly kind = 'cluster' as const;
   readonly description: string;
+  /** Unbounded by ioredis: a call may wait for redirections and CLUSTERDOWN retries. */
+  readonly commandTimeoutMs = undefined;
   readonly cluster: Cluster;
 
   /** `replicaReads`: GETs go to the slot owner's replicas (ioredis scaleReads 'slave'; stale reads possible). */

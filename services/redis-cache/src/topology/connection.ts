@@ -13,13 +13,18 @@ export function redisOptions(t: ConnectionTuning = {}): RedisOptions {
     enableAutoPipelining: t.autoPipelining ?? DEFAULT_CONNECTION_TUNING.autoPipelining,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
-    commandTimeout: t.commandTimeoutMs ?? DEFAULT_CONNECTION_TUNING.commandTimeoutMs,
+    commandTimeout: commandTimeoutOf(t),
     connectTimeout: t.connectTimeoutMs ?? DEFAULT_CONNECTION_TUNING.connectTimeoutMs,
     connectionName: t.connectionName ?? DEFAULT_CONNECTION_TUNING.connectionName,
     retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
     // An error event without a listener would crash the process; the cache logs outages itself.
     lazyConnect: false,
   };
+}
+
+/** The per-command bound redisOptions(t) gives every connection. */
+export function commandTimeoutOf(t: ConnectionTuning = {}): number {
+  return t.commandTimeoutMs ?? DEFAULT_CONNECTION_TUNING.commandTimeoutMs;
 }
 
 /** Connects to a redis:// URL (host, port, password, db) with the fail-open options. */

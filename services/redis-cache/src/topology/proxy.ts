@@ -18,7 +18,7 @@ import { redactUrl } from '@fopnp/net';
 import { Redis } from 'ioredis';
 import { type PoolPlacement, type TwemproxyDistribution, twemproxyPlacement } from '../sharding/twemproxy.js';
 import type { TwemproxyHashName } from '../sharding/twemproxy-hash.js';
-import { closeClient, connectRedis, redisOptions, waitClientReady } from './connection.js';
+import { closeClient, commandTimeoutOf, connectRedis, redisOptions, waitClientReady } from './connection.js';
 import type { ConnectionTuning, DataNode, KeyLocation, ProbeTarget, Route, Topology } from './types.js';
 
 export interface ProxyTopologyConfig {
@@ -63,6 +63,7 @@ export function hostPort(url: string): string {
 export class ProxyTopology implements Topology {
   readonly kind = 'proxy' as const;
   readonly description: string;
+  readonly commandTimeoutMs: number;
   readonly proxy: Redis;
   readonly placement: PoolPlacement | undefined;
   /** "ketama/fnv1a_64" */
@@ -77,6 +78,7 @@ export class ProxyTopology implements Topology {
   constructor(config: ProxyTopologyConfig, tuning: ConnectionTuning = {}) {
     const servers = config.servers ?? [];
     this.proxy = connectProxy(config.url, tuning);
+    this.commandTimeoutMs = commandTimeoutOf(tuning);
     this.proxyRoute = { id: 'proxy', client: this.proxy };
     this.servers = servers.map(redactUrl);
     const distribution = config.distribution ?? 'ketama';

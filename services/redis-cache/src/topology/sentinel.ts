@@ -9,7 +9,7 @@
  */
 import { Redis } from 'ioredis';
 import { parseNodeAddress } from './cluster.js';
-import { closeClient, redisOptions, waitClientReady } from './connection.js';
+import { closeClient, commandTimeoutOf, redisOptions, waitClientReady } from './connection.js';
 import type { ConnectionTuning, DataNode, KeyLocation, ProbeTarget, Route, Topology } from './types.js';
 
 export interface SentinelTopologyConfig {
@@ -24,6 +24,7 @@ export interface SentinelTopologyConfig {
 export class SentinelTopology implements Topology {
   readonly kind = 'sentinel' as const;
   readonly description: string;
+  readonly commandTimeoutMs: number;
   readonly masterName: string;
   /** Always connected to whatever the sentinels call the master now. */
   readonly master: Redis;
@@ -36,6 +37,7 @@ export class SentinelTopology implements Topology {
   constructor(config: SentinelTopologyConfig, tuning: ConnectionTuning = {}) {
     if (config.sentinels.length === 0) throw new RangeError('sentinel topology needs at least one sentinel');
     this.masterName = config.masterName ?? 'mymaster';
+    this.commandTimeoutMs = commandTimeoutOf(tuning);
     this.sentinels = config.sentinels.map(parseNodeAddress);
     const connectTimeout = tuning.connectTimeoutMs ?? 2000;
     const connect = (role: 'master' | 'slave') => {

@@ -12,7 +12,7 @@ import {
   type ShardStrategy,
   type StrategyName,
 } from '../sharding/strategies.js';
-import { closeClient, connectRedis, waitClientReady } from './connection.js';
+import { closeClient, commandTimeoutOf, connectRedis, waitClientReady } from './connection.js';
 import type {
   ConnectionTuning,
   DataNode,
@@ -26,6 +26,7 @@ import type {
 export class ShardedTopology implements Topology {
   readonly kind = 'sharded' as const;
   readonly description: string;
+  readonly commandTimeoutMs: number;
   readonly strategy: ShardStrategy;
   readonly hashInput: HashInput;
   private readonly shardRoutes: Route[];
@@ -47,6 +48,7 @@ export class ShardedTopology implements Topology {
     if (urls.length === 0) throw new RangeError('sharded topology needs at least one shard URL');
     this.strategy = createStrategy(strategy, urls.length, pool);
     this.clients = urls.map((u) => connectRedis(u, tuning));
+    this.commandTimeoutMs = commandTimeoutOf(tuning);
     this.shardRoutes = this.clients.map((client, i) => ({ id: `shard${i}`, client }));
     this.servers = urls.map(redactUrl);
     this.description = `${urls.length} shards by ${strategy}: ${urls.map(redactUrl).join(', ')}`;

@@ -1,18 +1,20 @@
 /** One Redis server holds everything. */
 import { redactUrl } from '@fopnp/net';
 import type { Redis } from 'ioredis';
-import { closeClient, connectRedis, waitClientReady } from './connection.js';
+import { closeClient, commandTimeoutOf, connectRedis, waitClientReady } from './connection.js';
 import type { ConnectionTuning, DataNode, KeyLocation, ProbeTarget, Route, Topology } from './types.js';
 
 export class SingleTopology implements Topology {
   readonly kind = 'single' as const;
   readonly description: string;
+  readonly commandTimeoutMs: number;
   private readonly client: Redis;
   private readonly routeEntry: Route;
   private readonly server: string;
 
   constructor(url: string, tuning: ConnectionTuning = {}) {
     this.client = connectRedis(url, tuning);
+    this.commandTimeoutMs = commandTimeoutOf(tuning);
     this.server = redactUrl(url);
     this.description = `single Redis at ${this.server}`;
     this.routeEntry = { id: 'single', client: this.client };

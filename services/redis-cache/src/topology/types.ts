@@ -49,6 +49,13 @@ export interface Topology {
   /** Human description for logs and /stats. */
   readonly description: string;
   /**
+   * The bound ioredis itself puts on every call this topology makes (its commandTimeout: one
+   * command a call), or undefined when a call may take longer than one command's timeout
+   * (Redis Cluster retries redirections and CLUSTERDOWN). The cache adds a timer of its own
+   * only when this is missing or longer than its opTimeoutMs.
+   */
+  readonly commandTimeoutMs: number | undefined;
+  /**
    * The client that owns a key. Client-side sharding hashes the user's key (so the
    * namespace prefix does not skew the strategy, and a key's value and loader lock share a
    * shard); Redis Cluster hashes the full Redis key, as the servers do.
