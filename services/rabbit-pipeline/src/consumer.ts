@@ -10,9 +10,11 @@ import { type Logger, silentLogger } from '@fopnp/net';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { AckBatcher } from './acks.js';
 import type { Attachment, Broker } from './connection.js';
-import { MalformedMessageError } from './errors.js';
+import { MalformedMessageError, MessageTooLargeError } from './errors.js';
 import { applyFaults, type Faults, hasFaults } from './faults.js';
+import { DEFAULT_MAX_MESSAGE_BYTES } from './protocol.js';
 import type { ReliablePublisher } from './publisher.js';
+import { guardDeliverySize, type OversizeDelivery, refusedMessage } from './size-guard.js';
 
 /** Header that counts how often a message was retried. */
 export const RETRY_HEADER = 'x-fopnp-retries';
@@ -34,6 +36,13 @@ export interface ConsumerOptions {
   /** @default 3 */
   maxRetries?: number;
   /**
+   * Largest body read. A bigger delivery is refused from its content header, never
+   * assembled, and nacked without requeue: the queue's own x-dead-letter-exchange (the
+   * pipeline's DLX) keeps it, or the broker drops it from a queue without one.
+   * @default DEFAULT_MAX_MESSAGE_BYTES (65536)
+   */
+  maxMessageBytes?: number;
+  /**
    * Exchange for dead letters, published with the error in a header. Without it (or
    * without a publisher) a dead letter is nacked and the queue's own
    * x-dead-letter-exchange argument, if any, decides where it goes.
@@ -44,7 +53,10 @@ export interface ConsumerOptions {
   logger?: Logger;
 }
 
-/** Events: 'outcome' (outcome, msg, error?) after each message is settled. */
+/**
+ * Events: 'outcome' (outcome, msg, error?) after each message is settled; 'oversize'
+ * (size) for each delivery refused unread (its outcome is a dead-letter).
+ */
 export class ReliableConsumer extends EventEmitter implements Attachment {
   private channel: Channel | undefined;
   private acks: AckBatcher | undefined;
@@ -52,7 +64,7 @@ export class ReliableConsumer extends EventEmitter implements Attachment {
   private closed = false;
   private active = 0;
   private readonly logger: Logger;
-  readonly stats = { acked: 0, retried: 0, deadLettered: 0 };
+  readonly stats = { acked: 0, retried: 0, deadLettered: 0, oversize: 0 };
   /** Ack frames sent and the messages they covered: coalescing at work. */
   readonly ackStats = { frames: 0, messages: 0 };
 
@@ -85,6 +97,9 @@ export class ReliableConsumer extends EventEmitter implements Attachment {
     });
     await ch.prefetch(this.options.prefetch ?? 64);
     const acks = new AckBatcher(ch, this.ackStats);
+    guardDeliverySize(ch, this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, (d) =>
+      this.refuse(ch, acks, d),
+    );
     this.channel = ch;
     this.acks = acks;
     const { consumerTag } = await ch.consume(this.options.queue, (msg) => {
@@ -100,6 +115,21 @@ export class ReliableConsumer extends EventEmitter implements Attachment {
       void this.handle(ch, msg);
     });
     this.consumerTag = consumerTag;
+  }
+
+  /** A delivery over the limit, its body never read: dead-lettered by the broker (nack, no requeue). */
+  private refuse(ch: Channel, acks: AckBatcher, d: OversizeDelivery): void {
+    const msg = refusedMessage(d);
+    acks.track(msg);
+    const err = new MessageTooLargeError(
+      this.options.queue,
+      d.size,
+      this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+    );
+    this.logger.warn({ bytes: d.size, limit: err.limit, messageId: d.properties.messageId }, err.message);
+    this.stats.oversize++;
+    this.emit('oversize', d.size);
+    this.settle(ch, msg, 'dead-letter', err, 'nack');
   }
 
   detach(): void {

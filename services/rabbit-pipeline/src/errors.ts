@@ -22,6 +22,12 @@ export const PIPELINE_ERRORS = defineErrors('rabbit-pipeline', {
     statusCode: 400,
     message: (queue: string, detail: string) => `malformed message on "${queue}": ${detail}`,
   },
+  /** A delivery whose body is over MAX_MESSAGE_BYTES: refused from its header, never read. */
+  MESSAGE_TOO_LARGE: {
+    statusCode: 413,
+    message: (queue: string, size: number, limit: number) =>
+      `message of ${size} bytes on "${queue}" is over the limit of ${limit} bytes: refused unread and dead-lettered (raise MAX_MESSAGE_BYTES / --max-message-bytes if such messages are expected)`,
+  },
   PUBLISH_NACKED: {
     statusCode: 503,
     message: (exchange: string, routingKey: string) =>
@@ -108,6 +114,17 @@ export class MalformedMessageError extends PipelineError {
 }
 
 /** The broker refused a message (basic.nack) more often than we retry. */
+/** A delivery over the size limit, refused before its body was read. */
+export class MessageTooLargeError extends PipelineError {
+  constructor(
+    readonly queue: string,
+    readonly size: number,
+    readonly limit: number,
+  ) {
+    super(PIPELINE_ERRORS.describe('MESSAGE_TOO_LARGE', queue, size, limit));
+  }
+}
+
 export class PublishNackedError extends PipelineError {
   constructor(exchange: string, routingKey: string) {
     super(PIPELINE_ERRORS.describe('PUBLISH_NACKED', exchange, routingKey));

@@ -3,6 +3,7 @@
  * commands, `serve`, the README's options table and the deployment files read this.
  */
 import { defineOptions, defineService, httpLimitOptions, type StateVolume, serviceOptions } from '@fopnp/net';
+import { DEFAULT_MAX_MESSAGE_BYTES } from './protocol.js';
 
 /** The book's five roles of queuepi.py, plus `all` (every role in one process). */
 export const ROLES = ['bitsource', 'always-yes', 'judge', 'pythagoras', 'tally'] as const;
@@ -38,6 +39,14 @@ export const brokerOptions = defineOptions({
     default: 512,
     min: 1,
     description: 'published messages awaiting a broker confirm before publish() waits',
+  },
+  maxMessageBytes: {
+    type: 'int',
+    env: 'MAX_MESSAGE_BYTES',
+    default: DEFAULT_MAX_MESSAGE_BYTES,
+    min: 1,
+    description:
+      'largest message body a consumer reads; a bigger delivery is refused from its header, before its body is read, and dead-lettered (memory stays within prefetch x this per queue)',
   },
   maxRetries: {
     type: 'int',

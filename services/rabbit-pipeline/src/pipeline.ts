@@ -36,6 +36,8 @@ export interface PipelineOptions {
   maxInFlight?: number;
   /** @default 3 */
   maxRetries?: number;
+  /** Largest message body a role reads; bigger ones are refused unread and dead-lettered. @default 65536 */
+  maxMessageBytes?: number;
   /** Declare the work queues as quorum queues. @default false */
   quorum?: boolean;
   /** @default 5000 */
@@ -49,7 +51,10 @@ export interface PipelineOptions {
 
 export interface Pipeline {
   broker: Broker;
-  /** 'outcome' (queue, outcome) for every message a role's consumer settles. */
+  /**
+   * 'outcome' (queue, outcome) for every message a role's consumer settles; 'oversize'
+   * (queue, size) for each delivery refused unread.
+   */
   events: EventEmitter;
   publisher: ReliablePublisher;
   names: PipelineNames;
@@ -96,6 +101,7 @@ export async function openPipeline(options: PipelineOptions): Promise<Pipeline> 
 /** Starts a role's consumer and forwards its outcomes to `p.events` (metrics). */
 async function startConsumer(p: Pipeline, consumer: ReliableConsumer, queue: string) {
   consumer.on('outcome', (outcome: string) => p.events.emit('outcome', queue, outcome));
+  consumer.on('oversize', (size: number) => p.events.emit('oversize', queue, size));
   if (!p.consumers.has(queue)) p.consumers.set(queue, new Set());
   p.consumers.get(queue)!.add(consumer);
   return consumer.start();
@@ -112,6 +118,7 @@ function consumerOptions(p: Pipeline) {
     publisher: p.publisher,
     prefetch: p.options.prefetch ?? 64,
     maxRetries: p.options.maxRetries ?? 3,
+    ...(p.options.maxMessageBytes ? { maxMessageBytes: p.options.maxMessageBytes } : {}),
     deadLetterExchange: p.names.deadLetterExchange,
     logger: p.logger,
   };
@@ -170,6 +177,7 @@ export async function startJudge(p: Pipeline): Promise<RoleHandle> {
   const rpc = await new RpcClient(p.broker, {
     replyQueuePrefix: p.names.replies,
     timeoutMs: p.options.rpcTimeoutMs ?? 5_000,
+    ...(p.options.maxMessageBytes ? { maxMessageBytes: p.options.maxMessageBytes } : {}),
     logger: p.logger,
   }).start();
   const consumer = new ReliableConsumer(p.broker, {
@@ -199,6 +207,7 @@ export async function startPythagoras(p: Pipeline): Promise<RoleHandle> {
   const server = createRpcServer(p.broker, {
     queue: p.names.pythagoras,
     prefetch: p.options.prefetch ?? 64,
+    ...(p.options.maxMessageBytes ? { maxMessageBytes: p.options.maxMessageBytes } : {}),
     faults: faultsOf(p),
     logger: p.logger,
     handler: (body) =>

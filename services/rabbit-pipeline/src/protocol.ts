@@ -8,6 +8,13 @@
 import { randomBytes } from 'node:crypto';
 import { MalformedMessageError } from './errors.js';
 
+/**
+ * Largest body a consumer reads by default (MAX_MESSAGE_BYTES): a point is 64 bytes, a
+ * decision 1, a sum-of-squares request or reply under 100. With the default prefetch of 64
+ * a queue's consumer holds at most 4 MiB of bodies.
+ */
+export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024;
+
 /** Bits of precision in each coordinate (the book's B). */
 export const B = 32;
 const POINT_PATTERN = new RegExp(`^[01]{${2 * B}}$`);

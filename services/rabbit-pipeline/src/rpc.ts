@@ -11,6 +11,8 @@ import type { Attachment, Broker } from './connection.js';
 import { ReliableConsumer } from './consumer.js';
 import { ClosedError, MalformedMessageError, RpcInterruptedError, RpcTimeoutError } from './errors.js';
 import type { Faults } from './faults.js';
+import { DEFAULT_MAX_MESSAGE_BYTES } from './protocol.js';
+import { guardDeliverySize } from './size-guard.js';
 
 interface Call {
   resolve(body: Buffer): void;
@@ -23,6 +25,8 @@ export interface RpcClientOptions {
   replyQueuePrefix: string;
   /** @default 5000 */
   timeoutMs?: number;
+  /** Largest reply body read; a bigger one is dropped from its header, unread. @default 65536 */
+  maxMessageBytes?: number;
   logger?: Logger;
 }
 
@@ -58,6 +62,14 @@ export class RpcClient implements Attachment {
     // Exclusive + auto-delete: the queue lives exactly as long as this connection.
     const name = `${this.options.replyQueuePrefix}.${randomUUID()}`;
     await ch.assertQueue(name, { exclusive: true, autoDelete: true, durable: false });
+    // noAck: a refused reply needs no settling; its call times out as if it never came.
+    const limit = this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    guardDeliverySize(ch, limit, (d) =>
+      this.logger.warn(
+        { bytes: d.size, limit, correlationId: d.properties.correlationId },
+        'reply over MAX_MESSAGE_BYTES dropped unread',
+      ),
+    );
     await ch.consume(
       name,
       (msg) => {
@@ -159,6 +171,8 @@ export interface RpcServerOptions {
   /** Builds the reply sent for a request the handler rejected as malformed. */
   errorReply: (err: MalformedMessageError) => Buffer;
   prefetch?: number;
+  /** Largest request body read; a bigger one is refused unread and dropped. @default 65536 */
+  maxMessageBytes?: number;
   /** Slow or faulty on purpose (LATENCY_MS, FAIL_RATE). */
   faults?: Faults;
   logger?: Logger;
@@ -170,6 +184,7 @@ export function createRpcServer(broker: Broker, options: RpcServerOptions): Reli
     queue: options.queue,
     prefetch: options.prefetch ?? 64,
     maxRetries: 0,
+    ...(options.maxMessageBytes ? { maxMessageBytes: options.maxMessageBytes } : {}),
     ...(options.faults ? { faults: options.faults } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     async handler(msg, ch) {

@@ -39,6 +39,12 @@ function registerMetrics(ctx: ServiceContext<Options>, p: Pipeline, tally: Tally
     labelNames: ['queue', 'outcome'],
     registers,
   });
+  const oversize = new Counter({
+    name: 'rabbit_pipeline_oversize_refused_total',
+    help: 'deliveries over MAX_MESSAGE_BYTES refused before their body was read (then dead-lettered), by queue',
+    labelNames: ['queue'],
+    registers,
+  });
   const reconnects = new Counter({
     name: 'rabbit_pipeline_reconnects_total',
     help: 'connections to RabbitMQ made after the first',
@@ -68,6 +74,7 @@ function registerMetrics(ctx: ServiceContext<Options>, p: Pipeline, tally: Tally
   p.publisher.on('confirm', () => published.inc());
   p.publisher.on('republish', (n: number) => republished.inc(n));
   p.events.on('outcome', (queue: string, outcome: string) => consumed.inc({ queue, outcome }));
+  p.events.on('oversize', (queue: string) => oversize.inc({ queue }));
   p.broker.on('connected', () => {
     if (p.broker.reconnects > 0) reconnects.inc();
   });
@@ -100,6 +107,7 @@ export async function startService(ctx: ServiceContext<Options>): Promise<Starte
     prefetch: config.prefetch,
     maxInFlight: config.maxInFlight,
     maxRetries: config.maxRetries,
+    maxMessageBytes: config.maxMessageBytes,
     quorum: config.quorum,
     rpcTimeoutMs: config.rpcTimeoutMs,
     latencyMs: config.latencyMs,
