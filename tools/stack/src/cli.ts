@@ -23,7 +23,6 @@ import {
   loadPackages,
   localProfiles,
   portsOf,
-  profilesOf,
 } from './discover.js';
 import { stopStack } from './down.js';
 import { logDir, loggedServices, printLogs } from './log-files.js';
@@ -173,15 +172,11 @@ const status = defineCommand({
         states[i]!,
       ]);
     });
-    const packages = await loadPackages(ROOT);
-    const local = localProfiles(packages);
-    const composeOnly = profilesOf(packages).filter((p) => !local.includes(p));
+    const local = localProfiles(await loadPackages(ROOT));
     const head = running
       ? `stack: running (pid ${record.pid}, profile ${record.profile}, since ${record.startedAt}); ${states.filter((s) => s === 'ready').length} of ${services.length} ready`
       : `stack: not running here${record ? ` (a dead stack's record, pid ${record.pid}: \`pnpm stack down\` cleans up)` : ''}`;
-    process.stdout.write(
-      `${head}\n\n${table(rows)}\n\nprofiles: ${local.join(', ')}${composeOnly.length ? `; compose only (several instances of a service): ${composeOnly.join(', ')}` : ''}\n`,
-    );
+    process.stdout.write(`${head}\n\n${table(rows)}\n\nprofiles: ${local.join(', ')}\n`);
     return 0;
   },
 });

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import {
   type BackingGroup,
   type BackingService,
+  type DeploymentVariant,
   type ExportCondition,
   findServicePackages,
   InvalidConfigError,
@@ -168,15 +169,26 @@ export function profilesOf(packages: LoadedPackage[]): string[] {
 }
 
 /**
- * Profiles the local stack can run: one process a service, so none where a service has
- * several variants side by side (they would share its ports on one host; compose runs those).
+ * Profiles the local stack can run: all of them. Where a profile runs several instances of a
+ * service (the pipeline's roles), each is its own process, its ports moved apart
+ * (instancePortMove).
  */
 export function localProfiles(packages: LoadedPackage[]): string[] {
-  return profilesOf(packages).filter((profile) =>
-    packages.every(
-      (p) => (p.manifest.deploy?.variants ?? []).filter((v) => v.profile === profile).length <= 1,
-    ),
-  );
+  return profilesOf(packages);
+}
+
+/**
+ * How far the k-th of several instances of a service moves its ports on one host: by the
+ * variant's hostPortOffset (the one compose publishes beside the default instance), else
+ * 100 a place, so each gets its own port and health port.
+ */
+export function instancePortMove(
+  variant: { hostPortOffset?: number } | undefined,
+  k: number,
+  of: number,
+): number {
+  if (!variant || of <= 1) return 0;
+  return variant.hostPortOffset ?? 100 * k;
 }
 
 /**
@@ -195,55 +207,71 @@ export async function discover(
   if (!local.includes(profile))
     throw new InvalidConfigError(
       '--profile',
-      `${profile} is not a profile the local stack runs (${local.join(', ')}); ${profilesOf(packages).includes(profile) ? 'it runs several instances of a service: use compose' : 'no manifest declares it'}`,
+      `${profile} is not a profile the local stack runs (${local.join(', ')}): no manifest declares it`,
     );
   const composeServices = readCompose(root)?.services ?? {};
   const hostNames = Object.keys(composeServices);
-  const plan = packages.map((p) => {
-    const m = p.manifest;
-    const variant = (m.deploy?.variants ?? []).find((v) => v.profile === profile);
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(composeEnv(composeServices[variant?.name ?? m.name])))
-      env[k] = mapHosts(v, hostNames);
-    Object.assign(env, LOCAL_ENV);
-    // Compose gives each instance's state a named volume of its own; on one machine the mapped
-    // path would be the same file for every profile (and under /var/lib, root's), so a profile's
-    // instance refused the state another profile had left. One folder per volume, in the checkout.
-    const state = variant ? variant.state : m.deploy?.state;
-    if (state) env[state.env] = localStateFile(root, state);
-    for (const [k, { value }] of Object.entries(m.localEnv ?? {})) env[k] = value;
-    const needs = m.needs.filter((need) => {
-      const byVar = OPTIONAL_LOCALLY[need];
-      if (!byVar || userEnv[byVar]) return true;
-      delete env[byVar];
-      return false;
-    });
-    // The user's settings win over compose's and the stack's (SHARD_STRATEGY=ketama pnpm
-    // stack up …), except the instance's own listening addresses.
-    const own = perInstanceEnv(m);
-    const overrides: string[] = [];
-    for (const k of Object.keys(env)) {
-      const mine = userEnv[k];
-      if (mine !== undefined && !own.has(k) && mine !== env[k]) {
-        env[k] = mine;
-        overrides.push(k);
+  type Slot = { p: LoadedPackage; variant: DeploymentVariant | undefined; index: number; of: number };
+  const plan = packages
+    .flatMap((p): Slot[] => {
+      const variants = (p.manifest.deploy?.variants ?? []).filter((v) => v.profile === profile);
+      return variants.length
+        ? variants.map((variant, index) => ({ p, variant, index, of: variants.length }))
+        : [{ p, variant: undefined, index: 0, of: 1 }];
+    })
+    .map(({ p, variant, index, of }): DiscoveredService => {
+      const m = p.manifest;
+      // One instance: the service's name, as in every profile; several: each variant's own.
+      const name = of > 1 && variant ? variant.name : m.name;
+      const env: Record<string, string> = {};
+      // Host names are mapped where a value can hold an address; a plain word that happens
+      // to be a compose service's name (ROLE=judge) is left alone.
+      for (const [k, v] of Object.entries(composeEnv(composeServices[variant?.name ?? m.name])))
+        env[k] = /[:@/,]/.test(v) || /HOST/.test(k) ? mapHosts(v, hostNames) : v;
+      Object.assign(env, LOCAL_ENV);
+      // Compose gives each instance's state a named volume of its own; on one machine the mapped
+      // path would be the same file for every profile (and under /var/lib, root's), so a profile's
+      // instance refused the state another profile had left. One folder per volume, in the checkout.
+      const state = variant ? variant.state : m.deploy?.state;
+      if (state) env[state.env] = localStateFile(root, state);
+      for (const [k, { value }] of Object.entries(m.localEnv ?? {})) env[k] = value;
+      const move = instancePortMove(variant, index, of);
+      if (move)
+        for (const spec of Object.values(m.options))
+          if (spec.type === 'port' && spec.env)
+            env[spec.env] = String(Number(env[spec.env] ?? spec.default) + move);
+      const needs = m.needs.filter((need) => {
+        const byVar = OPTIONAL_LOCALLY[need];
+        if (!byVar || userEnv[byVar]) return true;
+        delete env[byVar];
+        return false;
+      });
+      // The user's settings win over compose's and the stack's (SHARD_STRATEGY=ketama pnpm
+      // stack up …), except the instance's own listening addresses.
+      const own = perInstanceEnv(m);
+      const overrides: string[] = [];
+      for (const k of Object.keys(env)) {
+        const mine = userEnv[k];
+        if (mine !== undefined && !own.has(k) && mine !== env[k]) {
+          env[k] = mine;
+          overrides.push(k);
+        }
       }
-    }
-    return {
-      name: m.name,
-      service: m.name,
-      profile: variant ? profile : 'default',
-      dir: p.dir,
-      cli: p.cli,
-      manifest: m,
-      ...(p.smokeFile ? { smokeFile: p.smokeFile } : {}),
-      env,
-      backing: variant?.backing ?? [],
-      needs,
-      overrides,
-      cwd: join(stateDir(root), m.name),
-    };
-  });
+      return {
+        name,
+        service: m.name,
+        profile: variant ? profile : 'default',
+        dir: p.dir,
+        cli: p.cli,
+        manifest: m,
+        ...(p.smokeFile ? { smokeFile: p.smokeFile } : {}),
+        env,
+        backing: variant?.backing ?? [],
+        needs,
+        overrides,
+        cwd: join(stateDir(root), name),
+      };
+    });
   return shiftPorts(plan, portOffset(userEnv));
 }
 

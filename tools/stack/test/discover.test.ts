@@ -29,17 +29,31 @@ describe('the services the stack finds', () => {
     const packages = await loadPackages(ROOT, 'source');
     const local = localProfiles(packages);
     const variants = profilesOf(packages).filter((p) => p !== 'default');
-    expect(local[0]).toBe('default');
-    for (const profile of variants.filter((p) => local.includes(p))) {
+    expect(local).toEqual(profilesOf(packages));
+    for (const profile of variants) {
       const plan = await discover(ROOT, profile, 'source');
-      const varied = plan.filter((s) => s.profile === profile);
-      expect(varied.length, profile).toBe(1);
+      expect(plan.filter((s) => s.profile === profile).length, profile).toBeGreaterThanOrEqual(1);
       for (const s of plan)
         for (const v of Object.values(s.env)) expect(v).not.toMatch(/redis-(shard|node)-\d/);
     }
-    // A profile with several instances of one service is compose's only.
-    for (const profile of variants.filter((p) => !local.includes(p)))
-      await expect(discover(ROOT, profile, 'source')).rejects.toThrow(/use compose/);
+  });
+
+  it("run the pipeline profile's roles as separate processes, each on ports of its own", async () => {
+    const plan = await discover(ROOT, 'pipeline', 'source', {});
+    const roles = plan.filter((s) => s.service === 'rabbit-pipeline');
+    expect(roles.map((s) => s.name).sort()).toEqual([
+      'always-yes',
+      'bitsource',
+      'judge',
+      'pythagoras',
+      'tally',
+    ]);
+    for (const r of roles) expect(r.env.ROLE).toBe(r.name);
+    const ports = roles.flatMap((s) => [s.env.PORT, s.env.HEALTH_PORT]);
+    expect(new Set(ports).size).toBe(ports.length);
+    const health = plan.map((s) => s.env.HEALTH_PORT);
+    expect(new Set(health).size).toBe(health.length);
+    expect(roles.find((r) => r.name === 'tally')!.env.PORT).toBe('8016'); // compose's hostPortOffset
   });
 });
 
@@ -48,7 +62,9 @@ describe('state kept across restarts, on one machine', () => {
     const files = new Map<string, string>();
     const packages = await loadPackages(ROOT, 'source');
     for (const profile of localProfiles(packages)) {
-      const rabbit = (await discover(ROOT, profile, 'source')).find((s) => s.name === 'rabbit-pipeline')!;
+      const rabbit = (await discover(ROOT, profile, 'source')).find(
+        (s) => s.service === 'rabbit-pipeline' && s.env.TALLY_STATE_FILE,
+      )!;
       const file = rabbit.env.TALLY_STATE_FILE!;
       expect(file.startsWith(join(ROOT, '.stack', 'state')), file).toBe(true);
       files.set(rabbit.profile, file);

@@ -205,6 +205,23 @@ describe('the stack and its environment', () => {
     expect(await p.exited(30_000)).toBe(0);
   }, 150_000);
 
+  it("runs the pipeline profile's π roles as separate processes, and its tally estimates pi", async () => {
+    const roles = 'bitsource,always-yes,judge,pythagoras,tally';
+    // Its own queues: compose's pipeline profile may be running on the same broker.
+    const env = { AMQP_PREFIX: 'stack-test-pipeline' };
+    const p = up(['--profile', 'pipeline', '--only', roles], env);
+    await ready(p, 5);
+    expect(p.output()).toMatch(/stack: all 5 services ready \(profile pipeline\)/);
+    const { groups } = record();
+    expect(groups.map((g) => g.name).sort()).toEqual(roles.split(',').sort());
+    const smoke = await cli(['smoke', '--profile', 'pipeline', '--only', 'tally'], env);
+    expect(smoke.stdout).toMatch(/PASS +tally +pi estimate +pi ≈ 3\.\d+ after \d+ points/);
+    expect(smoke.code).toBe(0);
+    p.child.kill('SIGINT');
+    expect(await p.exited(60_000)).toBe(0);
+    for (const g of groups) expect(alive(g.pgid), g.name).toBe(false);
+  }, 240_000);
+
   it('runs as a non-root user, state in STACK_DIR, the pipeline included', async () => {
     if (process.getuid?.() !== 0) return; // needs root to become another user
     // A STACK_DIR of its own: the other tests' run and state folders are root's.
