@@ -6,7 +6,10 @@
 import { type Logger, withTimeout } from '@fopnp/net';
 import { pipelineNames } from '@fopnp/rabbit-pipeline';
 import type { Driver } from './actions/driver.js';
+import { masterToKill, nodeToRestart } from './cluster-actions.js';
 import { LabError } from './errors.js';
+import { SCENARIOS } from './scenarios/catalog.js';
+import { ScenarioRunner } from './scenarios/runner.js';
 import type { Sharding } from './sharding.js';
 import type {
   AccountingView,
@@ -19,6 +22,7 @@ import type {
   TallyView,
   WhereView,
 } from './snapshot.js';
+import { CacheClient } from './sources/cache.js';
 import { describeError } from './sources/http.js';
 import { pipelineFlows } from './sources/pipeline.js';
 import type { RabbitSource } from './sources/rabbitmq.js';
@@ -38,6 +42,17 @@ export const LAB_ACTIONS = {
     description:
       'writes 2,000 words through the first N−1 shards under each strategy, reads them through all N: the share that moved',
   },
+  killMaster: {
+    id: 'cluster.kill-master',
+    label: 'SIGKILL a cluster master',
+    description:
+      'the master owning slot 0 dies without a goodbye: the cluster marks it failed and promotes its replica',
+  },
+  restartNode: {
+    id: 'cluster.restart-node',
+    label: 'start the killed cluster node again',
+    description: 'the node the lab killed comes back and rejoins the cluster as a replica',
+  },
   closeJudge: {
     id: 'pipeline.close-judge-connection',
     label: "close a judge's AMQP connection",
@@ -53,6 +68,8 @@ export interface LabOptions {
   rabbit: RabbitSource;
   redis: RedisSource;
   sharding: Sharding;
+  /** redis-cache's HTTP API, for its /stats and the "Redis down" scenario. */
+  cache?: CacheClient | undefined;
   services: ServicesSource;
   tallyUrl: string;
   managementUiPort: number;
@@ -83,8 +100,33 @@ export class Lab {
   private next: Promise<void> | undefined;
   private nextDone: (() => void) | undefined;
   private closed = false;
+  /** The unit cluster.kill-master stopped, for cluster.restart-node. */
+  private killedNode: string | null = null;
 
-  constructor(private readonly o: LabOptions) {}
+  readonly scenarios: ScenarioRunner;
+
+  constructor(private readonly o: LabOptions) {
+    this.scenarios = new ScenarioRunner(
+      SCENARIOS,
+      this,
+      {
+        redis: o.redis,
+        cache: o.cache,
+        driver: o.driver,
+        prefix: o.rabbit.prefix,
+        namespace: o.sharding.namespace,
+      },
+      o.logger,
+    );
+  }
+
+  /** Starts a declared scenario (not on a read-only lab); its run is in every snapshot. */
+  startScenario(id: string) {
+    if (this.o.readOnly) throw new LabError('ACTIONS_OFF', 'the lab is read-only (LAB_READ_ONLY=true)');
+    const run = this.scenarios.start(id);
+    void this.pollSoon();
+    return run;
+  }
 
   get latest(): LabSnapshot | null {
     return this.snapshot;
@@ -156,7 +198,7 @@ export class Lab {
   private async pollOnce(): Promise<void> {
     const t0 = performance.now();
     const { rabbit, redis, services, driver } = this.o;
-    const [rabbitmq, redisNodes, serviceViews, tally, control] = await Promise.all([
+    const [rabbitmq, redisNodes, serviceViews, tally, control, cache] = await Promise.all([
       rabbit.poll(),
       redis.poll(),
       services.poll(),
@@ -172,11 +214,14 @@ export class Lab {
             processes: [],
             actions: [] as ActionView[],
           }),
+      this.o.cache ? this.o.cache.stats() : Promise.resolve(CacheClient.down()),
     ]);
     // The lab's own actions (through the broker or the shards, no orchestrator needed) come first.
     const own: ActionView[] = [];
     if (rabbitmq.health === 'up') own.push(LAB_ACTIONS.malformed, LAB_ACTIONS.closeJudge);
     if (this.o.sharding.shards.length >= 2) own.push(LAB_ACTIONS.movement);
+    if (driver && masterToKill(redisNodes, control.processes)) own.push(LAB_ACTIONS.killMaster);
+    if (driver && nodeToRestart(control.processes, this.killedNode)) own.push(LAB_ACTIONS.restartNode);
     control.actions = [...own, ...control.actions];
     if (this.o.readOnly) {
       control.actions = [];
@@ -203,7 +248,15 @@ export class Lab {
         shards: this.o.sharding.shards,
         movement: this.o.sharding.lastMovement,
       },
+      cache,
+      scenarios: { list: [], run: null },
       control,
+    };
+    snap.scenarios = {
+      list: this.scenarios
+        .list(snap)
+        .map((x) => (this.o.readOnly ? { ...x, missing: 'read-only lab (LAB_READ_ONLY)' } : x)),
+      run: this.scenarios.current,
     };
     this.snapshot = snap;
     if (tally.health === 'up' && tally.estimate !== null) {
@@ -233,6 +286,18 @@ export class Lab {
         return rabbit.publishMalformed();
       case LAB_ACTIONS.closeJudge.id:
         return rabbit.closeConnectionOf(pipelineNames(rabbit.prefix).judge);
+      case LAB_ACTIONS.killMaster.id: {
+        const target = masterToKill(this.snapshot?.redis ?? [], this.snapshot?.control.processes ?? []);
+        if (!target || !this.o.driver) throw new Error('no live cluster master under this orchestrator');
+        const detail = await this.o.driver.stopUnit(target.unit, 'SIGKILL');
+        this.killedNode = target.unit;
+        return `master ${target.address}: ${detail}`;
+      }
+      case LAB_ACTIONS.restartNode.id: {
+        const unit = nodeToRestart(this.snapshot?.control.processes ?? [], this.killedNode);
+        if (!unit || !this.o.driver) throw new Error('no killed cluster node to start');
+        return this.o.driver.startUnit(unit);
+      }
       case LAB_ACTIONS.movement.id: {
         const m = await this.o.sharding.measureMovement();
         const r = m.rows[0]!;

@@ -65,6 +65,13 @@ export const manifest = defineService({
       description:
         "redis-cache's namespace: a key K is looked up as <namespace>:K on the shards and the cluster",
     },
+    cacheUrl: {
+      type: 'string',
+      env: 'REDIS_CACHE_URL',
+      default: 'http://127.0.0.1:8005',
+      description:
+        "redis-cache's HTTP API: its /stats on the page, and the calls of the 'Redis down' scenario; empty = not watched",
+    },
     tallyUrl: {
       type: 'string',
       env: 'TALLY_URL',
@@ -115,7 +122,10 @@ export const manifest = defineService({
     ...serviceOptions(9110),
     ...httpLimitOptions(),
   },
-  calls: [{ service: 'rabbit-pipeline', port: 'tally', option: 'tallyUrl' }],
+  calls: [
+    { service: 'rabbit-pipeline', port: 'tally', option: 'tallyUrl' },
+    { service: 'redis-cache', port: 'http', option: 'cacheUrl' },
+  ],
   deploy: {
     env: {
       RABBITMQ_MANAGEMENT_URL: {
@@ -125,6 +135,10 @@ export const manifest = defineService({
       TALLY_URL: {
         value: 'http://rabbit-pipeline:8006',
         why: "rabbit-pipeline's tally, for the estimate of pi",
+      },
+      REDIS_CACHE_URL: {
+        value: 'http://redis-cache:8005',
+        why: "redis-cache's HTTP API: its /stats, the 'Redis down' scenario's calls",
       },
       SERVICES_HOST: { value: '{name}', why: 'each service is reachable under its own name' },
     },

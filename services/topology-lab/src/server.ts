@@ -7,6 +7,8 @@
  *   GET  /api/events          SSE: `hello` once, then `state` per poll and `marker` per action
  *   GET  /api/where?key=K     which shard / cluster node holds K
  *   POST /api/actions/<id>    run a declared action (header x-lab-action: 1)
+ *   GET  /api/scenarios       the guided scenarios and the current run's timeline
+ *   POST /api/scenarios/<id>  start one (same guards as actions); 202, then watch its timeline
  * Errors answer the kit's body, {"error":{"code","message"}} (src/errors.ts).
  */
 import { timingSafeEqual } from 'node:crypto';
@@ -107,15 +109,23 @@ export function createLabServer(o: LabServerOptions): http.Server {
       writeHttpError(res, err, { ...SECURITY_HEADERS, 'cache-control': 'no-store' });
     };
 
-    if (req.method === 'POST' && path.startsWith('/api/actions/')) {
-      const id = decodeURIComponent(path.slice('/api/actions/'.length));
+    const scenario = req.method === 'POST' && path.startsWith('/api/scenarios/');
+    if (scenario || (req.method === 'POST' && path.startsWith('/api/actions/'))) {
       // A custom header makes a cross-site browser request preflight, which is never answered.
       if (req.headers['x-lab-action'] !== '1') return fail(new LabError('ACTION_HEADER'));
       const loopback = isLoopback(req.socket.remoteAddress);
       if (!loopback && !tokenOk(req.headers.authorization, o.actionToken))
         return fail(new LabError('ACTION_FORBIDDEN'));
-      if (!/^[a-z0-9-]+\.[a-z-]+$/.test(id)) return fail(new LabError('NO_ACTION', id, 'see /api/state'));
       req.resume();
+      if (scenario) {
+        try {
+          return json(202, o.lab.startScenario(decodeURIComponent(path.slice('/api/scenarios/'.length))));
+        } catch (err) {
+          return fail(err);
+        }
+      }
+      const id = decodeURIComponent(path.slice('/api/actions/'.length));
+      if (!/^[a-z0-9-]+\.[a-z-]+$/.test(id)) return fail(new LabError('NO_ACTION', id, 'see /api/state'));
       o.lab.act(id).then((marker) => {
         o.onAction?.(id, marker.ok);
         if (marker.ok) return json(200, marker);
@@ -132,6 +142,10 @@ export function createLabServer(o: LabServerOptions): http.Server {
     if (path === '/api/state') {
       o.lab.fresh().then((snap) => (snap ? json(200, snap) : fail(new LabError('NOT_READY'))), fail);
       return;
+    }
+    if (path === '/api/scenarios') {
+      const snap = o.lab.latest;
+      return json(200, snap ? snap.scenarios : { list: [], run: o.lab.scenarios.current });
     }
     if (path === '/api/where') {
       try {

@@ -19,6 +19,7 @@ import { Lab } from './lab.js';
 import type { manifest } from './manifest.js';
 import { createLabServer } from './server.js';
 import { Sharding } from './sharding.js';
+import { CacheClient } from './sources/cache.js';
 import { RabbitSource } from './sources/rabbitmq.js';
 import { RedisSource } from './sources/redis.js';
 import { ServicesSource } from './sources/services.js';
@@ -63,6 +64,7 @@ export async function startService(
     rabbit: new RabbitSource(c.managementUrl, c.amqpUrl, c.amqpPrefix, ctx.logger),
     redis,
     sharding: new Sharding(c.shardUrls, c.namespace, redis, ctx.logger),
+    cache: c.cacheUrl ? new CacheClient(c.cacheUrl) : undefined,
     services: new ServicesSource(DECLARED, { servicesHost: c.servicesHost }),
     tallyUrl: c.tallyUrl,
     managementUiPort: Number(ui.port || 80),

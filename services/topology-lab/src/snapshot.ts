@@ -138,8 +138,22 @@ export interface FlowView {
   secondary: boolean;
 }
 
+/** redis-cache's /stats, the parts the page shows. */
+export interface CacheStatsView {
+  health: Health;
+  topology: string | null;
+  /** ok, or degraded while a Redis server it uses is unreachable. */
+  status: string | null;
+  down: string[];
+  failOpen: number | null;
+  hits: number | null;
+  misses: number | null;
+}
+
 export interface ProcessView {
   unit: string;
+  /** host:port of the server the unit runs (Redis units), when the orchestrator says. */
+  address: string | null;
   kind: string;
   instance: string;
   pid: number | null;
@@ -165,6 +179,9 @@ export interface LabSnapshot {
   services: ServiceView[];
   pipeline: { prefix: string; tally: TallyView; flows: FlowView[]; accounting: AccountingView };
   sharding: ShardingView;
+  /** redis-cache's own view (its /stats), when the lab is given its HTTP API. */
+  cache: CacheStatsView;
+  scenarios: { list: ScenarioView[]; run: ScenarioRunView | null };
   control: { health: Health; error: string | null; processes: ProcessView[]; actions: ActionView[] };
 }
 
@@ -246,4 +263,36 @@ export interface AccountingView {
   deadLetters: number | null;
   /** Ready + unacked over the points and decisions queues: on their way. */
   inQueues: number | null;
+}
+
+/** A guided scenario as the page lists it: what it does and what to watch, step by step. */
+export interface ScenarioView {
+  id: string;
+  title: string;
+  description: string;
+  steps: { say: string; watch: string }[];
+  /** Why it cannot run here (an action or a source it needs is missing), or null. */
+  missing: string | null;
+}
+
+/** One line of a scenario's timeline. */
+export interface TimelineEntry {
+  at: number;
+  /** ms since the scenario started. */
+  sinceMs: number;
+  /** Index of the declared step it belongs to. */
+  step: number;
+  text: string;
+  /** true: a check passed; false: it failed; null: what was done or seen. */
+  ok: boolean | null;
+}
+
+export interface ScenarioRunView {
+  id: string;
+  title: string;
+  startedAt: number;
+  endedAt: number | null;
+  state: 'running' | 'passed' | 'failed';
+  step: number;
+  timeline: TimelineEntry[];
 }

@@ -68,7 +68,7 @@ export async function cell(
 }
 
 /** Presses an action's button with the keyboard (focus, Enter) and waits for its new marker. */
-export async function click(page: Page, action: string, timeoutMs = 15_000): Promise<void> {
+export async function click(page: Page, action: string, timeoutMs = 30_000): Promise<void> {
   const button = page.locator(`button[data-action="${action}"]`);
   await until(`button ${action} enabled`, () => button.isEnabled());
   const markers = page.locator(`#markers li[data-action="${action}"]`);
@@ -86,4 +86,29 @@ export function pageErrorsOf(page: Page): () => string {
   });
   page.on('pageerror', (e) => errors.push(e.message));
   return () => errors.join('\n');
+}
+
+/** Starts a scenario with its button (keyboard) and waits for it to end; returns its timeline. */
+export async function runScenario(page: Page, id: string, timeoutMs: number): Promise<string[]> {
+  const button = page.locator(`button[data-scenario="${id}"]`);
+  await until(`scenario ${id} runnable`, () => button.isEnabled(), 20_000);
+  await button.focus();
+  await page.keyboard.press('Enter');
+  await until(
+    `scenario ${id} to start`,
+    async () =>
+      (await page.getAttribute('#scenario-state', 'data-scenario')) === id &&
+      (await page.getAttribute('#scenario-state', 'data-state')) !== '',
+  );
+  const state = await until(
+    `scenario ${id} to end`,
+    async () => {
+      const st = await page.getAttribute('#scenario-state', 'data-state');
+      return st === 'passed' || st === 'failed' ? st : undefined;
+    },
+    timeoutMs,
+  );
+  const timeline = await page.$$eval('#timeline li', (lis) => lis.map((li) => li.textContent ?? ''));
+  if (state !== 'passed') throw new Error(`scenario ${id} failed:\n${timeline.join('\n')}`);
+  return timeline;
 }

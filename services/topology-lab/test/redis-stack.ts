@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, listen } from '@fopnp/net';
 import {
+  cliTestKit,
   freePort,
   run,
   type ServeProcess,
@@ -23,12 +24,16 @@ import { createControlServer } from '../src/control/server.js';
 import { ProcessControl, type UnitSpec } from '../src/control/units.js';
 import { AMQP_URL, LAB_CLI, redisUnit } from './stack.js';
 
+const CACHE_CLI = cliTestKit(new URL('../../redis-cache/test/', import.meta.url).href).CLI;
+
 export interface RedisLabStack {
   dir: string;
   shardPorts: number[];
   clusterPorts: number[];
   control: ProcessControl;
   lab: ServeProcess;
+  /** redis-cache serve, sharded (jump) over the four shards. */
+  cache: ServeProcess;
   namespace: string;
   cli(port: number, ...args: string[]): Promise<string>;
   stop(): Promise<void>;
@@ -76,10 +81,12 @@ export async function startRedisLab(): Promise<RedisLabStack> {
   const control = new ProcessControl(units, createLogger('test-control', { level: 'warn' }));
   control.startInitial();
   let lab: ServeProcess | undefined;
+  let cache: ServeProcess | undefined;
   const controlToken = randomBytes(16).toString('hex');
   const server = createControlServer(control, controlToken);
   const stop = async () => {
     await lab?.proc.stop();
+    await cache?.proc.stop();
     await control.stopAll();
     await new Promise<void>((r) => server.close(() => r()));
     rmSync(dir, { recursive: true, force: true });
@@ -110,7 +117,18 @@ export async function startRedisLab(): Promise<RedisLabStack> {
     );
     const controlPort = await listen(server, 0, '127.0.0.1');
     const namespace = `tl-test-${process.pid}`;
+    cache = await startServe(CACHE_CLI, {
+      CACHE_TOPOLOGY: 'sharded',
+      REDIS_SHARDS: shardPorts.map((p) => `redis://127.0.0.1:${p}`).join(','),
+      SHARD_STRATEGY: 'jump',
+      CACHE_NAMESPACE: namespace,
+      DEMO_LOADER_DELAY_MS: '50',
+      REDIS_OP_TIMEOUT_MS: '500',
+      LOG_LEVEL: 'warn',
+    });
+    await waitForHttp(`${cache.healthUrl}/readyz`, { timeoutMs: 20_000 });
     lab = await startServe(LAB_CLI, {
+      REDIS_CACHE_URL: cache.url,
       // No pipeline here: a broker prefix nothing uses, and no tally.
       RABBITMQ_MANAGEMENT_URL: 'http://guest:guest@127.0.0.1:15672',
       AMQP_URL,
@@ -124,8 +142,8 @@ export async function startRedisLab(): Promise<RedisLabStack> {
       POLL_MS: '500',
       LOG_LEVEL: 'warn',
     });
-    await waitForHttp(`${lab.healthUrl}/readyz`, { timeoutMs: 20_000 });
-    return { dir, shardPorts, clusterPorts, control, lab, namespace, cli, stop };
+    await waitForHttp(`${lab.healthUrl}/readyz`, { timeoutMs: 45_000 });
+    return { dir, shardPorts, clusterPorts, control, lab, cache, namespace, cli, stop };
   } catch (err) {
     await stop();
     throw err;

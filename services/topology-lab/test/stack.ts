@@ -65,6 +65,7 @@ export function redisUnit(name: string, port: number, dir: string, extra: string
   return {
     name,
     kind: 'redis',
+    address: `127.0.0.1:${port}`,
     description: `redis-server on ${port}`,
     scalable: false,
     command: 'redis-server',
@@ -110,6 +111,14 @@ export async function startLabStack(): Promise<LabStack> {
     }),
     role('pythagoras'),
     role('judge', { scalable: true }),
+    // Takes 2 s a point (rabbit-pipeline's LATENCY_MS), so it holds its 64 prefetched points
+    // unacked: the "kill a judge under load" scenario kills one of these.
+    role('slow-judge', {
+      scalable: true,
+      initial: 0,
+      args: [PIPELINE_CLI, 'judge'],
+      env: { ...env, LATENCY_MS: '2000' },
+    }),
     role('always-yes'),
     role('bitsource', { env: { ...env, RATE: '100', POINTS: '0' } }),
     redisUnit('redis-shard-0', redisPort, dir),
@@ -143,7 +152,7 @@ export async function startLabStack(): Promise<LabStack> {
     POLL_MS: '500',
     LOG_LEVEL: 'warn',
   });
-  await waitForHttp(`${lab.healthUrl}/readyz`, { timeoutMs: 20_000 });
+  await waitForHttp(`${lab.healthUrl}/readyz`, { timeoutMs: 45_000 });
   return {
     prefix,
     control,

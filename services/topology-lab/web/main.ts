@@ -9,6 +9,7 @@ import type { ActionMarker, ActionView, LabHello, LabSnapshot, PiSample } from '
 import { DepthChart, PiChart, SIGMA_1 } from './charts.ts';
 import { $, type Cell, el, fillRows, fmt } from './dom.ts';
 import { TopologyGraph } from './graph.ts';
+import { renderCacheLine, renderScenarios } from './scenarios.ts';
 import { bytes, renderSharding, wireWhereForm } from './sharding.ts';
 
 const markers: ActionMarker[] = [];
@@ -104,7 +105,9 @@ function render(s: LabSnapshot): void {
   );
   renderSlots(s);
   renderSharding(s);
+  renderCacheLine(s);
   renderAccounting(s);
+  renderScenarios(s, actionsAllowed);
   const links = $('links');
   links.replaceChildren(el('a', 'RabbitMQ management UI', { href: here(s.managementUiPort, '/') }));
   fillRows(

@@ -16,6 +16,10 @@ export interface Driver {
   describe(): Promise<DriverState>;
   /** Runs a declared action; resolves with one line saying what happened. */
   run(actionId: string): Promise<string>;
+  /** Starts a declared unit (the lab's own actions over units it picks: a cluster node). */
+  startUnit(unit: string): Promise<string>;
+  /** Stops the newest instance of a declared unit with the signal; resolves once it has exited. */
+  stopUnit(unit: string, signal: 'SIGTERM' | 'SIGKILL'): Promise<string>;
 }
 
 export class ActionError extends Error {

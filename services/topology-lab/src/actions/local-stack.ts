@@ -18,6 +18,8 @@ export function actionsOf(units: UnitState[]): ActionView[] {
   return out;
 }
 
+type Done = { instance: string; pid: number | null };
+
 export class LocalStackDriver implements Driver {
   readonly name = 'local-stack';
 
@@ -43,6 +45,7 @@ export class LocalStackDriver implements Driver {
     const processes: ProcessView[] = units.flatMap((u) =>
       u.instances.map((i) => ({
         unit: u.name,
+        address: u.address,
         kind: u.kind,
         instance: i.instance,
         pid: i.pid,
@@ -57,26 +60,29 @@ export class LocalStackDriver implements Driver {
     if (!actions.some((a) => a.id === actionId))
       throw new LabError('NO_ACTION', actionId, actions.map((a) => a.id).join(', '));
     const dot = actionId.lastIndexOf('.');
-    const unit = encodeURIComponent(actionId.slice(0, dot));
+    const unit = actionId.slice(0, dot);
     const verb = actionId.slice(dot + 1);
-    type Done = { instance: string; pid: number | null };
     switch (verb) {
       case 'add':
-      case 'start': {
-        const r = await this.call<Done>('POST', `/units/${unit}/start`);
-        return `started ${r.instance} (pid ${r.pid})`;
-      }
+      case 'start':
+        return this.startUnit(unit);
       case 'term':
-      case 'stop': {
-        const r = await this.call<Done>('POST', `/units/${unit}/stop?signal=SIGTERM`);
-        return `SIGTERM sent to ${r.instance} (pid ${r.pid}); it has exited`;
-      }
-      case 'kill': {
-        const r = await this.call<Done>('POST', `/units/${unit}/stop?signal=SIGKILL`);
-        return `SIGKILL sent to ${r.instance} (pid ${r.pid}); it has exited`;
-      }
+      case 'stop':
+        return this.stopUnit(unit, 'SIGTERM');
+      case 'kill':
+        return this.stopUnit(unit, 'SIGKILL');
       default:
         throw new ActionError(`unknown verb in ${actionId}`, 400);
     }
+  }
+
+  async startUnit(unit: string): Promise<string> {
+    const r = await this.call<Done>('POST', `/units/${encodeURIComponent(unit)}/start`);
+    return `started ${r.instance} (pid ${r.pid})`;
+  }
+
+  async stopUnit(unit: string, signal: 'SIGTERM' | 'SIGKILL'): Promise<string> {
+    const r = await this.call<Done>('POST', `/units/${encodeURIComponent(unit)}/stop?signal=${signal}`);
+    return `${signal} sent to ${r.instance} (pid ${r.pid}); it has exited`;
   }
 }

@@ -16,6 +16,8 @@ export interface UnitSpec {
   description: string;
   /** Several instances may run at once (judges); otherwise start is refused while one runs. */
   scalable: boolean;
+  /** host:port the unit serves on (a Redis server), so the lab can tell which node it is. */
+  address?: string;
   command: string;
   args: string[];
   env?: Record<string, string>;
@@ -32,6 +34,7 @@ export interface InstanceState {
 export interface UnitState {
   name: string;
   kind: UnitSpec['kind'];
+  address: string | null;
   description: string;
   scalable: boolean;
   instances: InstanceState[];
@@ -86,6 +89,7 @@ export class ProcessControl {
     return [...this.units.values()].map((s) => ({
       name: s.name,
       kind: s.kind,
+      address: s.address ?? null,
       description: s.description,
       scalable: s.scalable,
       instances: (this.instances.get(s.name) ?? []).map((i) => ({

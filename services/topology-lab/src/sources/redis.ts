@@ -64,6 +64,8 @@ export function parseClusterShards(reply: unknown, fallbackHost: string): Cluste
 
 export class RedisSource {
   private readonly clients = new Map<string, Redis>();
+  /** Cluster nodes learnt from CLUSTER SHARDS (a cluster's size is bounded; nothing else is added). */
+  private readonly discovered = new Set<string>();
 
   constructor(
     private readonly configured: string[],
@@ -95,7 +97,8 @@ export class RedisSource {
   }
 
   async poll(): Promise<RedisNodeView[]> {
-    const seeds = this.configured.map(addressOfUrl);
+    // Cluster nodes found before are asked too: the configured seed may be the node that died.
+    const seeds = [...new Set([...this.configured.map(addressOfUrl), ...this.discovered])];
     const views = new Map<string, RedisNodeView>();
     await Promise.all(seeds.map(async (a) => views.set(a, await this.node(a))));
     // A cluster: learn every node and the slots from whichever node answers.
@@ -109,12 +112,13 @@ export class RedisSource {
         this.logger.debug({ err: describeError(err) }, 'CLUSTER SHARDS failed');
       }
       const extra = shards.flatMap((s) => s.nodes.map((n) => n.address)).filter((a) => !views.has(a));
+      for (const a of extra) this.discovered.add(a);
       await Promise.all(extra.map(async (a) => views.set(a, await this.node(a))));
       for (const s of shards) {
         for (const n of s.nodes) {
           const v = views.get(n.address);
           if (!v) continue;
-          if (n.role === 'master') v.slots = s.slots;
+          if (n.role === 'master' && n.health !== 'fail') v.slots = s.slots;
           if (n.health === 'fail' && v.health !== 'up') v.health = 'down';
         }
       }
