@@ -19,7 +19,7 @@ import {
   say,
   serveCommand,
 } from '@fopnp/net';
-import { sendBigDatagram } from './big.js';
+import { type BigSendResult, sendBigDatagram } from './big.js';
 import { requestWithBackoff, sendBroadcast } from './client.js';
 import { manifest } from './manifest.js';
 import { isAscii, MAX_IPV4_UDP_PAYLOAD, MAX_IPV6_UDP_PAYLOAD } from './protocol.js';
@@ -136,25 +136,43 @@ const big = defineCommand({
   }),
   async run({ values, positionals }) {
     const result = await sendBigDatagram(positionals.HOST, values.port, values.size);
-    const link = result.link ? `interface ${result.link.interface}, MTU ${result.link.mtu}` : 'MTU unknown';
+    const where = describePath(result);
     if (result.error) {
       say('Alas, the datagram did not make it');
-      if (result.link)
+      if (result.path) {
+        // The book's line: its IP_MTU is the path MTU.
+        say(`Actual MTU: ${result.path.mtu}`);
         say(
-          `Actual MTU: ${result.link.mtu} (interface ${result.link.interface}); UDP over IPv${result.family} carries at most ${result.family === 4 ? MAX_IPV4_UDP_PAYLOAD : MAX_IPV6_UDP_PAYLOAD} bytes`,
+          `  ${where}; UDP over IPv${result.family} carries at most ${result.family === 4 ? MAX_IPV4_UDP_PAYLOAD : MAX_IPV6_UDP_PAYLOAD} bytes`,
         );
+      }
       throw result.error;
     }
     say('The big datagram was sent!');
     if (result.fragments !== undefined) {
       say(
         result.fragments > 1
-          ? `  ${result.size} bytes on ${link}: the kernel split it into ${result.fragments} IP fragments; losing any one loses the datagram`
-          : `  ${result.size} bytes on ${link}: it fit in one IP packet`,
+          ? `  ${result.size} bytes, ${where}: the kernel split it into ${result.fragments} IP fragments; losing any one loses the datagram`
+          : `  ${result.size} bytes, ${where}: it fit in one IP packet`,
       );
     }
   },
 });
+
+/**
+ * The path MTU and where it comes from: `path MTU 1500 (interface br0's MTU)`,
+ * `path MTU 65535 (interface lo has MTU 65536; the kernel caps an IPv4 path at 65535)`,
+ * `path MTU 1400 (the route's; interface eth0 has MTU 1500)`.
+ */
+function describePath(result: BigSendResult): string {
+  const { path, link } = result;
+  const iface = link ? `interface ${link.interface} has MTU ${link.mtu}` : 'interface unknown';
+  if (!path) return `path MTU unknown (${iface})`;
+  if (path.from === 'route') return `path MTU ${path.mtu} (the route's; ${iface})`;
+  if (link && link.mtu !== path.mtu)
+    return `path MTU ${path.mtu} (${iface}; the kernel caps an IPv4 path at ${path.mtu})`;
+  return `path MTU ${path.mtu} (${link ? `interface ${link.interface}'s MTU` : 'unknown interface'})`;
+}
 
 const serve = serveCommand({
   manifest,

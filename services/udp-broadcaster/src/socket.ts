@@ -31,9 +31,13 @@ export function connectSocket(socket: dgram.Socket, target: Target, port: number
   return new Promise((resolve, reject) => {
     const onError = (err: Error) => reject(classifyError(err, target.label));
     socket.once('error', onError);
-    socket.connect(port, target.address, () => {
+    // connect() reports its failure (ENETUNREACH: no route) to this callback, not as an
+    // 'error' event: resolving regardless left the socket unconnected, and the next
+    // send(data, callback) then read the callback as a port (ERR_SOCKET_BAD_PORT).
+    socket.connect(port, target.address, (err?: Error) => {
       socket.off('error', onError);
-      resolve();
+      if (err) reject(classifyError(err, target.label));
+      else resolve();
     });
   });
 }

@@ -37,7 +37,8 @@ describe('the CLIs, given bad arguments', () => {
 
     expect(client.code).toBe(1);
     expect(client.stdout).toBe(
-      'Alas, the datagram did not make it\nActual MTU: 65536 (interface lo); UDP over IPv4 carries at most 65507 bytes\n',
+      'Alas, the datagram did not make it\nActual MTU: 65535\n' +
+        '  path MTU 65535 (interface lo has MTU 65536; the kernel caps an IPv4 path at 65535); UDP over IPv4 carries at most 65507 bytes\n',
     );
     expect(client.stderr).toBe(
       'error: datagram of 70000 bytes is too long for the network (EMSGSIZE): send less than the path MTU or use TCP\n',
@@ -49,7 +50,8 @@ describe('the CLIs, given bad arguments', () => {
 
     expect(client.code).toBe(1);
     expect(client.stdout).toBe(
-      'Alas, the datagram did not make it\nActual MTU: 65536 (interface lo); UDP over IPv6 carries at most 65527 bytes\n',
+      'Alas, the datagram did not make it\nActual MTU: 65536\n' +
+        "  path MTU 65536 (interface lo's MTU); UDP over IPv6 carries at most 65527 bytes\n",
     );
     expect(client.stderr).toBe(
       'error: datagram of 65528 bytes is too long for the network (EMSGSIZE): send less than the path MTU or use TCP\n',

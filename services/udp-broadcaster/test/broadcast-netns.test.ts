@@ -65,7 +65,7 @@ describe('a broadcast across hosts on a private LAN of network namespaces', () =
     // 1480 bytes of payload per fragment (MTU minus the 20-byte IP header); 65,008 with the UDP header.
     expect(client.stdout).toBe(
       'The big datagram was sent!\n' +
-        '  65000 bytes on interface br0, MTU 1500: the kernel split it into 44 IP fragments; losing any one loses the datagram\n',
+        "  65000 bytes, path MTU 1500 (interface br0's MTU): the kernel split it into 44 IP fragments; losing any one loses the datagram\n",
     );
     await servers[0]!.waitForOutput(/says '#{65000}'/);
     // The kernels' own counters agree: 44 fragments made here, one datagram reassembled there.

@@ -133,7 +133,7 @@ export const BOOK_ROWS: readonly BookRow[] = [
     example: ['127.0.0.1'],
     readme: `${UDP}#usage`,
     differences:
-      "sends --size bytes (default 65000) instead of 999,999: a datagram UDP can carry, so the kernel's answer is about the path, not the 65,507-byte limit; says how many IP fragments it took",
+      "sends --size bytes (default 65000) instead of 999,999 (--size 999999 prints the book's two lines); says where the path MTU comes from and how many IP packets the datagram took, since Node cannot forbid fragmentation",
   },
   // Chapter 3: TCP
   {
