@@ -27,6 +27,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const TARGET = 0.9;
 /** BENCH_MODE=alternate loads one server at a time (the order alternating round by round). */
 const SIMULTANEOUS = process.env.BENCH_MODE !== 'alternate';
+const ANCHOR = process.env.BENCH_ANCHOR;
 
 const here = path.dirname(fileURLToPath(import.meta.url)); // dist/bench
 const CLI = path.join(here, '../src/cli.js');
@@ -74,10 +75,10 @@ interface Server {
   child: ChildProcess;
 }
 
-async function startDeployed(): Promise<Server & { healthPort: number }> {
+async function startDeployed(cli = CLI, name = 'http-app serve'): Promise<Server & { healthPort: number }> {
   const port = await freePort();
   const healthPort = await freePort();
-  const child = spawn(process.execPath, [CLI, 'serve'], {
+  const child = spawn(process.execPath, [cli, 'serve'], {
     env: {
       ...process.env,
       HOST: '127.0.0.1',
@@ -90,7 +91,7 @@ async function startDeployed(): Promise<Server & { healthPort: number }> {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   await waitFor(`http://127.0.0.1:${port}/get`, child);
-  return { name: 'http-app serve', port, pid: child.pid!, child, healthPort };
+  return { name, port, pid: child.pid!, child, healthPort };
 }
 
 async function startBare(): Promise<Server> {
@@ -132,7 +133,7 @@ async function load(server: Server, workload: Workload, seconds: number): Promis
     throw new Error(`wrk saw errors against ${server.name}:\n${stdout}`);
   const requests = Number(/(\d+) requests in/.exec(stdout)?.[1]);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1]);
-  const p99 = /99%\s+(\S+)/.exec(stdout)?.[1] ?? '?';
+  const p99 = /^\s+99%\s+(\S+)/m.exec(stdout)?.[1] ?? '?';
   return { rps, cpuPerRequest: used / requests, p99 };
 }
 
@@ -172,7 +173,7 @@ async function compare(bare: Server, ours: Server, workload: Workload): Promise<
   }
   for (const side of ['bare', 'ours'] as const) {
     const rs = rounds.map((r) => r[side]);
-    const name = side === 'bare' ? 'bare node:http ' : `http-app serve `;
+    const name = side === 'bare' ? (ANCHOR ? 'anchor serve   ' : 'bare node:http ') : 'http-app serve ';
     console.log(
       `${name} ${stats(rs.map((r) => r.rps))
         .median.toFixed(0)
@@ -187,17 +188,22 @@ async function compare(bare: Server, ours: Server, workload: Workload): Promise<
   );
   console.log(`per-round req/s ratios: ${rounds.map((r) => (r.ours.rps / r.bare.rps).toFixed(2)).join(' ')}`);
   const verdict =
-    workload === 'get' ? ` (target >= ${TARGET}x: ${cpu.median >= TARGET ? 'met' : 'NOT met'})` : '';
-  console.log(`http-app / bare, requests per CPU-second, min / median / max: ${fmt(cpu)}${verdict}`);
-  console.log(`http-app / bare, req/s,                   min / median / max: ${fmt(rps)}`);
+    workload === 'get' && !ANCHOR
+      ? ` (target >= ${TARGET}x: ${cpu.median >= TARGET ? 'met' : 'NOT met'})`
+      : '';
+  const ratio = ANCHOR ? 'http-app / anchor' : 'http-app / bare  ';
+  console.log(`${ratio}, requests per CPU-second, min / median / max: ${fmt(cpu)}${verdict}`);
+  console.log(`${ratio}, req/s,                   min / median / max: ${fmt(rps)}`);
 }
 
 async function main(): Promise<void> {
   const startLoad = loadAverage();
-  const bare = await startBare();
+  // BENCH_ANCHOR=path/to/cli.js: the anchor is that build's `serve` (an A/B of two builds).
+  const bare = ANCHOR ? await startDeployed(path.resolve(ANCHOR), `serve of ${ANCHOR}`) : await startBare();
   const ours = await startDeployed();
   try {
     console.log(`${new Date().toISOString()}  Node ${process.version}  load average at start: ${startLoad}`);
+    console.log(`anchor: ${bare.name}`);
     await compare(bare, ours, 'get');
     console.log('');
     await compare(bare, ours, 'post');
