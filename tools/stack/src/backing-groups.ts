@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BackingGroup, type Logger, twemproxyPoolYaml } from '@fopnp/net';
 import { RabbitCluster } from '@fopnp/net/testing';
-import { type LocalServer, portOpen, readPid, startRedis, waitForPortOpen } from './backing.js';
+import { type LocalServer, portOpen, startRedis, waitForPortOpen, waitPid } from './backing.js';
 
 /**
  * Redis Cluster's node timeout here, as compose's (5 s): a killed master's replica takes over
@@ -65,7 +65,7 @@ async function startMany(
     if (!stop || !(await waitForPortOpen(port, 10_000))) {
       throw new Error(`could not start redis-server on port ${port}: apt-get install redis-server`);
     }
-    const pgid = readPid(pidFile);
+    const pgid = await waitPid(pidFile);
     out.push({ name: `${name}-${i}`, port, startedHere: true, stop, ...(pgid ? { pgid } : {}) });
   }
   return out;
@@ -148,7 +148,7 @@ async function startSentinelGroup(dir: string): Promise<LocalServer[]> {
     const r = spawnSync('redis-sentinel', [conf], { encoding: 'utf8', timeout: 10_000 });
     if (r.status !== 0 || !(await waitForPortOpen(port, 10_000)))
       throw new Error(`could not start redis-sentinel on port ${port}: apt-get install redis-sentinel`);
-    const pgid = readPid(pidFile);
+    const pgid = await waitPid(pidFile);
     out.push({
       name: `redis-sentinel-${i}`,
       port,
@@ -180,7 +180,7 @@ async function startTwemproxy(dir: string): Promise<LocalServer> {
   });
   if (r.status !== 0 || !(await waitForPortOpen(TWEMPROXY_PORT, 10_000)))
     throw new Error(`could not start nutcracker on port ${TWEMPROXY_PORT}: apt-get install nutcracker`);
-  const pgid = readPid(pidFile);
+  const pgid = await waitPid(pidFile);
   return {
     name: 'twemproxy',
     port: TWEMPROXY_PORT,

@@ -29,6 +29,16 @@ export function readPid(file: string): number | undefined {
   }
 }
 
+/** The pid file's pid, waited for (a daemon may answer on its port before it writes the file). */
+export async function waitPid(file: string, timeoutMs = 3000): Promise<number | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const pid = readPid(file);
+    if (pid || Date.now() > deadline) return pid;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 const SETUP_HINT = 'bash scripts/setup.sh (as root) installs and starts it on Debian/Ubuntu';
 
 const KNOWN: Record<
@@ -116,7 +126,7 @@ export async function ensureBacking(
       stop = known.start(runDir);
     }
     if (stop && (await waitForPortOpen(known.port, 60_000))) {
-      const pgid = known.pidFile ? readPid(join(runDir, known.pidFile)) : undefined;
+      const pgid = known.pidFile ? await waitPid(join(runDir, known.pidFile)) : undefined;
       servers.push({ name, port: known.port, startedHere: true, stop, ...(pgid ? { pgid } : {}) });
       continue;
     }

@@ -222,6 +222,27 @@ describe('the stack and its environment', () => {
     for (const g of groups) expect(alive(g.pgid), g.name).toBe(false);
   }, 240_000);
 
+  it("runs the cluster profile with compose's 5 s node timeout, its data in .stack/run, gone with the stack even on SIGKILL", async () => {
+    // The six nodes take fixed ports (7101-7106): a cluster someone else runs there is reused
+    // by the stack, which then proves nothing here.
+    const taken = await run('bash', ['-c', '(exec 3<>/dev/tcp/127.0.0.1/7101) 2>/dev/null']);
+    if (taken.code === 0) return;
+    const p = up(['--profile', 'cluster', '--only', 'redis-cache']);
+    await ready(p, 1);
+    expect(p.output()).toMatch(/redis-node-5 +- +127\.0\.0\.1:7106\/tcp .* started here/);
+    const timeout = await run('redis-cli', ['-p', '7101', 'config', 'get', 'cluster-node-timeout']);
+    expect(timeout.stdout.split('\n')[1]).toBe('5000');
+    expect(existsSync(join(dir, 'run', 'redis-cluster', 'nodes-7101.conf'))).toBe(true);
+    const { pid, groups } = record();
+    const nodes = groups.filter((g) => g.name.startsWith('redis-node-'));
+    expect(nodes).toHaveLength(6);
+    process.kill(pid, 'SIGKILL');
+    await until('the cluster nodes to die with the stack', () => nodes.every((g) => !alive(g.pgid)));
+    const down = await cli(['down']);
+    expect(down.code).toBe(0);
+    expect(existsSync(join(dir, 'run'))).toBe(false);
+  }, 240_000);
+
   it('runs as a non-root user, state in STACK_DIR, the pipeline included', async () => {
     if (process.getuid?.() !== 0) return; // needs root to become another user
     // A STACK_DIR of its own: the other tests' run and state folders are root's.
