@@ -4,6 +4,7 @@
  * srv_asyncio2.py / srv_single.py and client.py (port 1060 as in the book); `serve` is
  * the long-running service with health and metrics (port 1061, health 9104).
  */
+import { createWriteStream } from 'node:fs';
 import {
   createLogger,
   defineCommand,
@@ -13,10 +14,12 @@ import {
   onShutdown,
   runCli,
   serveCommand,
+  silentLogger,
 } from '@fopnp/net';
 import { askQuestions, sendHalfQuestion } from './client.js';
 import { isClusterWorker, runClusterWorker, startClusterPrimary } from './cluster.js';
-import { zenOptions } from './config.js';
+import { DEFAULT_LIMITS, zenOptions } from './config.js';
+import { runInetd } from './inetd.js';
 import { manifest } from './manifest.js';
 import { APHORISMS, sampleQuestions } from './protocol.js';
 import { createZenServer } from './server.js';
@@ -107,6 +110,56 @@ const client = defineCommand({
   },
 });
 
+const { maxQuestionBytes, idleTimeoutMs, questionTimeoutMs } = zenOptions(BOOK_PORT);
+const inetd = defineCommand({
+  description:
+    'serve the socket inetd hands over on descriptor 0 (in_zen1.py; --wait: the listening socket, in_zen2.py)',
+  options: {
+    ...defineOptions({
+      wait: {
+        type: 'boolean',
+        description:
+          "inetd's wait: descriptor 0 is the listening socket; exit after --linger-ms without a client",
+      },
+      lingerMs: {
+        type: 'int',
+        default: 8_000,
+        min: 1,
+        description: 'with --wait: leave after this long without a connection (the book: 8 s)',
+      },
+      logFile: {
+        type: 'string',
+        description:
+          'append the JSON log here (stdout and stderr are the socket under inetd); default: no log',
+      },
+    }),
+    maxQuestionBytes,
+    idleTimeoutMs,
+    questionTimeoutMs,
+    ...logLevel,
+  },
+  async run({ values }) {
+    const logger = values.logFile
+      ? createLogger(manifest.name, {
+          level: values.logLevel,
+          destination: createWriteStream(values.logFile, { flags: 'a' }),
+        })
+      : silentLogger();
+    await runInetd({
+      wait: values.wait ?? false,
+      lingerMs: values.lingerMs,
+      limits: {
+        maxQuestionBytes: values.maxQuestionBytes,
+        idleTimeoutMs: values.idleTimeoutMs,
+        questionTimeoutMs: values.questionTimeoutMs,
+        maxConnections: DEFAULT_LIMITS.maxConnections,
+      },
+      logger,
+    });
+    return 0;
+  },
+});
+
 const service = serveCommand({
   manifest,
   start: startService,
@@ -129,5 +182,5 @@ const serve = defineCommand({
 process.exitCode = await runCli({
   name: 'zen-asyncio',
   description: manifest.description,
-  commands: { server, client, serve },
+  commands: { server, client, serve, inetd },
 });

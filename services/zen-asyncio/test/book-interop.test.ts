@@ -9,7 +9,6 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   type BackgroundProcess,
   cliTestKit,
@@ -21,8 +20,8 @@ import {
 } from '@fopnp/net/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APHORISMS, BOOK_APHORISM_COUNT } from '../src/index.js';
+import { CHAPTER07 } from './helpers.js';
 
-const CHAPTER07 = fileURLToPath(new URL('../../../../shared/peers/fopnp-py3/chapter07/', import.meta.url));
 const PYTHON = '/usr/bin/python3';
 const { CLI: cli, startCli } = cliTestKit(import.meta.url);
 const bookAnswers = new Map(APHORISMS.slice(0, BOOK_APHORISM_COUNT));

@@ -1,5 +1,11 @@
 import net from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { createZenServer, type ZenServer, type ZenServerOptions } from '../src/index.js';
+
+/** The book's chapter 7 programs, beside the repository (see ../shared/peers/README.md); never copied here. */
+export const CHAPTER07 = fileURLToPath(
+  new URL('../../../../shared/peers/fopnp-py3/chapter07/', import.meta.url),
+);
 
 /** A listening server on a free loopback port; remember to close it. */
 export async function listening(options: ZenServerOptions = {}): Promise<{ zen: ZenServer; port: number }> {
