@@ -5,16 +5,12 @@
  */
 import http from 'node:http';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { HEALTH_PATHS } from './health-paths.js';
 import { HEALTH_HTTP_LIMITS, limitHttpServer } from './http-limits.js';
 import { listen } from './listen.js';
 import type { Logger } from './logger.js';
 
-/** The three paths, declared once for every service, compose file and manifest. */
-export const HEALTH_PATHS = {
-  liveness: '/healthz',
-  readiness: '/readyz',
-  metrics: '/metrics',
-} as const;
+export { HEALTH_PATHS } from './health-paths.js';
 
 export type CheckStatus = 'ok' | 'degraded' | 'down';
 export interface CheckResult {

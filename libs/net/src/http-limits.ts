@@ -20,26 +20,10 @@ import type http from 'node:http';
 import type { Socket } from 'node:net';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { NET_ERRORS, NetError, writeHttpError } from './errors.js';
+import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './http-limit-defaults.js';
 import type { Logger } from './logger.js';
 
-export interface HttpLimits {
-  /** Connections the server holds at once; more are closed at once. Capped by `capToFdLimit`. @default 1024 */
-  maxConnections: number;
-  /** Time a client has to send a request's complete headers (from connecting, or from the previous response). @default 10000 */
-  headersTimeoutMs: number;
-  /** Time an idle keep-alive connection is kept between requests. @default 5000 */
-  idleTimeoutMs: number;
-  /** Time a client has to send a whole request, body included. @default 30000 */
-  requestTimeoutMs: number;
-}
-
-/** The main HTTP port's limits, unless the service's options say otherwise. */
-export const DEFAULT_HTTP_LIMITS: Readonly<HttpLimits> = {
-  maxConnections: 1024,
-  headersTimeoutMs: 10_000,
-  idleTimeoutMs: 5_000,
-  requestTimeoutMs: 30_000,
-};
+export { DEFAULT_HTTP_LIMITS, type HttpLimits } from './http-limit-defaults.js';
 
 /** The health side port's limits: probes and scrapes are few, small and quick. */
 export const HEALTH_HTTP_LIMITS: Readonly<HttpLimits> = {

@@ -6,9 +6,9 @@
  */
 import { createRequire } from 'node:module';
 import { type Logger, type LoggerOptions, pino } from 'pino';
-import { defineOptions } from './config.js';
 
 export type { Logger } from 'pino';
+export { LOG_LEVELS, type LogLevel, logOptions } from './log-options.js';
 
 export interface CreateLoggerOptions {
   /** @default 'info' */
@@ -55,21 +55,4 @@ export function prettyInstalled(): boolean {
 /** A logger that drops everything, for libraries used without one. */
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
-}
-
-/** pino's levels, most verbose first; `silent` logs nothing. */
-export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
-
-/**
- * The `logLevel` option (LOG_LEVEL, --log-level) every program declares the same way; a
- * book-style CLI that prints to stdout picks a quieter default and says where logs go.
- */
-export function logOptions<const D extends LogLevel = 'info'>(
-  defaultLevel: D = 'info' as D,
-  description = 'log level',
-) {
-  return defineOptions({
-    logLevel: { type: 'enum', env: 'LOG_LEVEL', choices: LOG_LEVELS, default: defaultLevel, description },
-  });
 }

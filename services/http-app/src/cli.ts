@@ -4,11 +4,9 @@
  * http-app serve                                           echo server + bank (ch. 10-11)
  * http-app insecure-bank [--port 5000]                     the book's app_insecure.py, loopback only
  */
-import { defineCommand, defineOptions, runCli, serveCommand } from '@fopnp/net';
-import { HttpClient, parseHeaderArg, parseHttpUrl } from './client.js';
+import { defineCommand, defineOptions, runCli, serveCommand } from '@fopnp/net/cli';
 import { insecureBankCommand } from './insecure-bank/command.js';
 import { manifest } from './manifest.js';
-import { startService } from './service.js';
 
 const getOptions = defineOptions({
   verbose: {
@@ -43,6 +41,8 @@ const exitCode = await runCli({
       positionals: [{ name: 'URL', description: 'http:// URL to fetch' }],
       options: getOptions,
       async run({ values, positionals }) {
+        // Loaded when run: `--help` loads only the kit's light part (issue 20).
+        const { HttpClient, parseHeaderArg, parseHttpUrl } = await import('./client.js');
         const url = parseHttpUrl(positionals.URL);
         const headers = values.header.map(parseHeaderArg);
         const err = (line: string) => process.stderr.write(`${line}\n`);
@@ -84,7 +84,7 @@ const exitCode = await runCli({
     'insecure-bank': insecureBankCommand,
     serve: serveCommand({
       manifest,
-      start: startService,
+      start: async (ctx) => (await import('./service.js')).startService(ctx),
       description: 'run the echo server and the bank on PORT, health on HEALTH_PORT',
     }),
   },

@@ -1,4 +1,4 @@
-import { defineService, httpLimitOptions, serviceOptions } from '@fopnp/net';
+import { defineService, httpLimitOptions, serviceOptions } from '@fopnp/net/cli';
 
 /** http-app declared once: the CLI, `serve`, compose and k8s all read this. */
 export const manifest = defineService({

@@ -2,7 +2,13 @@
  * The one declaration of rabbit-pipeline: ports, env vars, defaults. The CLI's role
  * commands, `serve`, the README's options table and the deployment files read this.
  */
-import { defineOptions, defineService, httpLimitOptions, type StateVolume, serviceOptions } from '@fopnp/net';
+import {
+  defineOptions,
+  defineService,
+  httpLimitOptions,
+  type StateVolume,
+  serviceOptions,
+} from '@fopnp/net/cli';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './protocol.js';
 
 /** The book's five roles of queuepi.py, plus `all` (every role in one process). */

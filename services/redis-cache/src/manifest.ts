@@ -1,5 +1,5 @@
 /** redis-cache declared once: ports, options, env vars, defaults. */
-import { defineOptions, defineService, httpLimitOptions, serviceOptions } from '@fopnp/net';
+import { defineOptions, defineService, httpLimitOptions, serviceOptions } from '@fopnp/net/cli';
 import { SERIALIZERS } from './codec.js';
 import { DEFAULT_CACHE_OPTIONS, DEFAULT_DEMO_DELAY_MS } from './options.js';
 import { STRATEGY_NAMES } from './sharding/strategies.js';

@@ -1,4 +1,4 @@
-import { defineOptions, defineService, httpLimitOptions, serviceOptions } from '@fopnp/net';
+import { defineOptions, defineService, httpLimitOptions, serviceOptions } from '@fopnp/net/cli';
 import { DEFAULT_BREAKER, DEFAULT_GATEWAY_CONFIG, DEFAULT_SERVER_OPTIONS } from './config.js';
 
 /** Options of the RPC server itself (also used by the book's `server` command). */

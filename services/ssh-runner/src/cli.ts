@@ -7,17 +7,28 @@
  *   put LOCAL HOST:PATH       the other direction
  *   serve                     the HTTP runner of pre-declared jobs
  */
-import { defineCommand, defineOptions, type OptionValues, runCli, serveCommand } from '@fopnp/net';
-import { type ConnectOptions, defaultUser, openSsh, parseTarget } from './connection.js';
-import { InvalidArgumentError } from './errors.js';
-import { runOnHosts, succeeded, summaryTable } from './exec.js';
-import { KnownHosts } from './known-hosts.js';
+import { defineCommand, defineOptions, type OptionValues, runCli, serveCommand } from '@fopnp/net/cli';
+import type { ConnectOptions } from './connection.js';
 import { manifest, sshOptions } from './manifest.js';
-import { startService } from './service.js';
-import { getFile, progressPrinter, putFile } from './sftp.js';
-import { runShell } from './shell.js';
 
-function connectOptions(v: OptionValues<typeof sshOptions>): ConnectOptions {
+/**
+ * The commands' code, loaded when one runs: `--help` loads the kit's light part and the
+ * manifest only, not ssh2 nor the logger (issue 20).
+ */
+async function load() {
+  const [connection, errors, exec, knownHosts, sftp, shell] = await Promise.all([
+    import('./connection.js'),
+    import('./errors.js'),
+    import('./exec.js'),
+    import('./known-hosts.js'),
+    import('./sftp.js'),
+    import('./shell.js'),
+  ]);
+  return { ...connection, ...errors, ...exec, ...knownHosts, ...sftp, ...shell };
+}
+type Loaded = Awaited<ReturnType<typeof load>>;
+
+function connectOptions({ KnownHosts }: Loaded, v: OptionValues<typeof sshOptions>): ConnectOptions {
   return {
     knownHosts: new KnownHosts(v.knownHosts, v.hostKeyPolicy),
     identityFile: v.identityFile,
@@ -47,6 +58,8 @@ const exec = defineCommand({
     },
   }),
   async run({ values, positionals }) {
+    const lib = await load();
+    const { InvalidArgumentError, parseTarget, defaultUser, runOnHosts, summaryTable, succeeded } = lib;
     const all = positionals.HOST;
     const argv = process.argv;
     const dash = argv.indexOf('--');
@@ -67,7 +80,7 @@ const exec = defineCommand({
     const width = Math.max(...targets.map((t) => `${t.host}:${t.port}`.length));
     const tag = (label: string) => label.replace(/^[^@]*@/, '').padEnd(width);
     const results = await runOnHosts(targets, command, {
-      ...connectOptions(values),
+      ...connectOptions(lib, values),
       concurrency: values.concurrency,
       commandTimeoutSec: values.timeout,
       onStdout: (label, line) => out(`${tag(label)} | ${line}\n`),
@@ -85,11 +98,13 @@ const shell = defineCommand({
   positionals: [{ name: 'HOST', description: '[user@]host[:port]' }],
   options: sshOptions,
   async run({ values, positionals }) {
+    const lib = await load();
+    const { parseTarget, defaultUser, openSsh, runShell } = lib;
     const target = parseTarget(positionals.HOST, {
       user: defaultUser(values.user),
       port: values.sshPort,
     });
-    const client = await openSsh(target, connectOptions(values));
+    const client = await openSsh(target, connectOptions(lib, values));
     try {
       const code = await runShell(client, {
         stdin: process.stdin,
@@ -103,7 +118,11 @@ const shell = defineCommand({
   },
 });
 
-function splitRemote(spec: string, values: OptionValues<typeof sshOptions>) {
+function splitRemote(
+  { InvalidArgumentError, defaultUser }: Loaded,
+  spec: string,
+  values: OptionValues<typeof sshOptions>,
+) {
   // host:path, user@host:path, [v6]:path; a port comes from -p.
   const m = /^(?:(.+)@)?(\[[^\]]+\]|[^:]+):(.+)$/.exec(spec);
   if (!m) throw new InvalidArgumentError(`expected HOST:PATH, got "${spec}"`);
@@ -129,9 +148,11 @@ const transfer = (direction: 'get' | 'put') =>
           ],
     options: sshOptions,
     async run({ values, positionals }) {
-      const { target, path } = splitRemote(positionals.REMOTE, values);
+      const lib = await load();
+      const { openSsh, progressPrinter, getFile, putFile } = lib;
+      const { target, path } = splitRemote(lib, positionals.REMOTE, values);
       const local = positionals.LOCAL;
-      const client = await openSsh(target, connectOptions(values));
+      const client = await openSsh(target, connectOptions(lib, values));
       try {
         const progress = progressPrinter(
           `${direction} ${direction === 'get' ? path : local}`,
@@ -154,7 +175,7 @@ const transfer = (direction: 'get' | 'put') =>
 
 const serve = serveCommand({
   manifest,
-  start: startService,
+  start: async (ctx) => (await import('./service.js')).startService(ctx),
   description: `run the HTTP job runner on port ${manifest.options.port.default} (health on ${manifest.options.healthPort.default})`,
 });
 

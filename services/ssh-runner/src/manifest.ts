@@ -1,4 +1,4 @@
-import { defineOptions, defineService, httpLimitOptions, serviceOptions } from '@fopnp/net';
+import { defineOptions, defineService, httpLimitOptions, serviceOptions } from '@fopnp/net/cli';
 
 /** Options every SSH command shares (exec, shell, get, put and the service's jobs). */
 export const sshOptions = defineOptions({

@@ -1,4 +1,4 @@
-import { defineService, MAX_TIMER_MS, serviceOptions } from '@fopnp/net';
+import { defineService, MAX_TIMER_MS, serviceOptions } from '@fopnp/net/cli';
 import { FAREWELL_PORT } from './protocol.js';
 
 /** tcp-farewell declared once: the CLI, `serve`, compose and k8s all read this. */

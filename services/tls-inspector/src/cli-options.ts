@@ -1,5 +1,5 @@
 /** Options of the `inspect` command: the book's test_tls.py flags, and ours. */
-import { defineOptions, MAX_TIMER_MS } from '@fopnp/net';
+import { defineOptions, MAX_TIMER_MS } from '@fopnp/net/cli';
 
 export const inspectOptions = defineOptions({
   cafile: { type: 'string', short: 'a', description: "trust this CA (PEM) instead of Node's root CAs" },

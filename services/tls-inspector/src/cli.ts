@@ -4,8 +4,7 @@
  * [-s CERTFILE] [-v] [--json] [--scan]`, the book's test_tls.py, plus `tls-inspector serve`
  * for the HTTP API. A first argument that is not a command name means `inspect`.
  */
-import { defineCommand, runCli, serveCommand } from '@fopnp/net';
-import { runClient, runServer } from './cli-commands.js';
+import { defineCommand, runCli, serveCommand } from '@fopnp/net/cli';
 import { inspectOptions } from './cli-options.js';
 import { manifest } from './manifest.js';
 
@@ -18,6 +17,8 @@ const commands = {
     ],
     options: inspectOptions,
     async run({ values, positionals }) {
+      // Loaded when run, so `--help` loads no TLS, ASN.1 or logging code (issue 20).
+      const { runClient, runServer } = await import('./cli-commands.js');
       return values.serverCert ? await runServer(values, positionals) : await runClient(values, positionals);
     },
   }),

@@ -2,7 +2,7 @@
  * tls-inspector, declared once: ports, options (env, flags, defaults) and health port.
  * `tls-inspector serve` parses exactly these options; compose and k8s are checked against them.
  */
-import { defineService, httpLimitOptions, MAX_TIMER_MS, serviceOptions } from '@fopnp/net';
+import { defineService, httpLimitOptions, MAX_TIMER_MS, serviceOptions } from '@fopnp/net/cli';
 
 export const manifest = defineService({
   name: 'tls-inspector',

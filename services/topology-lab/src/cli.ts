@@ -4,16 +4,12 @@
  *   serve      the page, its API and event stream; health and metrics on the side port
  *   snapshot   one poll of everything, printed as JSON (what the page is sent)
  */
-import { createLogger, defineCommand, runCli, serveCommand } from '@fopnp/net';
+import { defineCommand, runCli, serveCommand } from '@fopnp/net/cli';
 import { manifest } from './manifest.js';
-import { startService } from './service.js';
-import { RabbitSource } from './sources/rabbitmq.js';
-import { RedisSource } from './sources/redis.js';
-import { pollTally } from './sources/services.js';
 
 const serve = serveCommand({
   manifest,
-  start: startService,
+  start: async (ctx) => (await import('./service.js')).startService(ctx),
   description: `serve the lab on port ${manifest.options.port.default} (health on ${manifest.options.healthPort.default})`,
 });
 
@@ -21,6 +17,13 @@ const snapshot = defineCommand({
   description: "print one poll of RabbitMQ (the pipeline's exchanges and queues), Redis and tally as JSON",
   options: manifest.options,
   async run({ values }) {
+    // Loaded when run: `--help` loads the kit's light part and the manifest only (issue 20).
+    const [{ createLogger }, { RabbitSource }, { RedisSource }, { pollTally }] = await Promise.all([
+      import('@fopnp/net'),
+      import('./sources/rabbitmq.js'),
+      import('./sources/redis.js'),
+      import('./sources/services.js'),
+    ]);
     const logger = createLogger('topology-lab', { level: 'warn' });
     const rabbit = new RabbitSource(values.managementUrl, values.amqpUrl, values.amqpPrefix, logger);
     const redis = new RedisSource([...new Set([...values.redisUrls, ...values.shardUrls])], logger);

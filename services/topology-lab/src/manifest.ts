@@ -2,7 +2,7 @@
  * The one declaration of topology-lab: ports, env vars, defaults. `serve`, the README's
  * options table and the deployment files read this.
  */
-import { defineService, httpLimitOptions, serviceOptions } from '@fopnp/net';
+import { defineService, httpLimitOptions, serviceOptions } from '@fopnp/net/cli';
 
 export const manifest = defineService({
   name: 'topology-lab',

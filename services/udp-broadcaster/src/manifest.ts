@@ -1,4 +1,4 @@
-import { defineService, serviceOptions } from '@fopnp/net';
+import { defineService, serviceOptions } from '@fopnp/net/cli';
 
 /** udp-broadcaster declared once: the CLI, `serve`, compose and k8s all read this. */
 export const manifest = defineService({

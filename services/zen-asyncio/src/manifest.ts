@@ -1,4 +1,4 @@
-import { defineOptions, defineService, serviceOptions } from '@fopnp/net';
+import { defineOptions, defineService, serviceOptions } from '@fopnp/net/cli';
 import { zenOptions } from './config.js';
 import { ZEN_PORT } from './protocol.js';
 

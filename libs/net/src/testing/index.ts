@@ -68,6 +68,46 @@ export function runNode(
   return run(process.execPath, [script, ...args], { ...options, env: { LOG_LEVEL: 'warn', ...options.env } });
 }
 
+/**
+ * The files a run of a CLI loads (file: URLs, Node's own modules left out), recorded by a
+ * module hook preloaded into the child: e.g. `modulesLoadedBy(CLI, ['--help'])` to check that
+ * `--help` stays off pino, prom-client and the service's own dependencies (issue 20).
+ */
+export async function modulesLoadedBy(script: string, args: readonly string[]): Promise<string[]> {
+  const hook = [
+    "import { registerHooks } from 'node:module';",
+    'const seen = new Set();',
+    'registerHooks({ load(url, ctx, next) { seen.add(url); return next(url, ctx); } });',
+    "process.on('exit', () => process.stderr.write('\\nLOADED ' + JSON.stringify([...seen].filter((u) => u.startsWith('file:'))) + '\\n'));",
+  ].join('\n');
+  const r = await run(process.execPath, [
+    '--import',
+    `data:text/javascript,${encodeURIComponent(hook)}`,
+    script,
+    ...args,
+  ]);
+  const line = r.stderr.split('\n').find((l) => l.startsWith('LOADED '));
+  if (!line) throw new Error(`no module list from ${script} ${args.join(' ')} (exit ${r.code}): ${r.stderr}`);
+  return (JSON.parse(line.slice('LOADED '.length)) as string[]).map((u) => fileURLToPath(u));
+}
+
+/**
+ * What a CLI run loads that a `--help` should not (issue 20): any dependency (a file under
+ * node_modules), a logger, health, service or barrel module, and more than `maxFiles` files.
+ */
+export async function heavyModulesLoadedBy(
+  script: string,
+  args: readonly string[],
+  maxFiles = 20,
+): Promise<string[]> {
+  const files = await modulesLoadedBy(script, args);
+  const heavy = files.filter(
+    (f) => f.includes('/node_modules/') || /\/(logger|health|service|http-limits|index)\.js$/.test(f),
+  );
+  if (files.length > maxFiles) heavy.push(`${files.length} files loaded (at most ${maxFiles})`);
+  return heavy;
+}
+
 export interface BackgroundProcess {
   child: ChildProcess;
   output(): string;

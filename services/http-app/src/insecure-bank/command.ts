@@ -4,9 +4,14 @@
  * memory, seeded with the book's users and payments, gone when it stops.
  */
 import { isIP } from 'node:net';
-import { classifyError, complain, defineCommand, defineOptions, InvalidConfigError, say } from '@fopnp/net';
-import { openBank } from '../bank/open.js';
-import { createInsecureBank } from './app.js';
+import {
+  classifyError,
+  complain,
+  defineCommand,
+  defineOptions,
+  InvalidConfigError,
+  say,
+} from '@fopnp/net/cli';
 
 export const insecureBankOptions = defineOptions({
   host: {
@@ -39,6 +44,11 @@ export const insecureBankCommand = defineCommand({
         `${values.host} is not a loopback address: the insecure bank is for attacking on this machine only`,
       );
     }
+    // Loaded when run: `http-app --help` loads no bank, database or web framework (issue 20).
+    const [{ openBank }, { createInsecureBank }] = await Promise.all([
+      import('../bank/open.js'),
+      import('./app.js'),
+    ]);
     const store = await openBank({ sqlitePath: ':memory:' });
     const app = await createInsecureBank(store);
     try {
