@@ -8,6 +8,7 @@ export * from './health.js';
 export * from './http-limits.js';
 export * from './listen.js';
 export * from './logger.js';
+export * from './metrics-scrape.js';
 export * from './pyformat.js';
 export * from './redact.js';
 export * from './redis-server.js';

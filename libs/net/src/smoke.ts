@@ -112,12 +112,3 @@ export async function tcpExchange(
     sock.destroy();
   }
 }
-
-/** Sum of a Prometheus counter (over its labels) on a health port's /metrics. */
-export async function scrapeMetric(host: string, healthPort: number, name: string): Promise<number> {
-  const { text } = await smokeFetch(`http://${host}:${healthPort}${HEALTH_PATHS.metrics}`);
-  let sum = 0;
-  for (const line of text.split('\n'))
-    if (line.startsWith(`${name}{`) || line.startsWith(`${name} `)) sum += Number(line.split(' ').pop());
-  return sum;
-}

@@ -5,14 +5,15 @@
  */
 import dgram from 'node:dgram';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { defineSmoke, type SmokeTarget, scrapeMetric } from '@fopnp/net';
+import { defineSmoke, type SmokeTarget, scrapeMetrics } from '@fopnp/net';
 import { replyFor } from './protocol.js';
 
 const DATAGRAMS = 'udp_broadcaster_datagrams_received_total';
 
 async function broadcast(t: SmokeTarget): Promise<string> {
   const port = t.port('datagrams');
-  const before = await scrapeMetric(t.host, t.healthPort!, DATAGRAMS);
+  const health = `http://${t.host}:${t.healthPort}`;
+  const before = (await scrapeMetrics(health)).sum(DATAGRAMS);
   const sock = dgram.createSocket('udp4');
   try {
     await new Promise<void>((r) => sock.bind(0, r));
@@ -24,7 +25,7 @@ async function broadcast(t: SmokeTarget): Promise<string> {
     sock.close();
   }
   for (let i = 0; i < 20; i++) {
-    const after = await scrapeMetric(t.host, t.healthPort!, DATAGRAMS);
+    const after = (await scrapeMetrics(health)).sum(DATAGRAMS);
     if (after > before)
       return `broadcast to 127.255.255.255:${port} received (datagrams ${before} → ${after})`;
     await sleep(100);

@@ -307,11 +307,6 @@ export function capturingLogger(
 }
 
 /**
- * One scrape of a Prometheus text endpoint (a service's `/metrics`, or its health base URL).
- * `value(prefix)` is the sample of the first line starting with `prefix` (0 when absent),
- * e.g. `value('tcp_farewell_errors_total{kind="incomplete_read"')`.
- */
-/**
  * A process's peak resident memory in MiB (VmHWM of /proc/<pid>/status): what a container's
  * memory limit meets, for tests that check a hostile input leaves memory bounded.
  */
@@ -321,19 +316,8 @@ export function peakRssMiB(pid: number): number {
   return Number(kb) / 1024;
 }
 
-export async function scrapeMetrics(url: string): Promise<{ text: string; value(prefix: string): number }> {
-  const target = /\/metrics$/.test(url) ? url : `${url.replace(/\/$/, '')}/metrics`;
-  const res = await fetch(target, { signal: AbortSignal.timeout(5_000) });
-  if (!res.ok) throw new Error(`${target} answered ${res.status}`);
-  const text = await res.text();
-  return {
-    text,
-    value(prefix) {
-      const line = text.split('\n').find((l) => l.startsWith(prefix));
-      return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
-    },
-  };
-}
+/** One scrape of a service's `/metrics` (the kit's reader, shared with the smoke checks). */
+export { type MetricsScrape, scrapeMetrics } from '../metrics-scrape.js';
 
 /**
  * Writes `request` (raw bytes: an HTTP request as a client sends it) on a fresh connection,
