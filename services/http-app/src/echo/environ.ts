@@ -69,14 +69,30 @@ export function serverNameOf(boundAddress: string): Promise<string> {
   return name;
 }
 
+/** How long the reverse lookup may take (a container without reverse DNS can wait seconds). */
+const LOOKUP_MS = 1000;
+
 async function getfqdn(address: string): Promise<string> {
   const wildcard = address === '' || address === '0.0.0.0' || address === '::';
   const name = wildcard ? hostname() : address;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(name), LOOKUP_MS);
+    timer.unref();
+  });
+  const looked = (async () => {
+    try {
+      const ip = wildcard ? (await lookup(name)).address : address;
+      return (await lookupService(ip, 0)).hostname;
+    } catch {
+      return name; // getfqdn's answer when the reverse lookup fails
+    }
+  })();
   try {
-    const ip = wildcard ? (await lookup(name)).address : address;
-    return (await lookupService(ip, 0)).hostname;
-  } catch {
-    return name; // getfqdn's answer when the reverse lookup fails
+    // The first /environ waits at most LOOKUP_MS; the name is cached either way.
+    return await Promise.race([looked, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
