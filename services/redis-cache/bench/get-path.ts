@@ -1,22 +1,26 @@
 /**
- * Benchmark of the cache's hit path, each figure beside a baseline from the same run:
- *   1. redis-benchmark -t get -c 50 -n 200000 (the C client, one request per connection in flight)
- *   2. our Cache.get and Cache.getOrLoad on a hit, 50 concurrent callers, one ioredis
- *      connection with enableAutoPipelining: ratio to 1
- *   3. GET /cache/:key through `redis-cache serve`, 50 connections of autocannon: ops/s and p99
- * Redis: a private redis-server started here on a free port (persistence off), or REDIS_URL
- * if set (then only the "bench" namespace and redis-benchmark's own key are touched).
+ * Benchmark of the cache's hit path against the strongest anchors, in one run:
+ *   - redis-benchmark -t get -c 50 (the C client, one request per connection in flight)
+ *   - raw ioredis: getBuffer with enableAutoPipelining, 50 concurrent callers (the JavaScript limit)
+ *   - our Cache.get and Cache.getOrLoad on hits, 50 concurrent callers, one auto-pipelined connection
+ * BENCH_ROUNDS rounds (default 7), the order of the four rotated each round; each round's ratios
+ * are taken within the round and printed with their min / median / max, so load that comes and
+ * goes hits all sides of a ratio alike. CPU per operation beside throughput: the client's (this
+ * process, or redis-benchmark's from bash `times`) and the Redis server's (/proc/<pid>/stat).
+ * Then the load average, one hot key (single flight) and GET /cache/:key of `serve` (autocannon).
+ * Redis: a private redis-server started here on a free port (persistence off), or REDIS_URL.
  * Run under `flock /tmp/fopnp-bench.lock` on a shared machine.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { redisServerArgs } from '@fopnp/net';
+import { Redis } from 'ioredis';
 import { Cache } from '../src/cache.js';
 import { SingleTopology } from '../src/topology/single.js';
 
@@ -24,7 +28,7 @@ const run = promisify(execFile);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200_000);
 const CLIENTS = 50;
 const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const children: ChildProcess[] = [];
 process.on('exit', () => {
   for (const c of children) c.kill('SIGKILL');
@@ -55,7 +59,7 @@ async function waitForPort(port: number): Promise<void> {
   throw new Error(`port ${port} did not open`);
 }
 
-async function startRedis(): Promise<{ url: string; port: number; stop(): void }> {
+async function startRedis(): Promise<{ url: string; port: number; pid: number; stop(): void }> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'redis-cache-bench-'));
   const child = spawn('redis-server', redisServerArgs(port, { dir }), {
@@ -66,6 +70,7 @@ async function startRedis(): Promise<{ url: string; port: number; stop(): void }
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    pid: child.pid!,
     stop() {
       child.kill('SIGTERM');
       rmSync(dir, { recursive: true, force: true });
@@ -73,25 +78,50 @@ async function startRedis(): Promise<{ url: string; port: number; stop(): void }
   };
 }
 
-async function redisBenchmark(host: string, port: number): Promise<number> {
-  // Its GET key is literally "key:__rand_int__" without -r; give it a 3-byte value so it measures hits too.
-  await run('redis-cli', ['-h', host, '-p', String(port), 'SET', 'key:__rand_int__', 'xxx']);
-  const { stdout } = await run(
-    'redis-benchmark',
-    ['-h', host, '-p', String(port), '-t', 'get', '-c', String(CLIENTS), '-n', String(REQUESTS), '-q'],
-    {
-      maxBuffer: 1 << 20,
-    },
-  );
-  const m = stdout.match(/GET: ([\d.]+) requests per second/);
-  if (!m) throw new Error(`unexpected redis-benchmark output: ${stdout}`);
-  return Number(m[1]);
+/** One side's run: throughput, and CPU µs per operation of the client and of the Redis server. */
+interface Side {
+  opsPerSec: number;
+  clientUs: number;
+  serverUs: number;
 }
 
-/** `op(caller, n)` run REQUESTS times by CLIENTS concurrent callers; returns ops/s. */
-async function ours(op: (caller: number, n: number) => Promise<unknown>): Promise<number> {
+/** utime + stime of a process, in µs (/proc/<pid>/stat; 0 when it is not ours to read). */
+function cpuOfPid(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100; // USER_HZ = 100
+  } catch {
+    return 0;
+  }
+}
+
+async function redisBenchmark(host: string, port: number, serverPid: number | undefined): Promise<Side> {
+  // Its GET key is literally "key:__rand_int__" without -r; give it a 3-byte value so it measures hits too.
+  await run('redis-cli', ['-h', host, '-p', String(port), 'SET', 'key:__rand_int__', 'xxx']);
+  const server = cpuOfPid(serverPid);
+  // bash's `times` prints the CPU its children used: redis-benchmark's, the client side.
+  const { stdout } = await run(
+    'bash',
+    ['-c', `redis-benchmark -h ${host} -p ${port} -t get -c ${CLIENTS} -n ${REQUESTS} -q; times`],
+    { maxBuffer: 1 << 20 },
+  );
+  const m = stdout.match(/GET: ([\d.]+) requests per second/);
+  const t = [...stdout.matchAll(/(\d+)m([\d.]+)s/g)].slice(2, 4); // the children's user and sys
+  if (!m || t.length !== 2) throw new Error(`unexpected redis-benchmark output: ${stdout}`);
+  const clientUs = t.reduce((sum, [, min, sec]) => sum + (Number(min) * 60 + Number(sec)) * 1e6, 0);
+  return {
+    opsPerSec: Number(m[1]),
+    clientUs: clientUs / REQUESTS,
+    serverUs: (cpuOfPid(serverPid) - server) / REQUESTS,
+  };
+}
+
+/** `op(caller, n)` run REQUESTS times by CLIENTS concurrent callers in this process. */
+async function ours(op: (caller: number, n: number) => Promise<unknown>, serverPid?: number): Promise<Side> {
   for (let i = 0; i < 5_000; i++) await op(0, i); // warm up the JIT and the connection
   let remaining = REQUESTS;
+  const server = cpuOfPid(serverPid);
   const started = performance.now();
   const cpu = process.cpuUsage();
   await Promise.all(
@@ -100,11 +130,12 @@ async function ours(op: (caller: number, n: number) => Promise<unknown>): Promis
     }),
   );
   const used = process.cpuUsage(cpu);
-  cpuPerOp.push((used.user + used.system) / REQUESTS);
-  return REQUESTS / ((performance.now() - started) / 1000);
+  return {
+    opsPerSec: REQUESTS / ((performance.now() - started) / 1000),
+    clientUs: (used.user + used.system) / REQUESTS,
+    serverUs: (cpuOfPid(serverPid) - server) / REQUESTS,
+  };
 }
-/** Client CPU (µs) per call of each ours() run: steadier than ops/s when others load the machine. */
-const cpuPerOp: number[] = [];
 
 interface AutocannonResult {
   requests: { average: number };
@@ -158,61 +189,94 @@ async function httpBench(redisUrl: string): Promise<AutocannonResult> {
   }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const rounds = (xs: number[]) => xs.map((x) => fmt(x)).join(' / ');
+const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+const median = (xs: number[]) => sorted(xs)[Math.floor(xs.length / 2)]!;
+const spread = (xs: number[], digits = 2) => {
+  const s = sorted(xs);
+  return `${s[0]!.toFixed(digits)} / ${median(xs).toFixed(digits)} / ${s[s.length - 1]!.toFixed(digits)}`;
+};
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
 
 const own = process.env.REDIS_URL ? undefined : await startRedis();
 const url = process.env.REDIS_URL ?? own!.url;
+const serverPid = own?.pid;
+const loadBefore = load();
 try {
   const u = new URL(url);
   const cache = new Cache({ topology: new SingleTopology(url), namespace: 'bench', ttlMs: 600_000 });
   await cache.started();
+  const raw = new Redis(url, { enableAutoPipelining: true });
   const KEYS = 1000;
   await Promise.all(Array.from({ length: KEYS }, (_, i) => cache.set(`k${i}`, 'xxx')));
   // Each caller walks its own stretch of the 1000 keys, so no two are on one key at once.
   const key = (caller: number, n: number) => `k${(caller * 20 + n) % KEYS}`;
-  // The machine is shared: interleave ROUNDS rounds of each and keep the median of each, so a
-  // burst of someone else's load hits all three alike instead of one of them.
-  const runs = { baseline: [] as number[], get: [] as number[], getOrLoad: [] as number[] };
+  const rawKey = (caller: number, n: number) => cache.keys.data(key(caller, n));
+  const sides = {
+    'redis-benchmark': () => redisBenchmark(u.hostname, Number(u.port || 6379), serverPid),
+    'raw ioredis': () => ours((c, n) => raw.getBuffer(rawKey(c, n)), serverPid),
+    'Cache.get': () => ours((c, n) => cache.get(key(c, n)), serverPid),
+    'Cache.getOrLoad': () => ours((c, n) => cache.getOrLoad(key(c, n), () => 'xxx'), serverPid),
+  } as const;
+  type Name = keyof typeof sides;
+  const names = Object.keys(sides) as Name[];
+  const runs = Object.fromEntries(names.map((n) => [n, [] as Side[]])) as Record<Name, Side[]>;
   for (let round = 0; round < ROUNDS; round++) {
-    runs.baseline.push(await redisBenchmark(u.hostname, Number(u.port || 6379)));
-    runs.get.push(await ours((c, n) => cache.get(key(c, n))));
-    runs.getOrLoad.push(await ours((c, n) => cache.getOrLoad(key(c, n), () => 'xxx')));
+    // Rotated: each side goes first, second, ... in turn, so no side always follows another.
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(round + i) % names.length]!;
+      runs[name].push(await sides[name]());
+    }
   }
-  const baseline = median(runs.baseline);
-  const get = median(runs.get);
-  const getOrLoad = median(runs.getOrLoad);
-  const cpuGet = median(cpuPerOp.filter((_, i) => i % 2 === 0));
-  const cpuGetOrLoad = median(cpuPerOp.filter((_, i) => i % 2 === 1));
+  const ratio = (a: Name, b: Name) => runs[a].map((side, i) => side.opsPerSec / runs[b][i]!.opsPerSec);
   // All 50 callers on one key: single flight shares each Redis round trip among them.
   const hotKey = await ours(() => cache.getOrLoad('k0', () => 'xxx'));
   await cache.clear();
+  raw.disconnect();
   await cache.close();
-  const http = await httpBench(url);
+  const http = HTTP_SECONDS > 0 ? await httpBench(url) : undefined;
 
   console.log(
-    `redis ${url}, ${REQUESTS} requests, ${CLIENTS} concurrent clients, median of ${ROUNDS} interleaved rounds`,
+    `redis ${url}, ${REQUESTS} GETs of a 3-byte value per side and round, ${CLIENTS} concurrent callers, ` +
+      `${ROUNDS} rounds (order rotated), ${new Date().toISOString().slice(0, 16)}Z, load average ${loadBefore} at start, ${load()} at end`,
   );
+  console.log('  ops/s per round:');
+  for (const name of names)
+    console.log(`    ${name.padEnd(16)} ${runs[name].map((r) => fmt(r.opsPerSec)).join(' / ')}`);
+  console.log('side               ops/s (min / median / max)        client CPU µs/op  Redis CPU µs/op');
+  for (const name of names) {
+    const r = runs[name];
+    console.log(
+      `${name.padEnd(18)} ${spread(
+        r.map((x) => x.opsPerSec),
+        0,
+      ).padEnd(33)} ${median(r.map((x) => x.clientUs))
+        .toFixed(2)
+        .padStart(8)}  ${median(r.map((x) => x.serverUs))
+        .toFixed(2)
+        .padStart(15)}`,
+    );
+  }
+  console.log('ratios, each within its round (min / median / max):');
   console.log(
-    `  rounds: redis-benchmark ${rounds(runs.baseline)}; get ${rounds(runs.get)}; getOrLoad ${rounds(runs.getOrLoad)}`,
+    `  Cache.get / redis-benchmark        ${spread(ratio('Cache.get', 'redis-benchmark'))}  (target >= 1.0)`,
   );
+  console.log(`  Cache.getOrLoad / redis-benchmark  ${spread(ratio('Cache.getOrLoad', 'redis-benchmark'))}`);
   console.log(
-    `redis-benchmark -t get -c ${CLIENTS} -n ${REQUESTS}      ${fmt(baseline).padStart(9)} ops/s  (baseline 1.00x)`,
+    `  Cache.get / raw ioredis            ${spread(ratio('Cache.get', 'raw ioredis'))}  (the gap to the JavaScript limit)`,
   );
+  console.log(`  raw ioredis / redis-benchmark      ${spread(ratio('raw ioredis', 'redis-benchmark'))}`);
   console.log(
-    `Cache.get, hit, auto-pipelined         ${fmt(get).padStart(9)} ops/s  ${(get / baseline).toFixed(2)}x  client CPU ${cpuGet.toFixed(1)} µs/op`,
+    `Cache.getOrLoad, one hot key (coalesced) ${fmt(hotKey.opsPerSec)} ops/s (not a Redis figure: callers share flights)`,
   );
-  console.log(
-    `Cache.getOrLoad, hit, auto-pipelined   ${fmt(getOrLoad).padStart(9)} ops/s  ${(getOrLoad / baseline).toFixed(2)}x  client CPU ${cpuGetOrLoad.toFixed(1)} µs/op`,
-  );
-  console.log(
-    `Cache.getOrLoad, one hot key (coalesced) ${fmt(hotKey).padStart(7)} ops/s  ${(hotKey / baseline).toFixed(2)}x  (not a Redis figure: callers share flights)`,
-  );
-  console.log(
-    `HTTP GET /cache/:key (autocannon -c ${CLIENTS} -d ${HTTP_SECONDS}) ${fmt(http.requests.average).padStart(9)} req/s  p99 ${http.latency.p99} ms  ` +
-      `(${(http.requests.average / get).toFixed(2)}x of Cache.get; non-2xx ${http.non2xx}, errors ${http.errors})`,
-  );
+  if (http)
+    console.log(
+      `HTTP GET /cache/:key of serve (autocannon -c ${CLIENTS} -d ${HTTP_SECONDS}) ${fmt(http.requests.average)} req/s  p99 ${http.latency.p99} ms  ` +
+        `(non-2xx ${http.non2xx}, errors ${http.errors})`,
+    );
 } finally {
   own?.stop();
 }
