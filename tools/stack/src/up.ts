@@ -9,7 +9,7 @@ import { type Logger, NetworkError } from '@fopnp/net';
 import { ensureBacking, ensurePostgresDatabase, type LocalServer, portOpen } from './backing.js';
 import { startBackingGroups } from './backing-groups.js';
 import { pipelineUnits, startStackControl } from './control.js';
-import { type DiscoveredService, healthPortOf, portsOf } from './discover.js';
+import { type DiscoveredService, healthPortOf, portOffset, portsOf } from './discover.js';
 import { logDir } from './log-files.js';
 import { defaultLogFormat, type LogFormat, useColor } from './log-format.js';
 import {
@@ -26,6 +26,7 @@ import {
   watchdogLog,
   writeRecord,
 } from './run-record.js';
+import { SSH_DEMO_COMMANDS, startSshDemo } from './ssh-demo.js';
 import { Supervisor } from './supervisor.js';
 import { Watchdog } from './watchdog.js';
 
@@ -115,9 +116,7 @@ export async function up(o: UpOptions): Promise<number> {
         groups: [
           ...sup.groups(),
           ...backing.flatMap((b) =>
-            b.pgid
-              ? [{ name: b.name, pgid: b.pgid, match: b.name === 'twemproxy' ? 'nutcracker' : 'redis' }]
-              : [],
+            b.pgid ? [{ name: b.name, pgid: b.pgid, match: processNameOf(b.name) }] : [],
           ),
         ],
       });
@@ -188,6 +187,23 @@ export async function up(o: UpOptions): Promise<number> {
       say(
         `${svc.name} takes from your environment: ${svc.overrides.map((k) => `${k}=${svc.env[k]}`).join(', ')}`,
       );
+  // ssh-runner gets a host to run jobs on: a demo sshd of this run (unless JOBS_FILE is set).
+  const runner = services.find((s) => s.service === 'ssh-runner');
+  let runnerEnv: Record<string, string> = {};
+  if (runner && !runner.env.JOBS_FILE) {
+    const demo = await startSshDemo(runDir(root), portOffset(process.env));
+    if (typeof demo === 'string') say(`ssh-runner gets no demo host, so no job can run: ${demo}`);
+    else {
+      backing.push(demo.server);
+      if (demo.server.pgid) watchdog.watch(demo.server.pgid, demo.server.name);
+      saveGroups();
+      runnerEnv = demo.env;
+      const api = portsOf(runner)[0]?.port;
+      say(
+        `ssh-runner runs jobs on a demo sshd at 127.0.0.1:${demo.server.port} (host group demo; commands ${Object.keys(SSH_DEMO_COMMANDS).join(', ')}): curl -X POST -H "authorization: Bearer ${runner.env.API_TOKEN ?? '$API_TOKEN'}" http://127.0.0.1:${api}/run/demo/uptime`,
+      );
+    }
+  }
   const lab = services.find((s) => s.service === 'topology-lab');
   const units = lab ? pipelineUnits(services) : [];
   control = units.length
@@ -195,7 +211,9 @@ export async function up(o: UpOptions): Promise<number> {
     : undefined;
 
   say(`starting ${services.length} service${services.length === 1 ? '' : 's'} (profile ${o.profile})`);
-  const entries = services.map((svc) => sup.start(svc, svc === lab && control ? control.env : {}));
+  const entries = services.map((svc) =>
+    sup.start(svc, { ...(svc === lab && control ? control.env : {}), ...(svc === runner ? runnerEnv : {}) }),
+  );
   const states = await sup.waitAllReady(entries, o.readyTimeoutMs);
   const rows = [['SERVICE', 'CHAPTER', 'ADDRESSES', 'HEALTH', 'STATE']];
   services.forEach((svc, i) => {
@@ -240,4 +258,11 @@ export function removeState(root: string): string[] {
   const dirs = [stateDir(root), logDir(stackDir(root))].filter((d) => existsSync(d));
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
   return dirs;
+}
+
+/** What a backing server's process is called, to recognise it by (pid reuse) in the run record. */
+function processNameOf(name: string): string {
+  if (name === 'twemproxy') return 'nutcracker';
+  if (name.startsWith('ssh-demo')) return 'sshd';
+  return 'redis';
 }

@@ -243,6 +243,29 @@ describe('the stack and its environment', () => {
     expect(existsSync(join(dir, 'run'))).toBe(false);
   }, 240_000);
 
+  it('gives ssh-runner a demo sshd of its own, where a declared job runs, gone with the stack', async () => {
+    if (!existsSync('/usr/sbin/sshd')) return; // openssh-server: ssh-runner's ci/prereqs.sh installs it
+    const p = up(['--only', 'ssh-runner']);
+    await ready(p, 1);
+    const m =
+      /stack: ssh-runner runs jobs on a demo sshd at 127\.0\.0\.1:(\d+) .*Bearer (\S+)" (http:\S+)/.exec(
+        p.output(),
+      );
+    expect(m, p.output()).not.toBeNull();
+    expect(Number(m![1])).toBe(2222 + offset);
+    const res = await fetch(m![3]!, { method: 'POST', headers: { authorization: `Bearer ${m![2]}` } });
+    const job = (await res.json()) as { ok: boolean; results: { exitCode: number; stdout: string }[] };
+    expect(res.status).toBe(200);
+    expect(job.ok).toBe(true);
+    expect(job.results[0]!.stdout).toMatch(/load average/);
+    const { pid, groups } = record();
+    const sshd = groups.find((g) => g.name.startsWith('ssh-demo'))!;
+    expect(alive(sshd.pgid)).toBe(true);
+    process.kill(pid, 'SIGKILL');
+    await until('the demo sshd to die with the stack', () => !alive(sshd.pgid));
+    expect((await cli(['down'])).code).toBe(0);
+  }, 180_000);
+
   it('runs as a non-root user, state in STACK_DIR, the pipeline included', async () => {
     if (process.getuid?.() !== 0) return; // needs root to become another user
     // A STACK_DIR of its own: the other tests' run and state folders are root's.
