@@ -24,6 +24,11 @@ afterAll(async () => {
   await deleteAllUnder(prefix);
 });
 
+/** The tap's message lines (tab-separated; the `tapping …` line has none). */
+function messageLines(output: string): string[] {
+  return output.split('\n').filter((l) => l.includes('\t'));
+}
+
 async function messagesIn(queue: string): Promise<number> {
   const ch = await s.broker.channel();
   const { messageCount } = await ch.checkQueue(queue);
@@ -39,10 +44,7 @@ it('prints every message matching its pattern, one line each, and takes none fro
     await s.publisher.publish(exchange, key, Buffer.from(`event ${i}`), { messageId: `m${i}` });
   }
   expect(await tap.exited(15_000)).toBe(0);
-  const lines = tap
-    .output()
-    .split('\n')
-    .filter((l) => l.includes('\t'));
+  const lines = messageLines(tap.output());
   expect(lines.map((l) => l.split('\t').slice(1))).toEqual([
     [exchange, 'kern.info', '7B', 'id=m0', '"event 0"'],
     [exchange, 'kern.critical', '7B', 'id=m2', '"event 2"'],
@@ -69,6 +71,19 @@ it('prints every message matching its pattern, one line each, and takes none fro
     10_000,
     'the tap queue to be deleted',
   );
+});
+
+it('shows a message over --max-message-bytes from its header only, and the next one whole', async () => {
+  const tap = startCli(['tap', exchange, 'auth.#', '--count', '2', '--max-message-bytes', '1024']);
+  await tap.waitForOutput(/through amq\.gen-/);
+  await s.publisher.publish(exchange, 'auth.big', Buffer.alloc(2 * 1024 * 1024, 0x61), { messageId: 'big' });
+  await s.publisher.publish(exchange, 'auth.small', Buffer.from('small'), { messageId: 'small' });
+  expect(await tap.exited(15_000)).toBe(0);
+  const lines = messageLines(tap.output());
+  expect(lines.map((l) => l.split('\t').slice(1))).toEqual([
+    [exchange, 'auth.big', '2097152B', 'id=big', '"(not read: over MAX_MESSAGE_BYTES)"'],
+    [exchange, 'auth.small', '5B', 'id=small', '"small"'],
+  ]);
 });
 
 it('refuses a missing exchange in one line (exit 1) and the default exchange as a usage error (exit 2)', async () => {

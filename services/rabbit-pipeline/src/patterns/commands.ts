@@ -182,8 +182,9 @@ export function patternCommands<C extends Common>({ common, guard, untilSignal }
             const tap = new Tap(broker, {
               exchange,
               pattern,
-              onMessage(msg) {
-                out(formatTapLine(msg));
+              maxMessageBytes: v.maxMessageBytes,
+              onMessage(msg, oversize) {
+                out(formatTapLine(msg, new Date(), oversize));
                 if (v.count > 0 && tap.seen >= v.count) enough();
               },
               onBound(queue) {

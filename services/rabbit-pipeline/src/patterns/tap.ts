@@ -8,13 +8,21 @@
 import { InvalidConfigError, type Logger, silentLogger } from '@fopnp/net';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import type { Broker } from '../connection.js';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../protocol.js';
+import { guardDeliverySize, refusedMessage } from '../size-guard.js';
 import { OwnChannel } from './own-channel.js';
 
 export interface TapOptions {
   exchange: string;
   /** Binding pattern: `#` (everything) on a topic exchange; ignored by a fanout; the key on a direct one. @default '#' */
   pattern?: string;
-  onMessage: (msg: ConsumeMessage) => void;
+  /**
+   * Called for every message; one over maxMessageBytes comes with an empty body and
+   * `oversize` set to the size its header declared (its body is never read).
+   */
+  onMessage: (msg: ConsumeMessage, oversize?: number) => void;
+  /** Largest body read; a bigger message is shown from its header only. @default 65536 */
+  maxMessageBytes?: number;
   /** Called with the tap queue's name each time it is bound (first time and after reconnects). */
   onBound?: (queue: string) => void;
   logger?: Logger;
@@ -42,6 +50,11 @@ export class Tap extends OwnChannel {
     await ch.checkExchange(this.options.exchange);
     const { queue } = await ch.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
     await ch.bindQueue(queue, this.options.exchange, this.options.pattern ?? '#');
+    // noAck: a refused copy needs no settling; it is shown from its header.
+    guardDeliverySize(ch, this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, (d) => {
+      this.seen++;
+      this.options.onMessage(refusedMessage(d), d.size);
+    });
     // noAck: the copies are the tap's own, nobody else waits for them.
     await ch.consume(
       queue,
@@ -60,15 +73,20 @@ export class Tap extends OwnChannel {
 }
 
 /** One line a message: time, exchange, routing key, size, id, retries, body (cut at 80). */
-export function formatTapLine(msg: ConsumeMessage, now = new Date()): string {
+export function formatTapLine(msg: ConsumeMessage, now = new Date(), oversize?: number): string {
   const headers = msg.properties.headers ?? {};
   const body = msg.content.toString('utf8');
-  const shown = body.length > 80 ? `${body.slice(0, 80)}…` : body;
+  const shown =
+    oversize !== undefined
+      ? '(not read: over MAX_MESSAGE_BYTES)'
+      : body.length > 80
+        ? `${body.slice(0, 80)}…`
+        : body;
   const parts = [
     now.toISOString().slice(11, 23),
     msg.fields.exchange || '(default)',
     msg.fields.routingKey || '(no key)',
-    `${msg.content.length}B`,
+    `${oversize ?? msg.content.length}B`,
   ];
   if (msg.properties.messageId) parts.push(`id=${msg.properties.messageId}`);
   if (msg.properties.correlationId) parts.push(`corr=${msg.properties.correlationId}`);
