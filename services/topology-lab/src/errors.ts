@@ -45,6 +45,30 @@ export const LAB_ERRORS = defineErrors('topology-lab', {
     statusCode: 404,
     message: (id: string, declared: string) => `no scenario ${JSON.stringify(id)}; declared: ${declared}`,
   },
+  /** The control endpoint: no bearer token, or the wrong one. */
+  CONTROL_TOKEN: {
+    statusCode: 401,
+    message: () => 'missing or wrong bearer token: send Authorization: Bearer <STACK_CONTROL_TOKEN>',
+  },
+  /** The control endpoint: a path it does not have. */
+  CONTROL_ROUTE: {
+    statusCode: 404,
+    message: () => 'no such route: GET /units, POST /units/<name>/start, POST /units/<name>/stop?signal=',
+  },
+  /** The control endpoint: a unit the orchestrator did not declare. */
+  NO_UNIT: {
+    statusCode: 404,
+    message: (name: string, declared: string) => `no unit ${JSON.stringify(name)}; declared: ${declared}`,
+  },
+  /** The control endpoint: start of a unit that is not scalable and already runs. */
+  UNIT_RUNNING: {
+    statusCode: 409,
+    message: (name: string) => `${name} is already running (it is not scalable)`,
+  },
+  /** The control endpoint: stop of a unit with no running instance. */
+  NO_INSTANCE: { statusCode: 409, message: (name: string) => `${name} has no running instance` },
+  /** The control endpoint: a signal other than SIGTERM or SIGKILL. */
+  BAD_SIGNAL: { statusCode: 400, message: (allowed: string) => `signal must be one of ${allowed}` },
   /** A scenario started while another runs. */
   SCENARIO_BUSY: {
     statusCode: 409,

@@ -2,6 +2,7 @@ export { ActionError, type Driver, type DriverState } from './actions/driver.js'
 export { actionsOf, LocalStackDriver } from './actions/local-stack.js';
 export * from './control/index.js';
 export { DECLARED } from './declared.js';
+export { LAB_ERRORS, LabError } from './errors.js';
 export { Lab } from './lab.js';
 export { manifest } from './manifest.js';
 export { CSP, createLabServer } from './server.js';

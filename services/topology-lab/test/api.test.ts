@@ -78,10 +78,19 @@ describe('the control endpoint and the lab API', () => {
   it('refuses unknown units, a second instance of a single unit, and signals other than TERM and KILL', async () => {
     const auth = { authorization: `Bearer ${token}` };
     const post = (path: string) => fetch(`${controlUrl}${path}`, { method: 'POST', headers: auth });
-    expect((await post('/units/nope/start')).status).toBe(404);
+    const nope = await post('/units/nope/start');
+    expect(nope.status).toBe(404);
+    expect(((await nope.json()) as { error: { code: string } }).error.code).toBe(
+      'FOPNP_TOPOLOGY_LAB_ERR_NO_UNIT',
+    );
     const again = await post('/units/single/start');
     expect(again.status).toBe(409);
-    expect(((await again.json()) as { error: string }).error).toMatch(/already running/);
+    expect(await again.json()).toEqual({
+      error: {
+        code: 'FOPNP_TOPOLOGY_LAB_ERR_UNIT_RUNNING',
+        message: expect.stringMatching(/already running/),
+      },
+    });
     expect((await post('/units/worker/stop?signal=SIGHUP')).status).toBe(400);
     expect((await post('/units/..%2F..%2Fbin%2Fsh/start')).status).toBe(404);
   });

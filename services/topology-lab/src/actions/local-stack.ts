@@ -35,8 +35,9 @@ export class LocalStackDriver implements Driver {
       headers: { authorization: `Bearer ${this.token}` },
       signal: AbortSignal.timeout(this.timeoutMs),
     });
-    const body = (await res.json().catch(() => ({}))) as T & { error?: string };
-    if (!res.ok) throw new ActionError(body.error ?? `control endpoint: HTTP ${res.status}`, res.status);
+    const body = (await res.json().catch(() => ({}))) as T & { error?: { message?: string } };
+    if (!res.ok)
+      throw new ActionError(body.error?.message ?? `control endpoint: HTTP ${res.status}`, res.status);
     return body;
   }
 

@@ -5,7 +5,6 @@ export {
   ProcessControl,
   STOP_SIGNALS,
   type StopSignal,
-  UnitError,
   type UnitSpec,
   type UnitState,
 } from './units.js';

@@ -1,13 +1,16 @@
 /**
  * The control endpoint an orchestrator runs on loopback (the local stack does): a few
- * routes over `ProcessControl`, each behind a bearer token.
+ * routes over `ProcessControl`, each behind a bearer token. Refusals answer the kit's error
+ * body with the lab's codes (FOPNP_TOPOLOGY_LAB_ERR_NO_UNIT, …).
  *   GET  /units                         the declared units and their instances
  *   POST /units/<name>/start            one more instance (scalable) or the one (not)
  *   POST /units/<name>/stop?signal=S    stop the newest instance with SIGTERM or SIGKILL
  */
 import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
-import { type ProcessControl, STOP_SIGNALS, type StopSignal, UnitError } from './units.js';
+import { writeHttpError } from '@fopnp/net';
+import { LabError } from '../errors.js';
+import { type ProcessControl, STOP_SIGNALS, type StopSignal } from './units.js';
 
 function tokenMatches(header: string | undefined, token: string): boolean {
   const given = Buffer.from(header?.replace(/^Bearer /, '') ?? '');
@@ -22,10 +25,8 @@ export function createControlServer(control: ProcessControl, token: string): htt
       res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       res.end(`${JSON.stringify(body)}\n`);
     };
-    if (!tokenMatches(req.headers.authorization, token)) {
-      reply(401, { error: 'missing or wrong bearer token' });
-      return;
-    }
+    const fail = (err: unknown) => writeHttpError(res, err, { 'cache-control': 'no-store' });
+    if (!tokenMatches(req.headers.authorization, token)) return fail(new LabError('CONTROL_TOKEN'));
     const url = new URL(req.url ?? '/', 'http://control');
     const m = /^\/units\/([^/]+)\/(start|stop)$/.exec(url.pathname);
     void (async () => {
@@ -36,15 +37,12 @@ export function createControlServer(control: ProcessControl, token: string): htt
           if (verb === 'start') return reply(200, control.start(decodeURIComponent(name!)));
           const signal = (url.searchParams.get('signal') ?? 'SIGTERM') as StopSignal;
           if (!STOP_SIGNALS.includes(signal))
-            return reply(400, { error: `signal must be one of ${STOP_SIGNALS.join(', ')}` });
+            return fail(new LabError('BAD_SIGNAL', STOP_SIGNALS.join(', ')));
           return reply(200, await control.stop(decodeURIComponent(name!), signal));
         }
-        reply(404, {
-          error: 'no such route: GET /units, POST /units/<name>/start, POST /units/<name>/stop?signal=',
-        });
+        fail(new LabError('CONTROL_ROUTE'));
       } catch (err) {
-        if (err instanceof UnitError) reply(err.status, { error: err.message });
-        else reply(500, { error: (err as Error).message });
+        fail(err); // a LabError with its status; anything else a 500 naming no internals
       }
     })();
   });

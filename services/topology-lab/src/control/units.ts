@@ -7,6 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Logger } from '@fopnp/net';
+import { LabError } from '../errors.js';
 
 export interface UnitSpec {
   /** Name on the page and in the API: lower-case letters, digits, dashes. */
@@ -42,16 +43,6 @@ export interface UnitState {
 
 export const STOP_SIGNALS = ['SIGTERM', 'SIGKILL'] as const;
 export type StopSignal = (typeof STOP_SIGNALS)[number];
-
-export class UnitError extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-  ) {
-    super(message);
-    this.name = 'UnitError';
-  }
-}
 
 interface Instance {
   id: string;
@@ -102,19 +93,14 @@ export class ProcessControl {
 
   private spec(name: string): UnitSpec {
     const s = this.units.get(name);
-    if (!s)
-      throw new UnitError(
-        `no unit ${JSON.stringify(name)}; declared: ${[...this.units.keys()].join(', ')}`,
-        404,
-      );
+    if (!s) throw new LabError('NO_UNIT', name, [...this.units.keys()].join(', '));
     return s;
   }
 
   start(name: string): InstanceState {
     const s = this.spec(name);
     const list = this.instances.get(name)!;
-    if (!s.scalable && list.some((i) => i.running))
-      throw new UnitError(`${name} is already running (it is not scalable)`, 409);
+    if (!s.scalable && list.some((i) => i.running)) throw new LabError('UNIT_RUNNING', name);
     // Stopped instances of a non-scalable unit are replaced, so the list stays short.
     if (!s.scalable) list.splice(0, list.length);
     const id = `${name}-${++this.serial}`;
@@ -145,10 +131,9 @@ export class ProcessControl {
   /** Stops the newest running instance with `signal`; resolves once it has exited. */
   async stop(name: string, signal: StopSignal, timeoutMs = 15_000): Promise<InstanceState> {
     this.spec(name);
-    if (!STOP_SIGNALS.includes(signal))
-      throw new UnitError(`signal must be one of ${STOP_SIGNALS.join(', ')}`, 400);
+    if (!STOP_SIGNALS.includes(signal)) throw new LabError('BAD_SIGNAL', STOP_SIGNALS.join(', '));
     const inst = (this.instances.get(name) ?? []).filter((i) => i.running).at(-1);
-    if (!inst) throw new UnitError(`${name} has no running instance`, 409);
+    if (!inst) throw new LabError('NO_INSTANCE', name);
     const pid = inst.child.pid ?? null;
     inst.child.kill(signal);
     const t = setTimeout(() => inst.child.kill('SIGKILL'), timeoutMs);
