@@ -45,14 +45,18 @@ export async function runClient(values: Values, positionals: Positionals): Promi
     return 0;
   }
   const legacy = values.protocol === 'TLSv1' || values.protocol === 'TLSv1.1';
+  const ciphers = values.ciphers ?? (legacy ? LEGACY_CIPHERS : undefined);
   const report = await inspect(target, {
     ...common,
     caFromFile: Boolean(ca),
     minVersion: values.protocol as TlsVersion,
-    ciphers: values.ciphers ?? (legacy ? LEGACY_CIPHERS : undefined),
+    ciphers,
   });
   if (values.json) out(`${JSON.stringify(report, null, 2)}\n`);
-  else out(`\n${formatReport(report)}${values.verbose ? formatCertificates(report) : ''}\n`);
+  else {
+    const text = formatReport(report, { ciphersOffered: ciphersOffered(values.ciphers, ciphers) });
+    out(`\n${text}${values.verbose ? formatCertificates(report) : ''}\n`);
+  }
   return 0;
 }
 
@@ -87,4 +91,15 @@ export async function runServer(values: Values, positionals: Positionals): Promi
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+}
+
+/**
+ * The report's "Ciphers offered" line, shown unless -C was given: the book's test_tls.py
+ * offers OpenSSL's ALL by default; ours offers Node's default list (no anonymous, export
+ * or NULL suites), or the legacy list that -p TLSv1/TLSv1.1 needs.
+ */
+function ciphersOffered(given: string | undefined, offered: string | undefined): string | undefined {
+  if (given) return undefined;
+  if (offered) return `${offered} (for the old protocol -p asks for)`;
+  return "Node's default list, not the book's ALL (-C ALL offers the book's)";
 }

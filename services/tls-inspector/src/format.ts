@@ -34,7 +34,11 @@ function yesNo(b: boolean): string {
   return b ? 'yes' : 'no';
 }
 
-export function formatReport(r: InspectionReport): string {
+/**
+ * The report as the book's test_tls.py prints it, and more. `ciphersOffered` says what the
+ * client offered when it is not what the book offers (its -C default is ALL).
+ */
+export function formatReport(r: InspectionReport, options: { ciphersOffered?: string } = {}): string {
   const lines = [
     say('Address we want to talk to', `${r.target.host} port ${r.target.port} (${r.target.address})`),
     say('Server name (SNI) sent', r.target.servername ?? 'none (IP address)'),
@@ -52,6 +56,7 @@ export function formatReport(r: InspectionReport): string {
     say('Cipher defined in TLS version', r.cipher.version),
     say('Cipher key has this many bits', r.cipher.secretBits ?? 'unknown'),
     say('Compression algorithm in use', r.compression),
+    ...(options.ciphersOffered ? [say('Ciphers offered', options.ciphersOffered)] : []),
     say('ALPN protocol negotiated', r.alpn ?? 'none'),
     say(
       'Ephemeral key exchange',

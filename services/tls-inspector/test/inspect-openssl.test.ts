@@ -133,4 +133,16 @@ describe('inspecting openssl s_server', () => {
     });
     expect(report.chain).toHaveLength(2);
   });
+
+  it("says it offers Node's cipher list, not the book's ALL, unless -C names one", async () => {
+    const s = await server(...chained());
+    const plain = await runNode(CLI, ['localhost', String(s.port), '-a', fixture.pki.caCert]);
+    expect(plain.stdout).toContain(
+      "Ciphers offered..................... Node's default list, not the\n    book's ALL (-C ALL offers the book's)\n",
+    );
+    const all = await runNode(CLI, ['localhost', String(s.port), '-a', fixture.pki.caCert, '-C', 'ALL']);
+    expect(all.code).toBe(0);
+    expect(all.stdout).toContain('Protocol version negotiated......... TLSv1.3');
+    expect(all.stdout).not.toContain('Ciphers offered');
+  });
 });

@@ -195,7 +195,7 @@ export const BOOK_ROWS: readonly BookRow[] = [
     example: ['example.com', '443'],
     readme: `${TLS}#usage`,
     differences:
-      "-C defaults to Node's cipher list, not ALL (give -C ALL for the book's offer); -p is the minimum protocol (TLSv1.2 by default), not the book's SSLv23; the report adds the chain, ALPN, OCSP and expiry",
+      "-C defaults to Node's cipher list, not ALL, and the report says so in its 'Ciphers offered' line (-C ALL offers the book's); -p is the minimum protocol (TLSv1.2 by default), not the book's SSLv23; the report adds the chain, ALPN, OCSP and expiry",
   },
   {
     chapter: 6,
