@@ -72,3 +72,9 @@ for (const [name, s] of samples) {
     `| ${name} --help | ${f1(median(s.cpu))} | ${f2(lo)} / ${f2(mid)} / ${f2(hi)} | ${mid <= TARGET ? 'yes' : 'no'} |`,
   );
 }
+const medians = clis.map((c) => ({ name: c.name, ratio: median(samples.get(c.name)!.ratio) }));
+const within = medians.filter((m) => m.ratio <= TARGET);
+const sorted = [...medians].sort((a, b) => a.ratio - b.ratio);
+console.log(
+  `CLI --help within ${TARGET}x of node -e 0 (median): ${within.length} of ${medians.length}; lowest ${sorted[0]?.name} ${f2(sorted[0]?.ratio ?? 0)}x, highest ${sorted.at(-1)?.name} ${f2(sorted.at(-1)?.ratio ?? 0)}x`,
+);
