@@ -17,6 +17,8 @@ it("shows the last pnpm bench run's table in the root README, as written", () =>
   const shown = readme.slice(readme.indexOf(START) + START.length, readme.indexOf(END));
   expect(readme.indexOf(START)).toBeGreaterThan(0);
   expect(shown.trim()).toBe(written.trim());
-  expect(written).toMatch(/^Run of \d{4}-\d\d-\d\d \d\d:\d\d UTC, load average [\d.]+ before and [\d.]+ after/);
+  expect(written).toMatch(
+    /^Run of \d{4}-\d\d-\d\d \d\d:\d\d UTC, load average [\d.]+ before and [\d.]+ after/,
+  );
   expect(written).toMatch(/\n\| package \| command \| exit \| seconds \| last line it printed \|\n/);
 });
