@@ -12,19 +12,26 @@ import {
   InvalidConfigError,
   MAX_TIMER_MS,
   portOption,
-  pyAddress,
-  pyRepr,
-  resolveAll,
   runCli,
   say,
   serveCommand,
-} from '@fopnp/net';
-import { type BigSendResult, sendBigDatagram } from './big.js';
-import { requestWithBackoff, sendBroadcast } from './client.js';
+} from '@fopnp/net/cli';
+import type { BigSendResult } from './big.js';
 import { manifest } from './manifest.js';
 import { isAscii, MAX_IPV4_UDP_PAYLOAD, MAX_IPV6_UDP_PAYLOAD } from './protocol.js';
-import { bindSocket, createDatagramServer } from './server.js';
-import { startService } from './service.js';
+
+/** The commands' code, loaded when one runs, so `--help` loads no socket or kit runtime code (issue 20). */
+async function load() {
+  const [kit, big, client, server] = await Promise.all([
+    import('@fopnp/net'),
+    import('./big.js'),
+    import('./client.js'),
+    import('./server.js'),
+  ]);
+  /** The book prints str repr for text it decoded; non-ASCII shows as bytes instead of crashing. */
+  const show = (data: Buffer) => (isAscii(data) ? kit.pyRepr(data, { asBytes: false }) : kit.pyRepr(data));
+  return { ...kit, ...big, ...client, ...server, show };
+}
 
 const port = portOption(manifest, 'UDP port');
 
@@ -34,9 +41,6 @@ function asciiText(option: string, text: string): string {
     throw new InvalidConfigError(option, 'must be ASCII text, as in the book');
   return text;
 }
-
-/** The book prints str repr for text it decoded; non-ASCII shows as bytes instead of crashing. */
-const show = (data: Buffer) => (isAscii(data) ? pyRepr(data, { asBytes: false }) : pyRepr(data));
 
 const server = defineCommand({
   description: 'print every datagram and answer it with its length (udp_broadcast.py + udp_remote.py server)',
@@ -48,6 +52,7 @@ const server = defineCommand({
   ],
   options: defineOptions({ port, dropRate: { ...manifest.options.dropRate, env: undefined } }),
   async run({ values, positionals }) {
+    const { resolveAll, createDatagramServer, bindSocket, pyAddress, show } = await load();
     const host = positionals.HOST || '0.0.0.0';
     const address = net.isIP(host) ? host : (await resolveAll(host))[0]!.address;
     const socket = createDatagramServer({
@@ -83,6 +88,7 @@ const client = defineCommand({
     },
   }),
   async run({ values, positionals }) {
+    const { sendBroadcast, show } = await load();
     const result = await sendBroadcast(positionals.NETWORK, values.port, {
       text: asciiText('--text', values.text),
       listenMs: values.listenMs,
@@ -115,6 +121,7 @@ const request = defineCommand({
     attempts: { type: 'int', default: 5, min: 1, max: 100, description: 'sends before giving up' },
   }),
   async run({ values, positionals }) {
+    const { requestWithBackoff, show } = await load();
     const reply = await requestWithBackoff(positionals.HOST, values.port, {
       text: asciiText('--text', values.text),
       initialWaitMs: values.initialWaitMs,
@@ -135,6 +142,7 @@ const big = defineCommand({
     size: { type: 'int', default: 65_000, min: 1, max: 10_000_000, description: 'datagram size in bytes' },
   }),
   async run({ values, positionals }) {
+    const { sendBigDatagram } = await load();
     const result = await sendBigDatagram(positionals.HOST, values.port, values.size);
     const where = describePath(result);
     if (result.error) {
@@ -176,7 +184,7 @@ function describePath(result: BigSendResult): string {
 
 const serve = serveCommand({
   manifest,
-  start: startService,
+  start: async (ctx) => (await import('./service.js')).startService(ctx),
   description:
     'long-running UDP server: answers requests, counts datagrams by source, /healthz /readyz /metrics',
 });
