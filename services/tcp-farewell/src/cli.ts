@@ -5,33 +5,30 @@
  * long-running `serve`. The book-style commands print what the book's scripts print.
  */
 import {
-  boundAddress,
   complain,
   defineCommand,
   defineOptions,
   definePositional,
   InvalidConfigError,
-  listen,
   MAX_TIMER_MS,
   portOption,
-  pyAddress,
-  pyRepr,
   runCli,
   say,
   serveCommand,
-} from '@fopnp/net';
-import { requestFarewell } from './client.js';
-import {
-  BLOCK_BYTES,
-  createCapitalizeServer,
-  roundToPhrases,
-  sendThenReceive,
-  sendWhileReceiving,
-  type TransferReport,
-} from './deadlock/index.js';
+} from '@fopnp/net/cli';
+import type { TransferReport } from './deadlock/index.js';
 import { manifest } from './manifest.js';
-import { createFarewellServer } from './server.js';
-import { startService } from './service.js';
+
+/** The commands' code, loaded when one runs, so `--help` loads no socket or kit runtime code (issue 20). */
+async function load() {
+  const [kit, client, deadlock, server] = await Promise.all([
+    import('@fopnp/net'),
+    import('./client.js'),
+    import('./deadlock/index.js'),
+    import('./server.js'),
+  ]);
+  return { ...kit, ...client, ...deadlock, ...server };
+}
 
 const port = portOption(manifest, 'TCP port');
 const hostArgument = definePositional({
@@ -65,7 +62,7 @@ function parseBytecount(raw: unknown): number {
   return n;
 }
 
-function printReceived(report: TransferReport): void {
+function printReceived(pyRepr: (data: Buffer) => string, report: TransferReport): void {
   say(`  The first data received says ${pyRepr(report.firstData)}`);
   say(`  ${report.bytesReceived} bytes received`);
 }
@@ -75,6 +72,7 @@ const server = defineCommand({
   positionals: [hostArgument],
   options: defineOptions({ port, idleTimeoutMs: { ...manifest.options.idleTimeoutMs, env: undefined } }),
   async run({ values, positionals }) {
+    const { createFarewellServer, pyRepr, listen, boundAddress, pyAddress } = await load();
     const farewell = createFarewellServer({
       idleTimeoutMs: values.idleTimeoutMs,
       events: {
@@ -112,6 +110,7 @@ const client = defineCommand({
     },
   }),
   async run({ values, positionals }) {
+    const { requestFarewell, pyRepr } = await load();
     const reply = await requestFarewell(positionals.HOST, values.port, {
       timeoutMs: values.timeoutMs,
       onConnected: (name) => say(`Client has been assigned socket name ${name}`),
@@ -122,7 +121,7 @@ const client = defineCommand({
 
 const serve = serveCommand({
   manifest,
-  start: startService,
+  start: async (ctx) => (await import('./service.js')).startService(ctx),
   description: 'long-running farewell server for many clients at once, with /healthz, /readyz, /metrics',
 });
 
@@ -131,6 +130,7 @@ const deadlockServer = defineCommand({
   positionals: [hostArgument],
   options: defineOptions({ port }),
   async run({ values, positionals }) {
+    const { createCapitalizeServer, BLOCK_BYTES, listen, boundAddress, pyAddress } = await load();
     const capitalizer = createCapitalizeServer({
       accepted: (peer) => say(`Processing up to ${BLOCK_BYTES} bytes at a time from ${peer}`),
       finished(_peer, processed) {
@@ -151,6 +151,7 @@ const deadlockClient = defineCommand({
   positionals: [serverHost, bytecountArgument],
   options: transferOptions,
   async run({ values, positionals }) {
+    const { roundToPhrases, BLOCK_BYTES, sendThenReceive, pyRepr } = await load();
     const bytecount = parseBytecount(positionals.BYTECOUNT);
     const host = positionals.HOST;
     say(
@@ -168,7 +169,7 @@ const deadlockClient = defineCommand({
       return 1;
     }
     say('Receiving all the data the server sends back');
-    printReceived(report);
+    printReceived(pyRepr, report);
   },
 });
 
@@ -177,12 +178,13 @@ const streamingClient = defineCommand({
   positionals: [serverHost, bytecountArgument],
   options: transferOptions,
   async run({ values, positionals }) {
+    const { roundToPhrases, sendWhileReceiving, pyRepr } = await load();
     const bytecount = parseBytecount(positionals.BYTECOUNT);
     const host = positionals.HOST;
     say(`Sending ${roundToPhrases(bytecount)} bytes of data while receiving the replies`);
     const report = await sendWhileReceiving(host, values.port, bytecount, { stallMs: values.stallMs });
     say(`  ${report.bytesSent} bytes sent`);
-    printReceived(report);
+    printReceived(pyRepr, report);
     if (report.stalled) {
       complain(
         `error: no byte moved in either direction for ${values.stallMs} ms; the server stopped answering`,
