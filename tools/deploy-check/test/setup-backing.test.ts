@@ -76,10 +76,14 @@ describe('setup on a machine without Redis and RabbitMQ', () => {
         '--regid=65534',
         '--clear-groups',
         '/bin/bash',
+        // bash reads ~/.bashrc even with -c when its stdin is a socket (as under a CI
+        // runner); the user it became cannot read root's, and says so on stderr.
+        '--norc',
+        '--noprofile',
         '-c',
         `. "${SCRIPT}"; ensure_backing`,
       ],
-      { env: { PATH: dir, FOPNP_SBIN: dir }, timeoutMs: 60_000 },
+      { env: { PATH: dir, FOPNP_SBIN: dir, HOME: tmp }, timeoutMs: 60_000 },
     );
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(
