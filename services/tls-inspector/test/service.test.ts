@@ -31,7 +31,8 @@ async function startService(env: Record<string, string>): Promise<Service> {
     LOG_LEVEL: 'info',
     ...env,
   });
-  await proc.waitForOutput(/HTTP API listening/);
+  // 15 s was not enough for a start at load 56 (a fresh-clone CI run beside eight builds).
+  await proc.waitForOutput(/HTTP API listening/, 60_000);
   return { proc, api: url, health: healthUrl, demoTlsPort };
 }
 
