@@ -12,6 +12,11 @@ export interface ListenOptions {
   what?: string;
   /** Length of the kernel's accept queue (listen(2)'s backlog). @default Node's 511 */
   backlog?: number;
+  /**
+   * SO_REUSEPORT (Linux): several sockets, in threads or processes, listen on the same port
+   * and the kernel spreads connections between them. @default false
+   */
+  reusePort?: boolean;
 }
 
 /**
@@ -25,7 +30,7 @@ export function listen(
   host: string,
   options: string | ListenOptions = {},
 ): Promise<number> {
-  const { what, backlog } = typeof options === 'string' ? { what: options, backlog: undefined } : options;
+  const { what, backlog, reusePort } = typeof options === 'string' ? { what: options } : options;
   return new Promise((resolve, reject) => {
     const target = `${formatHostPort(host, port)}${what ? ` (${what})` : ''}`;
     const onError = (err: NodeJS.ErrnoException) => {
@@ -36,10 +41,13 @@ export function listen(
       );
     };
     server.once('error', onError);
-    server.listen({ port, host, ...(backlog === undefined ? {} : { backlog }) }, () => {
-      server.off('error', onError);
-      resolve((server.address() as AddressInfo).port);
-    });
+    server.listen(
+      { port, host, ...(backlog === undefined ? {} : { backlog }), ...(reusePort ? { reusePort } : {}) },
+      () => {
+        server.off('error', onError);
+        resolve((server.address() as AddressInfo).port);
+      },
+    );
   });
 }
 

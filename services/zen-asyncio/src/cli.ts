@@ -24,6 +24,7 @@ import { manifest } from './manifest.js';
 import { APHORISMS, sampleQuestions } from './protocol.js';
 import { createZenServer } from './server.js';
 import { startService } from './service.js';
+import { startThreads } from './threads.js';
 
 /** The book's default port for the chapter's programs. */
 const BOOK_PORT = 1060;
@@ -46,7 +47,7 @@ function limitsOf(v: {
 
 const server = defineCommand({
   description:
-    'answer Zen questions on HOST (loop: srv_asyncio2.py; single: srv_single.py; cluster: pre-forked)',
+    'answer Zen questions on HOST (loop: srv_asyncio2.py; single: srv_single.py; cluster: pre-forked; threads: srv_threaded.py)',
   positionals: [{ name: 'host', description: 'IP or hostname to listen on' }],
   options: { ...zenOptions(BOOK_PORT), ...logLevel },
   async run({ values, positionals }) {
@@ -61,6 +62,20 @@ const server = defineCommand({
       const running = await startClusterPrimary({ host, port: values.port, workers: values.workers, logger });
       console.log(
         `Listening at ${formatHostPort(host, running.port)} (mode cluster, ${running.workers} workers)`,
+      );
+      onShutdown(() => running.close(), { logger });
+      return 0;
+    }
+    if (values.mode === 'threads') {
+      const running = await startThreads({
+        host,
+        port: values.port,
+        threads: values.workers,
+        limits,
+        logger,
+      });
+      console.log(
+        `Listening at ${formatHostPort(host, running.port)} (mode threads, ${running.threads} threads)`,
       );
       onShutdown(() => running.close(), { logger });
       return 0;

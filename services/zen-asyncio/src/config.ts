@@ -6,7 +6,7 @@ import { defineOptions } from '@fopnp/net';
 import { DEFAULT_MAX_QUESTION_BYTES } from './protocol.js';
 
 /** How conversations are scheduled. */
-export const MODES = ['loop', 'single', 'cluster'] as const;
+export const MODES = ['loop', 'single', 'cluster', 'threads'] as const;
 export type Mode = (typeof MODES)[number];
 
 export interface ZenLimits {
@@ -47,7 +47,7 @@ export function zenOptions(defaultPort: number) {
       choices: MODES,
       default: 'loop',
       description:
-        'loop: one event loop for all clients; single: one conversation at a time; cluster: one worker per core',
+        'loop: one event loop for all clients; single: one conversation at a time; cluster: one worker process per core; threads: one worker thread per core on a SO_REUSEPORT port (srv_threaded.py)',
     },
     workers: {
       type: 'int',
@@ -55,7 +55,7 @@ export function zenOptions(defaultPort: number) {
       default: 0,
       min: 0,
       max: 256,
-      description: 'cluster mode: number of worker processes (0 = one per core)',
+      description: 'cluster / threads mode: number of worker processes or threads (0 = one per core)',
     },
     maxQuestionBytes: {
       type: 'int',

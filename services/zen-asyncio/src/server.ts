@@ -64,8 +64,13 @@ export class ZenServer {
   }
 
   /** Listens and resolves with the bound address (port 0 picks a free port). */
-  async listen(port: number, host = '127.0.0.1', backlog = 4096): Promise<net.AddressInfo> {
-    await listen(this.server, port, host, { backlog });
+  async listen(
+    port: number,
+    host = '127.0.0.1',
+    backlog = 4096,
+    { reusePort = false } = {},
+  ): Promise<net.AddressInfo> {
+    await listen(this.server, port, host, { backlog, reusePort });
     return this.address;
   }
 

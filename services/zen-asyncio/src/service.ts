@@ -7,6 +7,7 @@ import { startClusterPrimary } from './cluster.js';
 import type { manifest } from './manifest.js';
 import { registerZenMetrics } from './metrics.js';
 import { createZenServer } from './server.js';
+import { startThreads } from './threads.js';
 
 type Ctx = ServiceContext<(typeof manifest)['options']>;
 
@@ -35,6 +36,21 @@ export async function startService(ctx: Ctx): Promise<RunningService> {
     });
     logger.info(
       { host: config.host, port: running.port, mode: 'cluster', workers: running.workers },
+      'zen listening',
+    );
+    return { close: () => running.close() };
+  }
+  if (config.mode === 'threads') {
+    const running = await startThreads({
+      host: config.host,
+      port: config.port,
+      threads: config.workers,
+      limits,
+      logger,
+    });
+    registerZenMetrics(ctx.metrics, running.stats);
+    logger.info(
+      { host: config.host, port: running.port, mode: 'threads', threads: running.threads },
       'zen listening',
     );
     return { close: () => running.close() };

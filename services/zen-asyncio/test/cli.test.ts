@@ -85,6 +85,50 @@ describe('the zen-asyncio command', () => {
     for (const pid of workers) expect(() => process.kill(pid, 0)).toThrow();
   });
 
+  it('threads mode (srv_threaded.py) runs two worker threads, each listening on the port with SO_REUSEPORT, and answers through them', async () => {
+    const { server, port } = await startServer('--mode', 'threads', '--workers', '2');
+    expect(server.output()).toContain(`Listening at 127.0.0.1:${port} (mode threads, 2 threads)`);
+    // /proc/net/tcp: local address 0100007F:PORT in state 0A (LISTEN), one line a socket
+    const hexPort = Number(port).toString(16).toUpperCase().padStart(4, '0');
+    const listeners = readFileSync('/proc/net/tcp', 'utf8')
+      .split('\n')
+      .filter((l) => l.includes(`0100007F:${hexPort} 00000000:0000 0A`));
+    expect(listeners).toHaveLength(2);
+    expect(childrenOf(server.child.pid!)).toHaveLength(0); // threads, not processes
+    const runs = await Promise.all(
+      Array.from({ length: 6 }, () => runNode(cli, ['client', '127.0.0.1', '-p', port])),
+    );
+    for (const r of runs) expect(r.stdout.trim().split('\n')).toHaveLength(3);
+    expect(await server.stop()).toBe(0);
+  });
+
+  it('serve in threads mode sums both threads’ counters in /metrics', async () => {
+    const server = startCli(['serve'], {
+      PORT: '0',
+      HEALTH_PORT: '0',
+      HOST: '127.0.0.1',
+      HEALTH_HOST: '127.0.0.1',
+      ZEN_MODE: 'threads',
+      ZEN_WORKERS: '2',
+      LOG_LEVEL: 'info',
+    });
+    await server.waitForOutput(/"msg":"ready"/);
+    const lines = jsonLines(server.output());
+    const healthPort = lines.find((l) => l.msg === 'health endpoints listening')!.healthPort as number;
+    const port = lines.find((l) => l.msg === 'zen listening')!.port as number;
+    const runs = await Promise.all(
+      Array.from({ length: 8 }, () => runNode(cli, ['client', '127.0.0.1', '-p', String(port)])),
+    );
+    for (const r of runs) expect(r.code).toBe(0);
+    let metrics = '';
+    for (let i = 0; i < 80 && !/^zen_questions_answered_total\{[^}]*\} 24$/m.test(metrics); i++) {
+      await sleep(100);
+      metrics = (await scrapeMetrics(`http://127.0.0.1:${healthPort}`)).text;
+    }
+    expect(metrics).toMatch(/^zen_questions_answered_total\{[^}]*\} 24$/m);
+    expect(await server.stop('SIGTERM')).toBe(0);
+  });
+
   it('serve exposes health, readiness and zen metrics counted from real traffic', async () => {
     const server = startCli(['serve'], {
       PORT: '0',
