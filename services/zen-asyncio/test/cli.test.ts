@@ -226,10 +226,10 @@ describe('the zen-asyncio command', () => {
   });
 
   it('rejects an unknown mode with a usage error naming the choices', async () => {
-    const r = await runNode(cli, ['server', '127.0.0.1', '--mode', 'threads']);
+    const r = await runNode(cli, ['server', '127.0.0.1', '--mode', 'forking']);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      'error: invalid value for --mode: expected one of loop, single, cluster, got "threads"\n',
+      'error: invalid value for --mode: expected one of loop, single, cluster, threads, got "forking"\n',
     );
   });
 });
