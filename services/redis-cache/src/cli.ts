@@ -121,6 +121,9 @@ const liveMovement = defineCommand({
         throw new CacheUnavailableError(
           `unreachable: ${probe.describe(health.down)} (shard0..N in the order given, then --add); live-movement needs every shard`,
         );
+      // Progress on stderr (the table is stdout), at most once a second: the load of a big
+      // word list takes a while on a busy machine, and silence looks like a hang.
+      let said = 0;
       rows.push(
         await measureLiveMovement({
           urls: values.shards,
@@ -128,6 +131,11 @@ const liveMovement = defineCommand({
           strategy,
           keys,
           namespace: values.namespace,
+          onProgress: (phase, done, total) => {
+            if (done < total && Date.now() - said < 1000) return;
+            said = Date.now();
+            process.stderr.write(`live-movement: ${strategy}: ${phase} ${done}/${total} keys\n`);
+          },
         }),
       );
     }

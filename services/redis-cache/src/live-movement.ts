@@ -18,6 +18,8 @@ export interface LiveMovementOptions {
   /** Namespace for the demo keys; all of them are deleted afterwards. */
   namespace: string;
   logger?: Logger;
+  /** Called after each batch: the phase, and keys done of the total (progress for a person). */
+  onProgress?: (phase: 'loading' | 'looking up', done: number, total: number) => void;
 }
 
 export interface LiveMovement {
@@ -33,8 +35,15 @@ export interface LiveMovement {
 
 const BATCH = 200;
 
-async function inBatches<T>(items: readonly T[], fn: (item: T) => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < items.length; i += BATCH) await Promise.all(items.slice(i, i + BATCH).map(fn));
+async function inBatches<T>(
+  items: readonly T[],
+  fn: (item: T) => Promise<unknown>,
+  progress?: (done: number) => void,
+): Promise<void> {
+  for (let i = 0; i < items.length; i += BATCH) {
+    await Promise.all(items.slice(i, i + BATCH).map(fn));
+    progress?.(Math.min(i + BATCH, items.length));
+  }
 }
 
 export async function measureLiveMovement(o: LiveMovementOptions): Promise<LiveMovement> {
@@ -56,12 +65,20 @@ export async function measureLiveMovement(o: LiveMovementOptions): Promise<LiveM
   });
   try {
     await Promise.all([before.started(), after.started()]);
-    await inBatches(o.keys, (k) => before.set(k, k));
+    await inBatches(
+      o.keys,
+      (k) => before.set(k, k),
+      (done) => o.onProgress?.('loading', done, o.keys.length),
+    );
     const counts = (await before.shardKeyCounts()).map((c) => c.keys);
     let moved = 0;
-    await inBatches(o.keys, async (k) => {
-      if ((await after.get(k)).status !== 'hit') moved++;
-    });
+    await inBatches(
+      o.keys,
+      async (k) => {
+        if ((await after.get(k)).status !== 'hit') moved++;
+      },
+      (done) => o.onProgress?.('looking up', done, o.keys.length),
+    );
     const loaded = o.keys.length;
     return {
       strategy: o.strategy,

@@ -101,6 +101,10 @@ describe('redis-cache live-movement and demo against real Redis', () => {
       words,
     ]);
     expect(r.code, r.stderr).toBe(0);
+    // Progress on stderr, ending with both phases complete; the table alone on stdout.
+    expect(r.stderr).toContain('live-movement: jump: loading 3000/3000 keys\n');
+    expect(r.stderr).toContain('live-movement: jump: looking up 3000/3000 keys\n');
+    expect(r.stdout).not.toContain('live-movement:');
     const m = r.stdout.match(/^ {3}jump +(\d+) +([\d.]+)%/m);
     expect(Number(m?.[2])).toBeGreaterThan(28);
     expect(Number(m?.[2])).toBeLessThan(39);
