@@ -87,7 +87,8 @@ export interface LabStack {
 export async function startLabStack(): Promise<LabStack> {
   const prefix = `tl-test-${process.pid}-${randomBytes(3).toString('hex')}`;
   const dir = mkdtempSync(join(tmpdir(), 'topology-lab-test-'));
-  const [tallyPort, redisPort, clusterPort, controlPort, relayPort] = [
+  const [tallyPort, redisPort, clusterPort, busPort, controlPort, relayPort] = [
+    await freePort(),
     await freePort(),
     await freePort(),
     await freePort(),
@@ -128,6 +129,9 @@ export async function startLabStack(): Promise<LabStack> {
       'yes',
       '--cluster-config-file',
       join(dir, 'nodes.conf'),
+      // The bus port defaults to port + 10000, which may be taken (the server then exits): choose it.
+      '--cluster-port',
+      String(busPort),
     ]),
   ];
   const logger = createLogger('test-control', { level: 'warn' });
