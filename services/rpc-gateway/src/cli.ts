@@ -10,21 +10,61 @@ import {
   defineCommand,
   defineOptions,
   definePositional,
-  formatHostPort,
-  listen,
   portOption,
   runCli,
   say,
   serveCommand,
-} from '@fopnp/net';
-import { JsonRpcCallError, JsonRpcClient, XmlRpcClient } from './client.js';
-import { JSONRPC_PATH } from './http/pipeline.js';
+} from '@fopnp/net/cli';
 import { manifest, rpcOptions } from './manifest.js';
-import { createRpcServer } from './server.js';
-import { startService } from './service.js';
-import { fromPlain } from './xmlrpc/convert.js';
-import { pyRepr, pyStr } from './xmlrpc/python.js';
-import { Fault, type XmlRpcValue } from './xmlrpc/values.js';
+import type { XmlRpcValue } from './xmlrpc/values.js';
+
+/** The commands' code, loaded when one runs, so `--help` loads no XML, HTTP or kit runtime code (issue 20). */
+async function load() {
+  const [
+    { formatHostPort, listen },
+    client,
+    { JSONRPC_PATH },
+    { createRpcServer },
+    { fromPlain },
+    python,
+    values,
+  ] = await Promise.all([
+    import('@fopnp/net'),
+    import('./client.js'),
+    import('./http/pipeline.js'),
+    import('./server.js'),
+    import('./xmlrpc/convert.js'),
+    import('./xmlrpc/python.js'),
+    import('./xmlrpc/values.js'),
+  ]);
+  const { pyRepr, pyStr } = python;
+  const { Fault } = values;
+  const xmlUrl = (host: string, p: number) => `http://${formatHostPort(host, p)}/RPC2`;
+  const jsonUrl = (host: string, p: number, path = JSONRPC_PATH) =>
+    `http://${formatHostPort(host, p)}${path.startsWith('/') ? path : `/${path}`}`;
+  /** Prints what Python prints for a call: the value, or the Fault's repr. */
+  async function show(call: () => Promise<XmlRpcValue>): Promise<void> {
+    try {
+      say(pyStr(await call()));
+    } catch (err) {
+      if (!(err instanceof Fault)) throw err;
+      say(`<Fault ${err.faultCode}: ${pyRepr(err.faultString)}>`);
+    }
+  }
+  return {
+    ...client,
+    createRpcServer,
+    formatHostPort,
+    fromPlain,
+    listen,
+    pyRepr,
+    pyStr,
+    Fault,
+    xmlUrl,
+    jsonUrl,
+    show,
+  };
+}
 
 const port = portOption(manifest, 'HTTP port');
 const token = { type: 'string', env: 'RPC_TOKEN', description: 'bearer token to send' } as const;
@@ -36,25 +76,12 @@ const hostArg = definePositional({
 });
 const clientOptions = defineOptions({ port, token });
 
-const xmlUrl = (host: string, p: number) => `http://${formatHostPort(host, p)}/RPC2`;
-const jsonUrl = (host: string, p: number, path = JSONRPC_PATH) =>
-  `http://${formatHostPort(host, p)}${path.startsWith('/') ? path : `/${path}`}`;
-
-/** Prints what Python prints for a call: the value, or the Fault's repr. */
-async function show(call: () => Promise<XmlRpcValue>): Promise<void> {
-  try {
-    say(pyStr(await call()));
-  } catch (err) {
-    if (!(err instanceof Fault)) throw err;
-    say(`<Fault ${err.faultCode}: ${pyRepr(err.faultString)}>`);
-  }
-}
-
 const server = defineCommand({
   description: "xmlrpc_server.py: the book's three functions with introspection and multicall (no gateway)",
   positionals: [{ ...hostArg, description: 'interface to listen on' }],
   options: defineOptions({ port, ...rpcOptions }),
   async run({ values, positionals }) {
+    const { formatHostPort, listen, createRpcServer } = await load();
     const { server: http } = createRpcServer({ ...values, authTokens: values.authTokens });
     const bound = await listen(http, values.port, positionals.HOST);
     say(`Server ready (http://${formatHostPort(positionals.HOST, bound)}/RPC2)`);
@@ -71,6 +98,7 @@ const client = defineCommand({
   positionals: [hostArg],
   options: clientOptions,
   async run({ values, positionals }) {
+    const { XmlRpcClient, xmlUrl, show } = await load();
     const proxy = new XmlRpcClient(xmlUrl(positionals.HOST, values.port), { token: values.token });
     await show(() => proxy.call('addtogether', 'x', 'ÿ', 'z'));
     await show(() => proxy.call('addtogether', 20n, 30n, 4n, 1n));
@@ -102,6 +130,7 @@ const multicall = defineCommand({
   positionals: [hostArg],
   options: clientOptions,
   async run({ values, positionals }) {
+    const { XmlRpcClient, pyRepr, pyStr, Fault, xmlUrl } = await load();
     const proxy = new XmlRpcClient(xmlUrl(positionals.HOST, values.port), { token: values.token });
     const answers = await proxy.multicall([
       { method: 'addtogether', params: ['a', 'b', 'c'] },
@@ -121,6 +150,7 @@ const introspect = defineCommand({
     all: { type: 'boolean', description: 'include system.* methods' },
   }),
   async run({ values, positionals }) {
+    const { XmlRpcClient, pyRepr, pyStr, xmlUrl } = await load();
     const proxy = new XmlRpcClient(xmlUrl(positionals.HOST, values.port), { token: values.token });
     say('Here are the functions supported by this server:');
     for (const name of (await proxy.call('system.listMethods')) as string[]) {
@@ -149,6 +179,7 @@ const jsonrpcClient = defineCommand({
     },
   }),
   async run({ values, positionals }) {
+    const { JsonRpcCallError, JsonRpcClient, fromPlain, pyRepr, jsonUrl } = await load();
     const proxy = new JsonRpcClient(jsonUrl(positionals.HOST, values.port, values.path), {
       token: values.token,
     });
@@ -185,6 +216,7 @@ const call = defineCommand({
     jsonrpc: { type: 'boolean', description: 'use JSON-RPC 2.0 instead of XML-RPC' },
   }),
   async run({ values, positionals }) {
+    const { JsonRpcClient, XmlRpcClient, fromPlain, pyStr, Fault, xmlUrl, jsonUrl } = await load();
     const args = positionals.ARGS.map(parseArg);
     const method = positionals.METHOD;
     if (values.jsonrpc) {
@@ -205,7 +237,7 @@ const call = defineCommand({
 
 const serve = serveCommand({
   manifest,
-  start: startService,
+  start: async (ctx) => (await import('./service.js')).startService(ctx),
   description: 'long-running XML-RPC + JSON-RPC server and gateway, with /healthz, /readyz, /metrics',
 });
 
