@@ -35,7 +35,12 @@ export function createLogger(name: string, options: CreateLoggerOptions = {}): L
       formatters: {},
       transport: {
         target: 'pino-pretty',
-        options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' },
+        // NO_COLOR (https://no-color.org): readable, without colours.
+        options: {
+          colorize: !process.env.NO_COLOR,
+          translateTime: 'SYS:HH:MM:ss.l',
+          ignore: 'pid,hostname,service',
+        },
       },
     });
   }
