@@ -111,6 +111,7 @@ export async function runCli(
 ): Promise<number> {
   const out = io.out ?? ((s: string) => process.stdout.write(s));
   const err = io.err ?? ((s: string) => process.stderr.write(s));
+  if (!io.out) exitQuietlyWhenReaderLeaves();
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     out(cliHelp(cli));
@@ -167,6 +168,22 @@ export async function runCli(
   } catch (e) {
     return reportFatal(e, err);
   }
+}
+
+let stdoutGuarded = false;
+/**
+ * `cli … | head` closes the pipe after a few lines; the next write fails with EPIPE, which
+ * Node raises as an unhandled 'error' event (a stack trace on stderr). A reader that has
+ * gone is no error of the command's: exit at once and quietly, with the status a shell
+ * gives a process killed by SIGPIPE (128 + 13), as a C program would.
+ */
+function exitQuietlyWhenReaderLeaves(): void {
+  if (stdoutGuarded) return;
+  stdoutGuarded = true;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(141);
+    throw e;
+  });
 }
 
 /** One line of a command's human output (the book's prints) on stdout; logs go elsewhere. */
