@@ -7,8 +7,21 @@
 import { defineCommand, reportFatal, runCli } from '@fopnp/net';
 import { findRow, shortName } from './catalog.js';
 import { formatIndex } from './list.js';
+import { getname, stringcodes } from './programs/chapter01.js';
+import { blocksClient, blocksServer, streamerClient, streamerServer } from './programs/chapter05.js';
 import { BOOK_ROWS, type RowStatus } from './rows.js';
 import { runCounterpart } from './run.js';
+
+/** blocks.py and streamer.py's arguments: [hostname] [-c] [-p port]. */
+const chapter5 = {
+  positionals: [
+    { name: 'HOST', description: 'IP address or host name', required: false, default: '127.0.0.1' },
+  ],
+  options: {
+    client: { type: 'boolean', short: 'c', description: 'run as the client' },
+    port: { type: 'port', short: 'p', default: 1060, description: 'TCP port number' },
+  },
+} as const;
 
 const STATUSES: readonly RowStatus[] = ['ours', 'missing', 'library', 'not-rebuilt', 'outside'];
 
@@ -48,6 +61,35 @@ const cli = {
           );
         return 0;
       },
+    }),
+    getname: defineCommand({
+      description: "getname.py (ch. 1): a host name's IPv4 address, as socket.gethostbyname() gives it",
+      positionals: [
+        { name: 'HOST', description: 'the name to look up', required: false, default: 'maps.google.com' },
+      ],
+      options: {},
+      run: ({ positionals }) => getname(positionals.HOST).then(() => 0),
+    }),
+    stringcodes: defineCommand({
+      description:
+        'stringcodes.py (ch. 1): bytes decoded from UTF-16, characters encoded to UTF-8 in eagle.txt',
+      options: {},
+      run: () => {
+        stringcodes();
+        return 0;
+      },
+    }),
+    blocks: defineCommand({
+      description: 'blocks.py (ch. 5): length-prefixed blocks ended by an empty one (server, or -c client)',
+      ...chapter5,
+      run: ({ values, positionals }) =>
+        (values.client ? blocksClient : blocksServer)(positionals.HOST, values.port).then(() => 0),
+    }),
+    streamer: defineCommand({
+      description: 'streamer.py (ch. 5): a stream ended by closing it (server, or -c client)',
+      ...chapter5,
+      run: ({ values, positionals }) =>
+        (values.client ? streamerClient : streamerServer)(positionals.HOST, values.port).then(() => 0),
     }),
     run: defineCommand({
       description:

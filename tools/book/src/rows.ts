@@ -68,6 +68,7 @@ const ZEN = 'services/zen-asyncio/README.md';
 const RPC = 'services/rpc-gateway/README.md';
 const SSH = 'services/ssh-runner/README.md';
 const HTTP = 'services/http-app/README.md';
+const BOOK = 'tools/book/README.md';
 
 export const BOOK_ROWS: readonly BookRow[] = [
   // Chapter 1: client-server networking
@@ -82,14 +83,20 @@ export const BOOK_ROWS: readonly BookRow[] = [
   {
     chapter: 1,
     file: 'chapter01/getname.py',
-    status: 'missing',
-    note: 'socket.gethostbyname: libs/net resolveAll does the lookup; no command prints it yet',
+    status: 'ours',
+    command: { service: 'book', prefix: ['getname'] },
+    example: ['localhost'],
+    readme: `${BOOK}#the-books-small-programs`,
+    differences:
+      "takes the host name as an argument (the book's is fixed to maps.google.com, still the default)",
   },
   {
     chapter: 1,
     file: 'chapter01/stringcodes.py',
-    status: 'missing',
-    note: 'encode/decode round trip: no command yet',
+    status: 'ours',
+    command: { service: 'book', prefix: ['stringcodes'] },
+    example: [],
+    readme: `${BOOK}#the-books-small-programs`,
   },
   // Chapter 2: UDP
   {
@@ -177,14 +184,22 @@ export const BOOK_ROWS: readonly BookRow[] = [
   {
     chapter: 5,
     file: 'chapter05/blocks.py',
-    status: 'missing',
-    note: 'libs/net has the framing (lengthPrefixedFrames, writeBlocks, END_OF_BLOCKS, pack/unpack); no command runs it yet',
+    status: 'ours',
+    command: { service: 'book', prefix: ['blocks'] },
+    example: ['-c'],
+    readme: `${BOOK}#the-books-small-programs`,
+    differences:
+      "libs/net's StreamReader.blocks() and writeBlocks(); the client cannot shutdown(SHUT_RD) (Node has no such call)",
   },
   {
     chapter: 5,
     file: 'chapter05/streamer.py',
-    status: 'missing',
-    note: 'libs/net has the framing (StreamReader.readSome, end of stream by shutdown); no command runs it yet',
+    status: 'ours',
+    command: { service: 'book', prefix: ['streamer'] },
+    example: ['-c'],
+    readme: `${BOOK}#the-books-small-programs`,
+    differences:
+      'the server reads what has arrived (readSome), so the "Received N bytes" lines may split differently; the client cannot shutdown(SHUT_RD)',
   },
   // Chapter 6: TLS
   {

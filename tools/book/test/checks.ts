@@ -41,6 +41,64 @@ function zenServerCheck(title: string, args: readonly string[]): Check {
 }
 
 export const CHECKS: Readonly<Record<string, readonly Check[]>> = {
+  'chapter01/getname.py': [
+    {
+      kind: 'solo',
+      title: 'both print the address of a name (localhost: the test stays off the internet)',
+      args: [],
+      oursArgs: ['localhost'],
+      patches: { 'chapter01/getname.py': [["hostname = 'maps.google.com'", "hostname = 'localhost'"]] },
+      expect: /^The IP address of localhost is 127\.0\.0\.1$/,
+    },
+  ],
+  'chapter01/stringcodes.py': [
+    {
+      kind: 'solo',
+      title: 'both print the decoded string and write the same eagle.txt',
+      args: [],
+      files: ['eagle.txt'],
+      expect: /^'413 is in\.'\n--- eagle\.txt\nWe copy you down, Eagle\.$/,
+    },
+  ],
+  'chapter05/blocks.py': [
+    {
+      kind: 'server',
+      title: "our server prints the book's client's blocks as the book's server does",
+      args: P,
+      client: { file: 'chapter05/blocks.py', args: ['-c', ...P] },
+      serverOutput: /Simple is better than complex/,
+      expect: /Block says: b'Simple is better than complex\.'/,
+    },
+    {
+      kind: 'client',
+      title: "the book's server prints our client's blocks as it prints its own client's",
+      peer: { file: 'chapter05/blocks.py', args: P, ready: /Listening at/ },
+      args: ['-c', ...P],
+      serverOutput: /Simple is better than complex/,
+      expect: /Block says: b'Simple is better than complex\.'/,
+    },
+  ],
+  'chapter05/streamer.py': [
+    {
+      kind: 'server',
+      title: "our server reads the book's client's stream to its end and prints the message",
+      args: P,
+      client: { file: 'chapter05/streamer.py', args: ['-c', ...P] },
+      serverOutput: /Simple is better than complex/,
+      // How the stream arrives in reads is the network's business.
+      ignore: [/^Received \d+ bytes$/],
+      expect: /Received zero bytes - end of file\nMessage:\nBeautiful is better than ugly\./,
+    },
+    {
+      kind: 'client',
+      title: "the book's server reads our client's stream to its end",
+      peer: { file: 'chapter05/streamer.py', args: P, ready: /Listening at/ },
+      args: ['-c', ...P],
+      serverOutput: /Simple is better than complex/,
+      ignore: [/^Received \d+ bytes$/],
+      expect: /Received zero bytes - end of file\nMessage:\nBeautiful is better than ugly\./,
+    },
+  ],
   'chapter02/udp_local.py': [
     {
       kind: 'server',

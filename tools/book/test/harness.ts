@@ -28,11 +28,15 @@ export interface ClientCheck {
   args: Args;
 }
 
-/** A program that needs no server of the book's. */
+/**
+ * A program that needs no server of the book's. Each side runs in a fresh temporary folder
+ * (stringcodes.py writes eagle.txt where it runs); `files` are compared too.
+ */
 export interface SoloCheck {
   kind: 'solo';
   title: string;
   args: Args;
+  files?: readonly string[];
 }
 
 export interface ServerCheck {
@@ -168,17 +172,18 @@ function ours(row: string, args: Args): BackgroundProcess {
   return startProcess(process.execPath, [BOOK_CLI, 'run', row, ...args], { env: { LOG_LEVEL: 'warn' } });
 }
 
-async function runPython(check: Check, file: string, args: Args): Promise<string> {
+async function runPython(check: Check, file: string, args: Args, cwd = path.dirname(file)): Promise<string> {
   const r = await run(check.python ?? 'python3', ['-u', file, ...args], {
-    cwd: path.dirname(file),
+    cwd,
     env: pythonEnv(file),
     timeoutMs: 30_000,
   });
   return r.stdout + r.stderr;
 }
 
-async function runOurs(row: string, args: Args): Promise<string> {
+async function runOurs(row: string, args: Args, cwd?: string): Promise<string> {
   const r = await run(process.execPath, [BOOK_CLI, 'run', row, ...args], {
+    cwd,
     env: { LOG_LEVEL: 'warn' },
     timeoutMs: 30_000,
   });
@@ -219,9 +224,17 @@ export async function runCheck(row: string, check: Check): Promise<Outcome> {
   };
   if (check.kind === 'solo') {
     const port = await freePort(check.udp ? 'udp' : 'tcp');
-    const book = await runPython(check, bookFile(row, check, port), fill(check.args, port));
-    const ourSide = await runOurs(row, fill(check.oursArgs ?? check.args, port));
-    return { book: norm(book, port), ours: norm(ourSide, port) };
+    const [bookDir, ourDir] = [
+      mkdtempSync(path.join(patched, 'book-')),
+      mkdtempSync(path.join(patched, 'ours-')),
+    ];
+    const book = await runPython(check, bookFile(row, check, port), fill(check.args, port), bookDir);
+    const ourSide = await runOurs(row, fill(check.oursArgs ?? check.args, port), ourDir);
+    const withFiles = (out: string, dir: string) =>
+      [out, ...(check.files ?? []).map((f) => `--- ${f}\n${readFileSync(path.join(dir, f), 'latin1')}`)].join(
+        '\n',
+      );
+    return { book: norm(withFiles(book, bookDir), port), ours: norm(withFiles(ourSide, ourDir), port) };
   }
   if (check.kind === 'client') {
     const { peer } = check;
