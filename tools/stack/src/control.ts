@@ -43,6 +43,28 @@ export function pipelineUnits(services: DiscoveredService[]): UnitSpec[] {
   ];
 }
 
+/**
+ * What topology-lab should watch of the profile's Redis, from the redis-cache instance the
+ * profile runs: its shards (`--profile sharded`: the lab's sharding view and key movement) or its
+ * cluster's nodes (`--profile cluster`: the slot map). Empty for the other profiles.
+ */
+export function labRedisEnv(services: DiscoveredService[]): Record<string, string> {
+  const lab = services.find((s) => s.service === 'topology-lab');
+  const cache = services.find((s) => s.service === 'redis-cache');
+  if (!lab || !cache) return {};
+  const e = cache.env;
+  if (e.CACHE_TOPOLOGY === 'sharded' && e.REDIS_SHARDS)
+    return {
+      REDIS_SHARDS: e.REDIS_SHARDS,
+      ...(e.CACHE_NAMESPACE ? { CACHE_NAMESPACE: e.CACHE_NAMESPACE } : {}),
+    };
+  if (e.CACHE_TOPOLOGY === 'cluster' && e.REDIS_CLUSTER_NODES) {
+    const nodes = e.REDIS_CLUSTER_NODES.split(',').map((a) => (a.includes('://') ? a : `redis://${a}`));
+    return { REDIS_URL: [lab.env.REDIS_URL, ...nodes].filter(Boolean).join(',') };
+  }
+  return {};
+}
+
 export interface StackControl {
   /** Env for topology-lab: where the control endpoint is and its token. */
   env: Record<string, string>;

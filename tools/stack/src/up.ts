@@ -8,7 +8,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { type Logger, NetworkError } from '@fopnp/net';
 import { ensureBacking, ensurePostgresDatabase, type LocalServer, portOpen } from './backing.js';
 import { startBackingGroups } from './backing-groups.js';
-import { pipelineUnits, startStackControl } from './control.js';
+import { labRedisEnv, pipelineUnits, startStackControl } from './control.js';
 import { type DiscoveredService, healthPortOf, portOffset, portsOf } from './discover.js';
 import { logDir } from './log-files.js';
 import { defaultLogFormat, type LogFormat, useColor } from './log-format.js';
@@ -212,7 +212,11 @@ export async function up(o: UpOptions): Promise<number> {
 
   say(`starting ${services.length} service${services.length === 1 ? '' : 's'} (profile ${o.profile})`);
   const entries = services.map((svc) =>
-    sup.start(svc, { ...(svc === lab && control ? control.env : {}), ...(svc === runner ? runnerEnv : {}) }),
+    sup.start(svc, {
+      ...(svc === lab ? labRedisEnv(services) : {}),
+      ...(svc === lab && control ? control.env : {}),
+      ...(svc === runner ? runnerEnv : {}),
+    }),
   );
   const states = await sup.waitAllReady(entries, o.readyTimeoutMs);
   const rows = [['SERVICE', 'CHAPTER', 'ADDRESSES', 'HEALTH', 'STATE']];

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findServicePackages } from '@fopnp/net';
 import { describe, expect, it } from 'vitest';
+import { labRedisEnv } from '../src/control.js';
 import { discover, loadPackages, localProfiles, mapHosts, profilesOf } from '../src/discover.js';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
@@ -23,6 +24,18 @@ describe('the services the stack finds', () => {
       .packages.map((p) => p.packageName)
       .filter((name) => !deps.includes(name));
     expect(missing, 'add them to tools/stack/package.json devDependencies as "workspace:*"').toEqual([]);
+  });
+
+  it("give topology-lab the profile's Redis shards or cluster nodes, as redis-cache uses them", async () => {
+    const sharded = await discover(ROOT, 'sharded', 'source');
+    const cacheShards = sharded.find((s) => s.service === 'redis-cache')!.env.REDIS_SHARDS;
+    expect(cacheShards).toMatch(/^redis:\/\/127\.0\.0\.1:\d+(,redis:\/\/127\.0\.0\.1:\d+){3}$/);
+    expect(labRedisEnv(sharded).REDIS_SHARDS).toBe(cacheShards);
+    const cluster = await discover(ROOT, 'cluster', 'source');
+    const urls = labRedisEnv(cluster).REDIS_URL!.split(',');
+    expect(urls.length).toBeGreaterThan(1);
+    for (const u of urls) expect(u).toMatch(/^redis:\/\/127\.0\.0\.1:\d+$/);
+    expect(labRedisEnv(await discover(ROOT, 'default', 'source'))).toEqual({});
   });
 
   it('run each variant of a profile in place of the service, with compose env mapped here', async () => {
