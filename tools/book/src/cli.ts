@@ -8,6 +8,7 @@ import { defineCommand, reportFatal, runCli } from '@fopnp/net';
 import { findRow, shortName } from './catalog.js';
 import { formatIndex } from './list.js';
 import { getname, stringcodes } from './programs/chapter01.js';
+import { wwwPing } from './programs/chapter04.js';
 import { blocksClient, blocksServer, streamerClient, streamerServer } from './programs/chapter05.js';
 import { BOOK_ROWS, type RowStatus } from './rows.js';
 import { runCounterpart } from './run.js';
@@ -78,6 +79,14 @@ const cli = {
         stringcodes();
         return 0;
       },
+    }),
+    'www-ping': defineCommand({
+      description: "www_ping.py (ch. 4): getaddrinfo with the book's flags, then connect to port 80",
+      positionals: [{ name: 'HOST', description: 'host name or address to contact' }],
+      options: {
+        port: { type: 'port', short: 'p', default: 80, description: "TCP port (the book's is always 80)" },
+      },
+      run: ({ values, positionals }) => wwwPing(positionals.HOST, values.port),
     }),
     blocks: defineCommand({
       description: 'blocks.py (ch. 5): length-prefixed blocks ended by an empty one (server, or -c client)',

@@ -165,8 +165,12 @@ export const BOOK_ROWS: readonly BookRow[] = [
   {
     chapter: 4,
     file: 'chapter04/www_ping.py',
-    status: 'missing',
-    note: 'getaddrinfo with AI_ADDRCONFIG, AI_V4MAPPED, AI_CANONNAME: libs/net resolveAll resolves; no command prints the flags yet',
+    status: 'ours',
+    command: { service: 'book', prefix: ['www-ping'] },
+    example: ['localhost'],
+    readme: `${BOOK}#the-books-small-programs`,
+    differences:
+      "Node's dns.lookup() takes AI_ADDRCONFIG and AI_V4MAPPED as hints but has no AI_CANONNAME: the name printed is the one given, not the canonical one; -p PORT (the book's is always 80)",
   },
   {
     chapter: 4,
@@ -567,7 +571,7 @@ export const BOOK_ROWS: readonly BookRow[] = [
       chapter: 18,
       file: `chapter18/${f}`,
       status: 'not-rebuilt',
-      note: 'RPyC (like Pyro) passes live Python objects by reference: a Python-only object protocol with no TypeScript peer to talk to',
+      note: 'RPyC (like Pyro) passes live Python objects by reference: a Python-only object protocol, with no language-neutral wire to rebuild',
       readme: `${RPC}#what-is-not-here`,
     }),
   ),

@@ -20,6 +20,12 @@ const ZEN_TEXT = [/^b'(.*)' b'(.*)'$/gm, '$1 $2'] as const;
 const DEBIAN_PYTHON = '/usr/bin/python3';
 const LENGTHS = /^\[\[3, \[1, 2, 3\]\], \[None, 27\], \[2, \{'Sirius': -1\.46, 'Rigel': 0\.12\}\]\]$/;
 
+/** www_ping.py's port 80 ('www') on the test's free port instead: nothing here may use port 80. */
+const WWW_ON_PORT: readonly (readonly [string, string])[] = [
+  ["'www'", '{port}'],
+  ['on port 80', 'on port {port}'],
+];
+
 /** srv_asyncio2.py on Python 3.11: @asyncio.coroutine is gone; the same coroutine with async/await. */
 const ASYNCIO2_ON_311: readonly (readonly [string, string])[] = [
   ['@asyncio.coroutine\ndef ', 'async def '],
@@ -58,6 +64,25 @@ export const CHECKS: Readonly<Record<string, readonly Check[]>> = {
       args: [],
       files: ['eagle.txt'],
       expect: /^'413 is in\.'\n--- eagle\.txt\nWe copy you down, Eagle\.$/,
+    },
+  ],
+  'chapter04/www_ping.py': [
+    {
+      kind: 'client',
+      title: 'both connect to a listening server and say so',
+      peer: { file: 'chapter03/tcp_sixteen.py', args: ['server', '127.0.0.1', ...P] },
+      args: ['localhost'],
+      oursArgs: ['localhost', ...P],
+      patches: { 'chapter04/www_ping.py': WWW_ON_PORT },
+      expect: /^Success: host localhost is listening on port PORT$/,
+    },
+    {
+      kind: 'solo',
+      title: 'both say the connection was refused where nothing listens',
+      args: ['localhost'],
+      oursArgs: ['localhost', ...P],
+      patches: { 'chapter04/www_ping.py': WWW_ON_PORT },
+      expect: /^Network failure: Connection refused$/,
     },
   ],
   'chapter05/blocks.py': [

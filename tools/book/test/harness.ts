@@ -82,7 +82,8 @@ export type Check = (ClientCheck | ServerCheck | SoloCheck) & {
   fixedPort?: string;
   /**
    * Edits for a book program that no longer runs on Python 3.11 (srv_asyncio2.py's
-   * @asyncio.coroutine, removed in 3.11): run from a patched copy in a temporary folder.
+   * @asyncio.coroutine, removed in 3.11) or would leave loopback (a fixed port or name):
+   * run from a patched copy in a temporary folder. `{port}` in a replacement is the port.
    */
   patches?: Readonly<Record<string, readonly (readonly [string, string])[]>>;
 };
@@ -139,7 +140,7 @@ function bookFile(file: string, check: Check, port: number): string {
   for (const [from, to] of edits) {
     if (!text.includes(from))
       throw new Error(`patch for ${file} no longer applies: ${JSON.stringify(from)} not found`);
-    text = text.replaceAll(from, to);
+    text = text.replaceAll(from, to.replaceAll('{port}', String(port)));
   }
   writeFileSync(copy, text);
   return copy;
