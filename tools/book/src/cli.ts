@@ -10,6 +10,7 @@ import { formatIndex } from './list.js';
 import { getname, stringcodes } from './programs/chapter01.js';
 import { wwwPing } from './programs/chapter04.js';
 import { blocksClient, blocksServer, streamerClient, streamerServer } from './programs/chapter05.js';
+import { dnsBasic, dnsMx, resolverFor } from './programs/dns.js';
 import { BOOK_ROWS, type RowStatus } from './rows.js';
 import { runCounterpart } from './run.js';
 
@@ -21,6 +22,13 @@ const chapter5 = {
   options: {
     client: { type: 'boolean', short: 'c', description: 'run as the client' },
     port: { type: 'port', short: 'p', default: 1060, description: 'TCP port number' },
+  },
+} as const;
+
+const dnsOptions = {
+  server: {
+    type: 'string',
+    description: "DNS server to ask, HOST or HOST:PORT (default: the system's, as the book's)",
   },
 } as const;
 
@@ -87,6 +95,19 @@ const cli = {
         port: { type: 'port', short: 'p', default: 80, description: "TCP port (the book's is always 80)" },
       },
       run: ({ values, positionals }) => wwwPing(positionals.HOST, values.port),
+    }),
+    'dns-basic': defineCommand({
+      description: "dns_basic.py (ch. 4): a name's A, AAAA, CNAME, MX and NS records",
+      positionals: [{ name: 'NAME', description: 'the name to look up in DNS' }],
+      options: dnsOptions,
+      run: ({ values, positionals }) => dnsBasic(positionals.NAME, resolverFor(values.server)).then(() => 0),
+    }),
+    'dns-mx': defineCommand({
+      description:
+        "dns_mx.py (ch. 4): a mail domain's servers, by MX preference, else its own address (RFC 5321)",
+      positionals: [{ name: 'DOMAIN', description: 'the domain you want to send mail to' }],
+      options: dnsOptions,
+      run: ({ values, positionals }) => dnsMx(positionals.DOMAIN, resolverFor(values.server)).then(() => 0),
     }),
     blocks: defineCommand({
       description: 'blocks.py (ch. 5): length-prefixed blocks ended by an empty one (server, or -c client)',

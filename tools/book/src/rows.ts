@@ -175,14 +175,22 @@ export const BOOK_ROWS: readonly BookRow[] = [
   {
     chapter: 4,
     file: 'chapter04/dns_basic.py',
-    status: 'missing',
-    note: 'A/AAAA/CNAME/MX queries: not built yet (would use node:dns Resolver against a server given with --server)',
+    status: 'ours',
+    command: { service: 'book', prefix: ['dns-basic'] },
+    example: ['python.org'],
+    readme: `${BOOK}#the-books-small-programs`,
+    differences:
+      "node:dns instead of dnspython; --server HOST:PORT asks that server; Node's resolver gives TTLs for A and AAAA only (0 printed for the others)",
   },
   {
     chapter: 4,
     file: 'chapter04/dns_mx.py',
-    status: 'missing',
-    note: "RFC 5321's MX-then-A fallback: not built yet",
+    status: 'ours',
+    command: { service: 'book', prefix: ['dns-mx'] },
+    example: ['python.org'],
+    readme: `${BOOK}#the-books-small-programs`,
+    differences:
+      "node:dns instead of dnspython; --server HOST:PORT; a CNAME is followed by its target (the book's reads record.address, which a CNAME record does not have)",
   },
   // Chapter 5: network data and errors
   {
