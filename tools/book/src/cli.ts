@@ -11,6 +11,7 @@ import { getname, stringcodes } from './programs/chapter01.js';
 import { wwwPing } from './programs/chapter04.js';
 import { blocksClient, blocksServer, streamerClient, streamerServer } from './programs/chapter05.js';
 import { dnsBasic, dnsMx, resolverFor } from './programs/dns.js';
+import { shell } from './programs/shell.js';
 import { BOOK_ROWS, type RowStatus } from './rows.js';
 import { runCounterpart } from './run.js';
 
@@ -108,6 +109,11 @@ const cli = {
       positionals: [{ name: 'DOMAIN', description: 'the domain you want to send mail to' }],
       options: dnsOptions,
       run: ({ values, positionals }) => dnsMx(positionals.DOMAIN, resolverFor(values.server)).then(() => 0),
+    }),
+    shell: defineCommand({
+      description: "shell.py (ch. 16): run each line's words as a command with no shell between (show, exit)",
+      options: {},
+      run: () => shell().then(() => 0),
     }),
     blocks: defineCommand({
       description: 'blocks.py (ch. 5): length-prefixed blocks ended by an empty one (server, or -c client)',

@@ -490,8 +490,11 @@ export const BOOK_ROWS: readonly BookRow[] = [
   {
     chapter: 16,
     file: 'chapter16/shell.py',
-    status: 'missing',
-    note: "a tiny local shell (the book's lesson on quoting): not built yet",
+    status: 'ours',
+    command: { service: 'book', prefix: ['shell'] },
+    example: [],
+    readme: `${BOOK}#the-books-small-programs`,
+    differences: "end of input leaves quietly (the book's input() raises EOFError)",
   },
   {
     chapter: 16,

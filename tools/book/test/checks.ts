@@ -124,6 +124,16 @@ export const CHECKS: Readonly<Record<string, readonly Check[]>> = {
       expect: /Received zero bytes - end of file\nMessage:\nBeautiful is better than ugly\./,
     },
   ],
+  'chapter16/shell.py': [
+    {
+      kind: 'solo',
+      title: 'both split the lines as typed, with no shell to expand or quote them',
+      args: [],
+      input: "show *.txt $HOME 'a b' x;y\n\necho Hello, world!\nno-such-command-fopnp\nexit\n",
+      expect:
+        /^\] Arguments: \['\*\.txt', '\$HOME', "'a", "b'", 'x;y'\]\n\] \] Hello, world!\n\] \[Errno 2\] No such file or directory: 'no-such-command-fopnp'\n\]$/,
+    },
+  ],
   'chapter02/udp_local.py': [
     {
       kind: 'server',

@@ -37,6 +37,8 @@ export interface SoloCheck {
   title: string;
   args: Args;
   files?: readonly string[];
+  /** Given to both on stdin. */
+  input?: string;
 }
 
 export interface ServerCheck {
@@ -151,6 +153,10 @@ export function cleanPatched(): void {
   rmSync(patched, { recursive: true, force: true });
 }
 
+/** stdout then stderr, on a line of its own even after a prompt that ends without one. */
+const joinOutput = (stdout: string, stderr: string) =>
+  `${stdout}${stdout && !stdout.endsWith('\n') && stderr ? '\n' : ''}${stderr}`;
+
 /** The book's chapter folder on the import path, so a patched copy still finds zen_utils.py. */
 function pythonEnv(file: string): NodeJS.ProcessEnv {
   // A copy is <patched>/<port>/<chapter>/<file>; the original <BOOK>/<chapter>/<file>.
@@ -173,22 +179,30 @@ function ours(row: string, args: Args): BackgroundProcess {
   return startProcess(process.execPath, [BOOK_CLI, 'run', row, ...args], { env: { LOG_LEVEL: 'warn' } });
 }
 
-async function runPython(check: Check, file: string, args: Args, cwd = path.dirname(file)): Promise<string> {
+async function runPython(
+  check: Check,
+  file: string,
+  args: Args,
+  cwd = path.dirname(file),
+  input?: string,
+): Promise<string> {
   const r = await run(check.python ?? 'python3', ['-u', file, ...args], {
     cwd,
+    input,
     env: pythonEnv(file),
     timeoutMs: 30_000,
   });
-  return r.stdout + r.stderr;
+  return joinOutput(r.stdout, r.stderr);
 }
 
-async function runOurs(row: string, args: Args, cwd?: string): Promise<string> {
+async function runOurs(row: string, args: Args, cwd?: string, input?: string): Promise<string> {
   const r = await run(process.execPath, [BOOK_CLI, 'run', row, ...args], {
     cwd,
+    input,
     env: { LOG_LEVEL: 'warn' },
     timeoutMs: 30_000,
   });
-  return r.stdout + r.stderr;
+  return joinOutput(r.stdout, r.stderr);
 }
 
 async function onServer(
@@ -229,8 +243,14 @@ export async function runCheck(row: string, check: Check): Promise<Outcome> {
       mkdtempSync(path.join(patched, 'book-')),
       mkdtempSync(path.join(patched, 'ours-')),
     ];
-    const book = await runPython(check, bookFile(row, check, port), fill(check.args, port), bookDir);
-    const ourSide = await runOurs(row, fill(check.oursArgs ?? check.args, port), ourDir);
+    const book = await runPython(
+      check,
+      bookFile(row, check, port),
+      fill(check.args, port),
+      bookDir,
+      check.input,
+    );
+    const ourSide = await runOurs(row, fill(check.oursArgs ?? check.args, port), ourDir, check.input);
     const withFiles = (out: string, dir: string) =>
       [out, ...(check.files ?? []).map((f) => `--- ${f}\n${readFileSync(path.join(dir, f), 'latin1')}`)].join(
         '\n',
