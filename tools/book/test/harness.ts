@@ -129,14 +129,19 @@ export function normalize(text: string, port: number, ignore: readonly RegExp[] 
     .join('\n');
 }
 
-const patched = mkdtempSync(path.join(tmpdir(), 'fopnp-book-'));
+/** The temporary folder of patched copies and working folders, made on first use. */
+let scratch: string | undefined;
+const patchedDir = () => {
+  scratch ??= mkdtempSync(path.join(tmpdir(), 'fopnp-book-'));
+  return scratch;
+};
 
 /** The book's file, or a copy with `fixedPort` replaced by `port`. */
 function bookFile(file: string, check: Check, port: number): string {
   const edits = [...(check.patches?.[file] ?? [])];
   if (check.fixedPort) edits.push([check.fixedPort, String(port)]);
   if (!edits.length) return path.join(BOOK, file);
-  const copy = path.join(patched, String(port), file);
+  const copy = path.join(patchedDir(), String(port), file);
   mkdirSync(path.dirname(copy), { recursive: true });
   let text = readFileSync(path.join(BOOK, file), 'utf8');
   for (const [from, to] of edits) {
@@ -150,7 +155,8 @@ function bookFile(file: string, check: Check, port: number): string {
 
 /** Removes the patched copies (afterAll). */
 export function cleanPatched(): void {
-  rmSync(patched, { recursive: true, force: true });
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+  scratch = undefined;
 }
 
 /** stdout then stderr, on a line of its own even after a prompt that ends without one. */
@@ -160,9 +166,9 @@ const joinOutput = (stdout: string, stderr: string) =>
 /** The book's chapter folder on the import path, so a patched copy still finds zen_utils.py. */
 function pythonEnv(file: string): NodeJS.ProcessEnv {
   // A copy is <patched>/<port>/<chapter>/<file>; the original <BOOK>/<chapter>/<file>.
-  const copy = file.startsWith(patched);
+  const copy = scratch !== undefined && file.startsWith(scratch);
   const parts = path
-    .relative(copy ? patched : BOOK, file)
+    .relative(copy ? scratch! : BOOK, file)
     .split(path.sep)
     .slice(copy ? 1 : 0);
   return { PYTHONPATH: path.join(BOOK, ...parts.slice(0, -1)) };
@@ -240,8 +246,8 @@ export async function runCheck(row: string, check: Check): Promise<Outcome> {
   if (check.kind === 'solo') {
     const port = await freePort(check.udp ? 'udp' : 'tcp');
     const [bookDir, ourDir] = [
-      mkdtempSync(path.join(patched, 'book-')),
-      mkdtempSync(path.join(patched, 'ours-')),
+      mkdtempSync(path.join(patchedDir(), 'book-')),
+      mkdtempSync(path.join(patchedDir(), 'ours-')),
     ];
     const book = await runPython(
       check,
