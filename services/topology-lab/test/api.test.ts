@@ -8,7 +8,7 @@ import http from 'node:http';
 import { createLogger, listen } from '@fopnp/net';
 import { freePort, type ServeProcess, startServe, waitForHttp } from '@fopnp/net/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createControlServer } from '../src/control/server.js';
+import { createControlServer } from '../src/control/endpoint.js';
 import { ProcessControl } from '../src/control/units.js';
 import { CSP } from '../src/server.js';
 import { LAB_CLI } from './stack.js';

@@ -20,7 +20,7 @@ import {
   waitForHttp,
   waitForPort,
 } from '@fopnp/net/testing';
-import { createControlServer } from '../src/control/server.js';
+import { createControlServer } from '../src/control/endpoint.js';
 import { ProcessControl, type UnitSpec } from '../src/control/units.js';
 import { AMQP_URL, LAB_CLI, redisUnit } from './stack.js';
 

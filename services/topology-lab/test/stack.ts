@@ -21,7 +21,7 @@ import {
 } from '@fopnp/net/testing';
 import { deleteTopology, pipelineTopology } from '@fopnp/rabbit-pipeline';
 import amqp from 'amqplib';
-import { createControlServer } from '../src/control/server.js';
+import { createControlServer } from '../src/control/endpoint.js';
 import { ProcessControl, type UnitSpec } from '../src/control/units.js';
 
 export const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';

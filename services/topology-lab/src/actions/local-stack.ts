@@ -1,6 +1,6 @@
 /**
  * The local stack's driver: the stack's supervisor runs a control endpoint on loopback
- * (src/control/server.ts); this client lists its units and maps the lab's declared
+ * (src/control/endpoint.ts); this client lists its units and maps the lab's declared
  * actions onto start/stop calls.
  */
 import type { UnitState } from '../control/units.js';

@@ -1,5 +1,5 @@
 /** The control endpoint an orchestrator runs for the lab (`@fopnp/topology-lab/control`). */
-export { createControlServer } from './server.js';
+export { createControlServer } from './endpoint.js';
 export {
   type InstanceState,
   ProcessControl,
