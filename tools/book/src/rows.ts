@@ -265,7 +265,8 @@ export const BOOK_ROWS: readonly BookRow[] = [
     command: { service: 'zen-asyncio', prefix: ['server'] },
     example: ['127.0.0.1'],
     readme: `${ZEN}#usage`,
-    differences: 'one event loop with streams, as srv_asyncio2.py; logs are JSON lines',
+    differences:
+      "one event loop answering in the socket's data callback, as srv_asyncio1.py's data_received does, but splitting at every ? (questions pipelined in one write each get their answer); logs are JSON lines",
   },
   {
     chapter: 7,
@@ -286,12 +287,42 @@ export const BOOK_ROWS: readonly BookRow[] = [
     readme: `${ZEN}#usage`,
     differences: 'one conversation at a time, like the book; the next clients wait in the listen backlog',
   },
-  ...['srv_threaded.py', 'srv_legacy1.py', 'srv_legacy2.py', 'srv_async.py', 'in_zen1.py', 'in_zen2.py'].map(
+  {
+    chapter: 7,
+    file: 'chapter07/srv_threaded.py',
+    status: 'ours',
+    command: { service: 'zen-asyncio', prefix: ['server', '--mode', 'threads'] },
+    example: ['127.0.0.1'],
+    readme: `${ZEN}#what-the-books-version-could-not-do`,
+    differences:
+      "Node's worker threads cannot share one listening socket as the book's threads share accept(): each thread runs the event-loop server on the same port with SO_REUSEPORT and the kernel spreads the connections; --workers threads (default one per core, the book's 4)",
+  },
+  {
+    chapter: 7,
+    file: 'chapter07/in_zen1.py',
+    status: 'ours',
+    command: { service: 'zen-asyncio', prefix: ['inetd'] },
+    example: [],
+    readme: `${ZEN}#inetd-mode-in_zen1py-in_zen2py`,
+    differences:
+      "the log goes to --log-file (JSON lines) or nowhere, where the book's appends prints to /tmp/zen.log; the server's limits (question size and time, idle timeout) apply",
+  },
+  {
+    chapter: 7,
+    file: 'chapter07/in_zen2.py',
+    status: 'ours',
+    command: { service: 'zen-asyncio', prefix: ['inetd', '--wait'] },
+    example: [],
+    readme: `${ZEN}#inetd-mode-in_zen1py-in_zen2py`,
+    differences:
+      "leaves after --linger-ms (default 8000, the book's 8 s) without a connection; the log goes to --log-file or nowhere (the book's: /tmp/zen.log); the book's serves one client at a time, ours all at once on the event loop",
+  },
+  ...['srv_legacy1.py', 'srv_legacy2.py', 'srv_async.py'].map(
     (f): BookRow => ({
       chapter: 7,
       file: `chapter07/${f}`,
       status: 'missing',
-      note: 'another of the server designs the book compares: a mode of zen-asyncio, not built yet',
+      note: "the socketserver and select/poll designs the book compares: no zen-asyncio mode of their own (Node's event loop is that poll loop); zen-asyncio's client is run against them in its test/book-interop.test.ts",
     }),
   ),
   // Chapter 8: caches and message queues
@@ -350,14 +381,36 @@ export const BOOK_ROWS: readonly BookRow[] = [
     differences:
       'GET /environ of the running service answers with the environment, as wsgi_env.py does on every path',
   },
-  ...['timeapp_raw.py', 'timeapp_webob.py', 'timeapp_werkz.py'].map(
-    (f): BookRow => ({
-      chapter: 10,
-      file: `chapter10/${f}`,
-      status: 'missing',
-      note: 'the same tiny app raw and with two frameworks, as http-app routes: not built yet',
-    }),
-  ),
+  {
+    chapter: 10,
+    file: 'chapter10/timeapp_raw.py',
+    status: 'ours',
+    command: { service: 'http-app', prefix: ['serve'] },
+    example: [],
+    readme: `${HTTP}#chapter-10s-timeapp-three-ways`,
+    differences:
+      "the app is GET /timeapp/raw/ of the running service (the path below the mount is the app's, as WSGI's PATH_INFO), written on Node's IncomingMessage/ServerResponse instead of a bare WSGI callable",
+  },
+  {
+    chapter: 10,
+    file: 'chapter10/timeapp_webob.py',
+    status: 'ours',
+    command: { service: 'http-app', prefix: ['serve'] },
+    example: [],
+    readme: `${HTTP}#chapter-10s-timeapp-three-ways`,
+    differences:
+      "GET /timeapp/webob/ of the running service, with the Fetch standard's Request/Response as WebOb's: answers are text/plain;charset=UTF-8 where WebOb's default is text/html; TRACE gets 405 (the Fetch standard forbids it in a Request)",
+  },
+  {
+    chapter: 10,
+    file: 'chapter10/timeapp_werkz.py',
+    status: 'ours',
+    command: { service: 'http-app', prefix: ['serve'] },
+    example: [],
+    readme: `${HTTP}#chapter-10s-timeapp-three-ways`,
+    differences:
+      "GET /timeapp/werkz/ of the running service, a fastify handler as Werkzeug's Request.application",
+  },
   {
     chapter: 10,
     file: 'chapter10/_test.py',
@@ -377,8 +430,12 @@ export const BOOK_ROWS: readonly BookRow[] = [
   {
     chapter: 11,
     file: 'chapter11/app_insecure.py',
-    status: 'missing',
-    note: 'the insecure bank behind a loopback-only switch, for the XSS and CSRF attacks: not built yet',
+    status: 'ours',
+    command: { service: 'http-app', prefix: ['insecure-bank'] },
+    example: [],
+    readme: `${HTTP}#the-insecure-bank-and-the-books-attacks`,
+    differences:
+      "flaw for flaw, but binds loopback addresses only (--host 0.0.0.0 is refused), warns on stderr, keeps the bank in memory (the book's bank.db payments, and brandon's $25 lunch with sam: the account page's total is 350, the book's 325), takes -p PORT (Flask's 5000 by default) and never runs inside serve. It reads the payment form's memo field, as app_insecure.py does: the book's own csrf.html sends 'message', so against the book's bank and ours alike it only gets 'Please fill in all three fields' (http-app's browser test renames the field to memo to show the attack pay)",
   },
   {
     chapter: 11,
@@ -386,12 +443,18 @@ export const BOOK_ROWS: readonly BookRow[] = [
     status: 'library',
     note: "the bank's data layer: services/http-app's bank store",
   },
-  ...['mscrape.py', 'rscrape1.py', 'rscrape2.py'].map(
+  {
+    chapter: 11,
+    file: 'chapter11/mscrape.py',
+    status: 'missing',
+    note: "no scraper of ours yet; our banks' account pages have the book's markup (<li class=\"to\">…<i>memo</i>), so the book's mscrape.py reads them: against insecure-bank here (test/checks.ts) and against the secured /bank after a login with the CSRF token in http-app's test/book-bank.test.ts",
+  },
+  ...['rscrape1.py', 'rscrape2.py'].map(
     (f): BookRow => ({
       chapter: 11,
       file: `chapter11/${f}`,
       status: 'missing',
-      note: 'scraping (requests + lxml, Selenium): not built yet',
+      note: 'recursive scraping (requests + lxml, Selenium): not built yet',
     }),
   ),
   ...[

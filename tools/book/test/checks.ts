@@ -32,6 +32,40 @@ const ASYNCIO2_ON_311: readonly (readonly [string, string])[] = [
   ['yield from ', 'await '],
 ];
 
+/**
+ * app_insecure.py under Debian's Python (Flask, and bs4/lxml for mscrape.py), from a patched
+ * copy: Flask's fixed port 5000 becomes the test's, debug off (its reloader would fork a second
+ * server), and the templates are read from the book's folder by a FileSystemLoader (Jinja2 3's
+ * PackageLoader cannot load from a script run as __main__); mscrape.py imports selenium (not
+ * installed, and unused without -s), so that import is dropped. bank.db is created afresh in
+ * the copy's folder with the book's three payments; ours keeps the same ones in memory.
+ */
+const INSECURE_BANK = {
+  args: [],
+  oursArgs: P,
+  ready: /Running on|insecure bank on/,
+  python: DEBIAN_PYTHON,
+  patches: {
+    'chapter11/app_insecure.py': [
+      ['from jinja2 import Environment, PackageLoader', 'from jinja2 import Environment, FileSystemLoader'],
+      [
+        "PackageLoader(__name__, 'templates')",
+        `FileSystemLoader(${JSON.stringify(path.join(BOOK, 'chapter11', 'templates'))})`,
+      ],
+      ['app.debug = True', 'app.debug = False'],
+      ['app.run()', "app.run(host='127.0.0.1', port={port})"],
+    ],
+    'chapter11/mscrape.py': [['from selenium import webdriver\n', '']],
+  },
+  // Our seed adds brandon's $25 lunch with sam (http-app's README): that line out, the total less 25.
+  rewrite: [
+    [/^ +25 {2}Lunch at The Kirk\n/m, ''],
+    [/^( +)350 {2}Total payments made$/m, '$1325  Total payments made'],
+  ],
+  expect:
+    /^\s+125 {2}Registration for PyCon\n\s+200 {2}Payment for writing that code\n[\s\S]*\s+325 {2}Total payments made$/m,
+} as const;
+
 /** The book's client.py against a zen server started as `row` with these arguments. */
 function zenServerCheck(title: string, args: readonly string[]): Check {
   return {
@@ -313,6 +347,26 @@ export const CHECKS: Readonly<Record<string, readonly Check[]>> = {
   'chapter07/srv_single.py': [
     zenServerCheck("the book's client.py gets the same answers from ours", ['127.0.0.1', ...P]),
   ],
+  'chapter07/srv_threaded.py': [
+    zenServerCheck("the book's client.py gets the same answers from ours (--mode threads)", [
+      '127.0.0.1',
+      ...P,
+    ]),
+  ],
+  'chapter11/app_insecure.py': [
+    {
+      kind: 'server',
+      title: "the book's mscrape.py logs in to ours and prints the same payments and total (BeautifulSoup)",
+      ...INSECURE_BANK,
+      client: { file: 'chapter11/mscrape.py', args: ['http://127.0.0.1:{port}/'] },
+    },
+    {
+      kind: 'server',
+      title: "the book's mscrape.py -l prints the same from ours (lxml)",
+      ...INSECURE_BANK,
+      client: { file: 'chapter11/mscrape.py', args: ['-l', 'http://127.0.0.1:{port}/'] },
+    },
+  ],
   'chapter18/xmlrpc_server.py': [
     {
       kind: 'server',
@@ -411,8 +465,18 @@ export const UNCHECKED: Readonly<Record<string, string>> = {
   'chapter04/dns_mx.py': "run beside the book's in test/dns.test.ts, against dnsmasq started on loopback",
   'chapter06/safe_tls.py':
     "the same tls-inspector inspect as test_tls.py's row, which runs against the book's server and client here",
+  'chapter07/in_zen1.py':
+    "needs inetd to hand it the connected socket as descriptor 0: zen-asyncio's test/inetd.test.ts runs ours (nowait) under a real openbsd-inetd, answering our client and the book's client.py",
+  'chapter07/in_zen2.py':
+    "needs inetd to hand it the listening socket as descriptor 0: zen-asyncio's test/inetd.test.ts runs ours (wait) under a real openbsd-inetd, leaving after its linger and started again",
   'chapter08/hashing.py':
-    "hashing.py reads /usr/share/dict/words; redis-cache's shard-report against it is the redis-cache part of issue 16",
+    "hashing.py reads /usr/share/dict/words and prints its own tables: services/redis-cache/test/book-hashing.test.ts runs it under /usr/bin/python3 and compares its alpha and md5 tables (and alpha_shard per word) with our distribution's",
+  'chapter10/timeapp_raw.py':
+    "a WSGI app, not a program: http-app's test/timeapp.test.ts runs the book's _test.py against /timeapp/raw/ and against timeapp_raw.py under wsgiref (same statuses and bodies)",
+  'chapter10/timeapp_webob.py':
+    "a WSGI app, not a program: http-app's test/timeapp.test.ts runs the book's _test.py against /timeapp/webob/ and against timeapp_webob.py under wsgiref (same statuses and bodies; the Content-Type differs on purpose)",
+  'chapter10/timeapp_werkz.py':
+    "a WSGI app, not a program: http-app's test/timeapp.test.ts runs the book's _test.py against /timeapp/werkz/ and against timeapp_werkz.py under wsgiref (same statuses and bodies)",
   'chapter08/squares.py':
     'needs memcached and python3-memcache, neither installed here; Redis stands in for memcached',
   'chapter08/queuepi.py':

@@ -108,14 +108,14 @@ describe('fopnp-book', () => {
     expect(r.stdout).toMatch(
       /ch07\/client\.py\s+zen-asyncio client\n\s+see services\/zen-asyncio\/README\.md#usage/,
     );
-    expect(r.stdout).toMatch(/ch07\/srv_threaded\.py\s+\(missing\)/);
+    expect(r.stdout).toMatch(/ch07\/srv_legacy1\.py\s+\(missing\)/);
     expect(r.stdout).toMatch(/^\d+ book files: \d+ with a command here/m);
   });
 
   it('refuses to run a row that has no counterpart, saying why, with exit 2', async () => {
-    const r = await run(process.execPath, [BOOK_CLI, 'run', 'ch07/srv_threaded.py', '127.0.0.1']);
+    const r = await run(process.execPath, [BOOK_CLI, 'run', 'ch07/srv_legacy1.py', '127.0.0.1']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/ch07\/srv_threaded\.py has no counterpart here \(missing\)/);
+    expect(r.stderr).toMatch(/ch07\/srv_legacy1\.py has no counterpart here \(missing\)/);
   });
 
   it('asks for the role a two-role book program takes', async () => {
