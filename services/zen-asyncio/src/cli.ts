@@ -4,27 +4,33 @@
  * srv_asyncio2.py / srv_single.py and client.py (port 1060 as in the book); `serve` is
  * the long-running service with health and metrics (port 1061, health 9104).
  */
-import { createWriteStream } from 'node:fs';
-import {
-  createLogger,
-  defineCommand,
-  defineOptions,
-  formatHostPort,
-  logOptions,
-  onShutdown,
-  runCli,
-  serveCommand,
-  silentLogger,
-} from '@fopnp/net';
-import { askQuestions, sendHalfQuestion } from './client.js';
-import { isClusterWorker, runClusterWorker, startClusterPrimary } from './cluster.js';
+import { defineCommand, defineOptions, logOptions, runCli, serveCommand } from '@fopnp/net/cli';
 import { DEFAULT_LIMITS, zenOptions } from './config.js';
-import { runInetd } from './inetd.js';
 import { manifest } from './manifest.js';
-import { APHORISMS, sampleQuestions } from './protocol.js';
-import { createZenServer } from './server.js';
-import { startService } from './service.js';
-import { startThreads } from './threads.js';
+
+/** The commands' code, loaded when one runs, so `--help` loads no socket or kit runtime code (issue 20). */
+async function load() {
+  const [fs, kit, client, cluster, inetd, protocol, server, threads] = await Promise.all([
+    import('node:fs'),
+    import('@fopnp/net'),
+    import('./client.js'),
+    import('./cluster.js'),
+    import('./inetd.js'),
+    import('./protocol.js'),
+    import('./server.js'),
+    import('./threads.js'),
+  ]);
+  return {
+    createWriteStream: fs.createWriteStream,
+    ...kit,
+    ...client,
+    ...cluster,
+    ...inetd,
+    ...protocol,
+    ...server,
+    ...threads,
+  };
+}
 
 /** The book's default port for the chapter's programs. */
 const BOOK_PORT = 1060;
@@ -51,6 +57,16 @@ const server = defineCommand({
   positionals: [{ name: 'host', description: 'IP or hostname to listen on' }],
   options: { ...zenOptions(BOOK_PORT), ...logLevel },
   async run({ values, positionals }) {
+    const {
+      createLogger,
+      isClusterWorker,
+      runClusterWorker,
+      startClusterPrimary,
+      formatHostPort,
+      onShutdown,
+      startThreads,
+      createZenServer,
+    } = await load();
     const host = positionals.host;
     const logger = createLogger(manifest.name, { level: values.logLevel });
     const limits = limitsOf(values);
@@ -112,6 +128,7 @@ const client = defineCommand({
     },
   }),
   async run({ values, positionals }) {
+    const { sendHalfQuestion, sampleQuestions, APHORISMS, askQuestions } = await load();
     const host = positionals.host;
     const options = { timeoutMs: values.timeoutMs };
     if (values.error) {
@@ -154,6 +171,7 @@ const inetd = defineCommand({
     ...logLevel,
   },
   async run({ values }) {
+    const { createLogger, createWriteStream, silentLogger, runInetd } = await load();
     const logger = values.logFile
       ? createLogger(manifest.name, {
           level: values.logLevel,
@@ -177,14 +195,15 @@ const inetd = defineCommand({
 
 const service = serveCommand({
   manifest,
-  start: startService,
+  start: async (ctx) => (await import('./service.js')).startService(ctx),
   description: 'run the long-running service with health and metrics (port 1061, health 9104)',
 });
 const serve = defineCommand({
   ...service,
   async run(args) {
     // In cluster mode the primary runs the service; each forked worker only serves the port.
-    if (args.values.mode === 'cluster' && isClusterWorker()) {
+    if (args.values.mode === 'cluster' && (await import('./cluster.js')).isClusterWorker()) {
+      const { createLogger, runClusterWorker } = await load();
       const { values } = args;
       const logger = createLogger(manifest.name, { level: values.logLevel });
       await runClusterWorker({ host: values.host, port: values.port, limits: limitsOf(values), logger });

@@ -2,7 +2,7 @@
  * The server's options, declared once: the type with its defaults for the library, and
  * the option specs (flag, env var, default) shared by the `server` command and `serve`.
  */
-import { defineOptions } from '@fopnp/net';
+import { defineOptions } from '@fopnp/net/cli';
 import { DEFAULT_MAX_QUESTION_BYTES } from './protocol.js';
 
 /** How conversations are scheduled. */
