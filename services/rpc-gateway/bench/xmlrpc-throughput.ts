@@ -18,6 +18,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bookXmlrpcServer } from './book-xmlrpc-server.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const pkg = path.resolve(here, '..', '..');
@@ -155,13 +156,7 @@ const SERVERS: Server[] = [
   {
     name: 'Python SimpleXMLRPCServer + ThreadingMixIn',
     cmd: 'python3',
-    args: (port) => [
-      path.join(pkg, 'test', 'peers', 'xmlrpc_server.py'),
-      String(port),
-      '--threading',
-      '--backlog',
-      '128',
-    ],
+    args: (port) => [bookXmlrpcServer(), String(port), '--threading', '--backlog', '128'],
   },
 ];
 

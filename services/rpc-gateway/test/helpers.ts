@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listen as listenOn } from '@fopnp/net';
 import { type BackgroundProcess, cliTestKit, freePort, waitForPort } from '@fopnp/net/testing';
+import { bookXmlrpcServer } from '../bench/book-xmlrpc-server.js';
 import { createRpcServer, type RpcServer, type RpcServerOptions } from '../src/server.js';
 
 /** What the book's xmlrpc_client.py prints (chapter 18), its final fault included. */
@@ -49,12 +50,12 @@ export async function listen(options: RpcServerOptions = {}): Promise<Listening>
   };
 }
 
-/** Python's SimpleXMLRPCServer running the book's xmlrpc_server.py. */
+/** Python's SimpleXMLRPCServer running the book's xmlrpc_server.py (patched for its port: see bench/book-xmlrpc-server.ts). */
 export async function startPythonServer(
   args: string[] = [],
 ): Promise<{ proc: BackgroundProcess; url: string }> {
   const port = await freePort();
-  const proc = kit.startPython('xmlrpc_server.py', [String(port), ...args]);
+  const proc = kit.startPython(bookXmlrpcServer(), [String(port), ...args]);
   await proc.waitForOutput(/Server ready/);
   await waitForPort(port);
   return { proc, url: `http://127.0.0.1:${port}/RPC2` };

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { freePort, stopAll } from '@fopnp/net/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BackgroundProcess, runCli, runPython, startCli, startPython } from './helpers.js';
+import { type BackgroundProcess, runCli, runPython, startCli, startPython, TCP_SIXTEEN } from './helpers.js';
 
 let port: number;
 let server: BackgroundProcess;
@@ -17,7 +17,7 @@ const hex = (text: string) => Buffer.from(text).toString('hex');
 
 /** The server is still healthy: the book's Python client gets its farewell. */
 async function expectStillServing() {
-  const client = await runPython('tcp_sixteen.py', ['client', '127.0.0.1', '-p', String(port)]);
+  const client = await runPython(TCP_SIXTEEN, ['client', '127.0.0.1', '-p', String(port)]);
   expect(client.stdout).toContain("The server said b'Farewell, client'");
 }
 

@@ -1,6 +1,6 @@
 import { freePort, stopAll } from '@fopnp/net/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, startCli, startPython } from './helpers.js';
+import { runCli, startCli, startPython, TCP_DEADLOCK } from './helpers.js';
 
 afterAll(stopAll);
 
@@ -12,7 +12,7 @@ async function startServer(which: 'python' | 'ours') {
   const port = await freePort();
   const server =
     which === 'python'
-      ? startPython('tcp_deadlock.py', ['server', '127.0.0.1', '-p', String(port)])
+      ? startPython(TCP_DEADLOCK, ['server', '127.0.0.1', '-p', String(port)])
       : startCli(['deadlock-server', '127.0.0.1', '-p', String(port)]);
   await server.waitForOutput(/Listening at/);
   return { port, server };

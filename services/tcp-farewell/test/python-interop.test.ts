@@ -1,6 +1,6 @@
 import { freePort, stopAll } from '@fopnp/net/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, runPython, startCli, startPython } from './helpers.js';
+import { runCli, runPython, startCli, startPython, TCP_SIXTEEN } from './helpers.js';
 
 afterAll(stopAll);
 
@@ -10,7 +10,7 @@ describe("tcp_sixteen against Python's standard library", () => {
     const server = startCli(['server', '127.0.0.1', '-p', String(port)]);
     await server.waitForOutput(/Listening at \('127\.0\.0\.1', \d+\)\nWaiting to accept a new connection/);
 
-    const client = await runPython('tcp_sixteen.py', ['client', '127.0.0.1', '-p', String(port)]);
+    const client = await runPython(TCP_SIXTEEN, ['client', '127.0.0.1', '-p', String(port)]);
 
     expect(client.stderr).toBe('');
     const [, clientPort] = client.stdout.match(
@@ -30,7 +30,7 @@ describe("tcp_sixteen against Python's standard library", () => {
 
   it("greets the book's Python server with exactly 'Hi there, server'", async () => {
     const port = await freePort();
-    const server = startPython('tcp_sixteen.py', ['server', '127.0.0.1', '-p', String(port)]);
+    const server = startPython(TCP_SIXTEEN, ['server', '127.0.0.1', '-p', String(port)]);
     await server.waitForOutput(/Waiting to accept a new connection/);
 
     const client = await runCli(['client', '127.0.0.1', '-p', String(port)]);

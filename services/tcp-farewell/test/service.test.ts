@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { scrapeMetrics, startServe, stopAll, waitForHttp, waitForPort } from '@fopnp/net/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BackgroundProcess, CLI, runPython } from './helpers.js';
+import { type BackgroundProcess, CLI, runPython, TCP_SIXTEEN } from './helpers.js';
 
 let port: number;
 let healthPort: number;
@@ -37,7 +37,7 @@ describe('tcp-farewell serve', () => {
       sent: await metric('tcp_farewell_sent_bytes_total'),
       incomplete: await metric('tcp_farewell_errors_total{kind="incomplete_read"'),
     };
-    await runPython('tcp_sixteen.py', ['client', '127.0.0.1', '-p', String(port)]);
+    await runPython(TCP_SIXTEEN, ['client', '127.0.0.1', '-p', String(port)]);
     await runPython('send_raw.py', ['127.0.0.1', String(port), Buffer.from('Hi').toString('hex')]);
     await waitForPort(port); // a port probe: connects and closes without a byte, not an error
 

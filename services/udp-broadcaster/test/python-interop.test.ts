@@ -1,6 +1,6 @@
 import { freePort, stopAll } from '@fopnp/net/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, runPython, startCli, startPython } from './helpers.js';
+import { runCli, runPython, startCli, startPython, UDP_BROADCAST, UDP_REMOTE } from './helpers.js';
 
 afterAll(stopAll);
 
@@ -10,7 +10,7 @@ describe("udp_remote.py against Python's standard library", () => {
     const server = startCli(['server', '127.0.0.1', '-p', String(port), '--drop', '0.5']);
     await server.waitForOutput(/Listening at \('127\.0\.0\.1', \d+\)/);
 
-    const client = await runPython('udp_remote.py', ['client', '127.0.0.1', '-p', String(port)]);
+    const client = await runPython(UDP_REMOTE, ['client', '127.0.0.1', '-p', String(port)]);
 
     expect(client.stderr).toBe('');
     const [, clientPort] = client.stdout.match(/^Client socket name is \('127\.0\.0\.1', (\d+)\)\n/)!;
@@ -29,7 +29,7 @@ describe("udp_remote.py against Python's standard library", () => {
 
   it("gets its answer from the book's Python server, which drops half the requests at random", async () => {
     const port = await freePort('udp');
-    const server = startPython('udp_remote.py', ['server', '127.0.0.1', '-p', String(port)]);
+    const server = startPython(UDP_REMOTE, ['server', '127.0.0.1', '-p', String(port)]);
     await server.waitForOutput(/Listening at/);
 
     // 16 attempts: the chance that a fair coin drops them all is 1 in 65,536.
@@ -55,7 +55,7 @@ describe("udp_broadcast.py and big_sender.py against Python's standard library",
     const server = startCli(['server', '127.255.255.255', '-p', String(port)]);
     await server.waitForOutput(/Listening at \('127\.255\.255\.255', \d+\)/);
 
-    const client = await runPython('udp_broadcast.py', ['client', '127.255.255.255', '-p', String(port)]);
+    const client = await runPython(UDP_BROADCAST, ['client', '127.255.255.255', '-p', String(port)]);
 
     expect(client.code).toBe(0);
     await server.waitForOutput(/The client at \('127\.0\.0\.1', \d+\) says 'Broadcast datagram!'\n/);
@@ -64,7 +64,7 @@ describe("udp_broadcast.py and big_sender.py against Python's standard library",
 
   it("broadcasts to the book's Python server", async () => {
     const port = await freePort('udp');
-    const server = startPython('udp_broadcast.py', ['server', '127.255.255.255', '-p', String(port)]);
+    const server = startPython(UDP_BROADCAST, ['server', '127.255.255.255', '-p', String(port)]);
     await server.waitForOutput(/Listening for datagrams at \('127\.255\.255\.255', \d+\)/);
 
     const client = await runCli(['client', '127.255.255.255', '-p', String(port)]);
@@ -77,7 +77,7 @@ describe("udp_broadcast.py and big_sender.py against Python's standard library",
 
   it('delivers a 65,000-byte datagram whole to a Python server', async () => {
     const port = await freePort('udp');
-    const server = startPython('udp_broadcast.py', ['server', '127.0.0.1', '-p', String(port)]);
+    const server = startPython(UDP_BROADCAST, ['server', '127.0.0.1', '-p', String(port)]);
     await server.waitForOutput(/Listening for datagrams/);
 
     const client = await runCli(['big', '127.0.0.1', '-p', String(port)]);

@@ -3,9 +3,12 @@
  * and every process it starts is tracked so `stopAll()` (call it in afterAll) ends them.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import dgram from 'node:dgram';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { createLogger, type Logger } from '../logger.js';
@@ -266,7 +269,9 @@ export async function startServe(cli: string, env: NodeJS.ProcessEnv = {}): Prom
 export function cliTestKit(testModuleUrl: string) {
   const cli = fileURLToPath(new URL('../dist/src/cli.js', testModuleUrl));
   if (!existsSync(cli)) throw new Error(`${cli} is missing: build the package first (npx turbo run build)`);
-  const peer = (name: string) => fileURLToPath(new URL(`./peers/${name}`, testModuleUrl));
+  // A name is one of the package's own peers in ./peers/; an absolute path (bookProgram's) is used as is.
+  const peer = (name: string) =>
+    path.isAbsolute(name) ? name : fileURLToPath(new URL(`./peers/${name}`, testModuleUrl));
   return {
     /** The built CLI: tests run the real program, as a user would. */
     CLI: cli,
@@ -275,7 +280,10 @@ export function cliTestKit(testModuleUrl: string) {
     /** Runs the CLI to completion; a number is the time limit, or pass `{env, timeoutMs, input}`. */
     runCli: (args: string[], options: number | Parameters<typeof run>[2] = {}) =>
       runNode(cli, args, typeof options === 'number' ? { timeoutMs: options } : options),
-    /** Python stdlib peers, unbuffered so each printed line reaches the test at once. */
+    /**
+     * Python stdlib peers, unbuffered so each printed line reaches the test at once: a file of
+     * the package's `test/peers/`, or an absolute path (`bookProgram(...)`).
+     */
     startPython: (name: string, args: string[]) => startProcess('python3', ['-u', peer(name), ...args]),
     runPython: (name: string, args: string[], timeoutMs = 20_000) =>
       run('python3', ['-u', peer(name), ...args], { timeoutMs }),
@@ -351,3 +359,65 @@ export function rawExchange(
 }
 
 export * from './rabbitmq-cluster.js';
+
+/** The repository's root: the nearest folder above this module holding pnpm-workspace.yaml. */
+function repoRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, 'pnpm-workspace.yaml'))) {
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error(`no pnpm-workspace.yaml above ${fileURLToPath(import.meta.url)}`);
+    dir = up;
+  }
+  return dir;
+}
+
+/**
+ * One of the book's own programs (Foundations of Python Network Programming, 3rd ed., its
+ * py3/ folder), e.g. `bookProgram('chapter03/tcp_sixteen.py')`: the absolute path of the
+ * unchanged file in `../shared/peers/fopnp-py3` beside the repository. They are never copied
+ * into the repository (see ../shared/peers/README.md); a missing folder or file is an error
+ * that says so.
+ */
+export function bookProgram(relative: string): string {
+  const book = path.resolve(repoRoot(), '../shared/peers/fopnp-py3');
+  if (!existsSync(book)) {
+    throw new Error(
+      `${book} is missing: the book's programs live beside the repository, in ../shared/peers/fopnp-py3 ` +
+        '(in a worktree, link it: ln -sfn /work/shared <worktree>/../shared)',
+    );
+  }
+  const file = path.join(book, relative);
+  if (!existsSync(file)) throw new Error(`${file} is missing from the book's programs`);
+  return file;
+}
+
+/**
+ * A copy of a book program with `patches` applied, in a temporary folder: for a program that
+ * no longer runs as is here (Python 3.11, a fixed port). Each patch replaces text that must
+ * occur in the book's file, so a change there fails loudly instead of running the book's
+ * program unpatched. Say in the caller what is patched and why. The copy's folder is named by
+ * a hash of its text (`<tmp>/fopnp-book-patched/<hash>/`), so runs reuse it instead of leaving
+ * one behind each (test workers end without an exit hook to clean up).
+ */
+export function patchedBookProgram(
+  relative: string,
+  patches: readonly (readonly [string, string])[],
+): string {
+  const source = bookProgram(relative);
+  let text = readFileSync(source, 'utf8');
+  for (const [from, to] of patches) {
+    if (!text.includes(from)) throw new Error(`${source} no longer contains ${JSON.stringify(from)}`);
+    text = text.replace(from, to);
+  }
+  const hash = createHash('sha256').update(relative).update('\0').update(text).digest('hex').slice(0, 16);
+  const dir = path.join(tmpdir(), 'fopnp-book-patched', hash);
+  const file = path.join(dir, path.basename(relative));
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true });
+    // Written aside then renamed, so a parallel worker never runs a half-written file.
+    const partial = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+    writeFileSync(partial, text);
+    renameSync(partial, file);
+  }
+  return file;
+}
