@@ -3,24 +3,25 @@
  * redis-cache: the book's ch. 8 hashing.py as a sharding explorer, live key-movement
  * figures against real Redis servers, a cache-aside demo, and `serve` (the HTTP API).
  */
-import { defineCommand, InvalidConfigError, runCli, serveCommand } from '@fopnp/net';
-import { Cache } from './cache.js';
-import { cacheSettings, checkRedisUrl, topologyConfig } from './config.js';
-import { CacheUnavailableError } from './errors.js';
-import { validateKey } from './keys.js';
-import { formatLiveMovement, measureLiveMovement } from './live-movement.js';
+import { defineCommand, InvalidConfigError, runCli, serveCommand } from '@fopnp/net/cli';
 import { cacheOptions, manifest } from './manifest.js';
 import { DEFAULT_DEMO_DELAY_MS } from './options.js';
-import { startService } from './service.js';
-import {
-  distribution,
-  formatDistribution,
-  formatMovementTable,
-  movementForAll,
-} from './sharding/analysis.js';
 import { STRATEGY_NAMES, type StrategyName } from './sharding/strategies.js';
-import { defaultWordsPath, loadWords } from './sharding/words.js';
-import { createTopology } from './topology/index.js';
+
+/** The commands' code, loaded when one runs, so `--help` loads no Redis client or kit runtime code (issue 20). */
+async function load() {
+  const [cache, config, errors, keys, liveMovement, analysis, words, topology] = await Promise.all([
+    import('./cache.js'),
+    import('./config.js'),
+    import('./errors.js'),
+    import('./keys.js'),
+    import('./live-movement.js'),
+    import('./sharding/analysis.js'),
+    import('./sharding/words.js'),
+    import('./topology/index.js'),
+  ]);
+  return { ...cache, ...config, ...errors, ...keys, ...liveMovement, ...analysis, ...words, ...topology };
+}
 
 const out = (s: string) => process.stdout.write(s);
 
@@ -39,7 +40,8 @@ function strategiesOf(choice: string): StrategyName[] {
   return choice === 'all' ? [...STRATEGY_NAMES] : [choice as StrategyName];
 }
 
-function wordsFrom(path: string | undefined): { path: string; words: string[] } {
+async function wordsFrom(path: string | undefined): Promise<{ path: string; words: string[] }> {
+  const { defaultWordsPath, loadWords } = await load();
   const p = path ?? defaultWordsPath();
   try {
     return { path: p, words: loadWords(p) };
@@ -62,8 +64,9 @@ const shardReport = defineCommand({
       description: 'also show keys moved going from --shards to this many (every strategy)',
     },
   },
-  run({ values }) {
-    const { path, words } = wordsFrom(values.words);
+  async run({ values }) {
+    const { distribution, formatDistribution, formatMovementTable, movementForAll } = await load();
+    const { path, words } = await wordsFrom(values.words);
     if (words.length === 0) throw new InvalidConfigError('--words', `${path} holds no words`);
     out(`${words.length} words from ${path}, ${values.shards} servers\n\n`);
     for (const s of strategiesOf(values.strategy))
@@ -101,12 +104,20 @@ const liveMovement = defineCommand({
     },
   },
   async run({ values }) {
+    const {
+      checkRedisUrl,
+      Cache,
+      createTopology,
+      CacheUnavailableError,
+      measureLiveMovement,
+      formatLiveMovement,
+    } = await load();
     if (values.shards.length === 0)
       throw new InvalidConfigError('--shards', 'give at least one redis:// URL');
     if (!values.add) throw new InvalidConfigError('--add', 'give the redis:// URL of the shard to add');
     for (const url of values.shards) checkRedisUrl('--shards', url);
     checkRedisUrl('--add', values.add);
-    const { words } = wordsFrom(values.words);
+    const { words } = await wordsFrom(values.words);
     const keys = words.slice(0, values.keys);
     const rows = [];
     for (const strategy of strategiesOf(values.strategy)) {
@@ -152,6 +163,7 @@ const demo = defineCommand({
     delayMs: { type: 'int', default: DEFAULT_DEMO_DELAY_MS, min: 0, description: 'how slow the loader is' },
   },
   async run({ values, positionals }) {
+    const { createTopology, topologyConfig, Cache, cacheSettings, CacheUnavailableError } = await load();
     const key = positionals.key;
     const topology = createTopology(topologyConfig(values));
     const cache = new Cache({ topology, ...cacheSettings(values) });
@@ -187,6 +199,7 @@ const where = defineCommand({
   positionals: [{ name: 'key', description: 'cache key (without the namespace)' }],
   options: cacheOptions,
   async run({ values, positionals }) {
+    const { validateKey, Cache, createTopology, topologyConfig, cacheSettings } = await load();
     const key = positionals.key;
     try {
       validateKey(key);
@@ -209,7 +222,7 @@ const where = defineCommand({
 
 const serve = serveCommand({
   manifest,
-  start: startService,
+  start: async (ctx) => (await import('./service.js')).startService(ctx),
   description: `run the HTTP cache API (port ${manifest.options.port.default}) with health on ${manifest.options.healthPort.default}`,
 });
 

@@ -5,9 +5,10 @@
  */
 import { decode as msgpackDecode, encode as msgpackEncode } from '@msgpack/msgpack';
 import { InvalidValueError } from './errors.js';
+import type { SerializerName } from './options.js';
 
-export type SerializerName = 'json' | 'msgpack';
-export const SERIALIZERS: readonly SerializerName[] = ['json', 'msgpack'];
+// Declared beside the other option defaults (options.ts): the manifest, and so `--help`, loads them without msgpack.
+export { SERIALIZERS, type SerializerName } from './options.js';
 
 const TAG_JSON = 0x6a; // 'j'
 const TAG_MSGPACK = 0x6d; // 'm'

@@ -1,7 +1,6 @@
 /** redis-cache declared once: ports, options, env vars, defaults. */
 import { defineOptions, defineService, httpLimitOptions, serviceOptions } from '@fopnp/net/cli';
-import { SERIALIZERS } from './codec.js';
-import { DEFAULT_CACHE_OPTIONS, DEFAULT_DEMO_DELAY_MS } from './options.js';
+import { DEFAULT_CACHE_OPTIONS, DEFAULT_DEMO_DELAY_MS, SERIALIZERS } from './options.js';
 import { STRATEGY_NAMES } from './sharding/strategies.js';
 import { TWEMPROXY_HASHES } from './sharding/twemproxy-hash.js';
 import { HASH_INPUTS, TOPOLOGY_KINDS } from './topology/types.js';

@@ -1,7 +1,10 @@
 /** The cache's options, each with its default beside it, and the one defaults constant. */
 import type { Logger } from '@fopnp/net';
-import type { SerializerName } from './codec.js';
 import { DEFAULT_CONNECTION_TUNING, type Topology } from './topology/types.js';
+
+/** How a value is encoded in Redis (codec.ts). */
+export type SerializerName = 'json' | 'msgpack';
+export const SERIALIZERS: readonly SerializerName[] = ['json', 'msgpack'];
 
 export interface CacheOptions {
   topology: Topology;
