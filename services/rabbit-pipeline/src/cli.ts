@@ -4,7 +4,6 @@
  * `serve` (the container entry), `topology`, `dead-letters`, `consume` and `teardown`.
  */
 import {
-  createLogger,
   defineCommand,
   defineOptions,
   logOptions,
@@ -12,17 +11,26 @@ import {
   runCli,
   say,
   serveCommand,
-} from '@fopnp/net';
+} from '@fopnp/net/cli';
 import { clusterCommands } from './cluster/leaders.js';
 import { BrokerRefusedError } from './errors.js';
-import { describeDeadLetter, peek } from './inspect.js';
 import { brokerOptions, manifest, ROLES, type Role, roleOptions } from './manifest.js';
 import { patternCommands } from './patterns/commands.js';
-import { openPipeline, type Pipeline } from './pipeline.js';
-import { startRoleSet } from './roles.js';
-import { startService } from './service.js';
-import { formatTallyLine } from './tally.js';
-import { deleteTopology, pipelineNames, pipelineTopology, renderMermaid, renderTable } from './topology.js';
+import type { Pipeline } from './pipeline.js';
+import { pipelineNames, pipelineTopology, renderMermaid, renderTable } from './topology.js';
+
+/** The commands' code, loaded when one runs, so `--help` loads no AMQP client or kit runtime code (issue 20). */
+async function load() {
+  const [kit, inspect, pipeline, roles, tally, topology] = await Promise.all([
+    import('@fopnp/net'),
+    import('./inspect.js'),
+    import('./pipeline.js'),
+    import('./roles.js'),
+    import('./tally.js'),
+    import('./topology.js'),
+  ]);
+  return { ...kit, ...inspect, ...pipeline, ...roles, ...tally, ...topology };
+}
 
 const logOption = logOptions('warn', 'log level (logs go to stderr; stdout keeps the book-style output)');
 const common = { ...brokerOptions, ...logOption };
@@ -32,6 +40,7 @@ type Common = OptionValues<typeof common>;
 const opened = new Set<Pipeline>();
 
 async function open(values: Common): Promise<Pipeline> {
+  const { createLogger, openPipeline } = await load();
   const logger = createLogger('rabbit-pipeline', {
     level: values.logLevel,
     pretty: false,
@@ -76,6 +85,7 @@ const out = say;
 
 /** Runs consumer roles (and optionally bitsource and tally's HTTP port) until a signal. */
 async function runRoles(roles: Role[], values: Common & OptionValues<typeof roleOptions>): Promise<number> {
+  const { startRoleSet, formatTallyLine } = await load();
   const p = await open(values);
   const every = values.printEvery;
   const running = await startRoleSet(p, roles, {
@@ -142,7 +152,7 @@ const topologyOptions = defineOptions({
 
 const serve = serveCommand({
   manifest,
-  start: startService,
+  start: async (ctx) => (await import('./service.js')).startService(ctx),
   description: 'long-running service: the role named by ROLE, tally HTTP, health and metrics',
 });
 
@@ -188,6 +198,7 @@ const cli = {
       options: { ...common, max: { type: 'int', default: 20, min: 1, description: 'messages to show' } },
       run: ({ values }) =>
         guard(async () => {
+          const { peek, describeDeadLetter } = await load();
           const p = await open(values);
           const ch = await p.broker.channel();
           const msgs = await peek(ch, p.names.deadLetters, values.max);
@@ -255,6 +266,7 @@ const cli = {
       options: common,
       run: ({ values }) =>
         guard(async () => {
+          const { deleteTopology } = await load();
           const p = await open(values);
           const ch = await p.broker.channel();
           await deleteTopology(ch, pipelineTopology(values.prefix));

@@ -2,7 +2,7 @@
  * Coded errors of rabbit-pipeline, declared with the kit's `defineErrors`. Each message says
  * what happened and what to change.
  */
-import { defineErrors, NetError } from '@fopnp/net';
+import { defineErrors, NetError } from '@fopnp/net/cli';
 
 export const PIPELINE_ERRORS = defineErrors('rabbit-pipeline', {
   /** Nobody answered a request within the deadline. */

@@ -7,7 +7,7 @@
  * `$HOME/.erlang.cookie`): run it where the nodes run, as their user.
  */
 import { spawn } from 'node:child_process';
-import { defineCommand, type OptionSpecs } from '@fopnp/net';
+import { defineCommand, type OptionSpecs } from '@fopnp/net/cli';
 import { RabbitmqctlError } from '../errors.js';
 import type { brokerOptions } from '../manifest.js';
 

@@ -3,22 +3,25 @@
  * shared broker options and its error guard in, so these commands report errors and
  * exit codes exactly as the pipeline's roles do.
  */
-import {
-  createLogger,
-  defineCommand,
-  InvalidConfigError,
-  type OptionSpecs,
-  type OptionValues,
-} from '@fopnp/net';
+import { defineCommand, InvalidConfigError, type OptionSpecs, type OptionValues } from '@fopnp/net/cli';
 import type { brokerOptions } from '../manifest.js';
-import { formatExchangeRun, runExchangePattern } from './exchanges.js';
 import { renderPattern } from './render.js';
-import { formatRpcRun, runRequestReply } from './request-reply.js';
-import { openPatternSession, type PatternSession } from './session.js';
-import { formatStreamRun, runStream } from './stream.js';
-import { formatTapLine, Tap } from './tap.js';
+import type { PatternSession } from './session.js';
 import { PATTERNS, type PatternName, patternTopology } from './topologies.js';
-import { formatWorkQueueRuns, runWorkQueue } from './work-queue.js';
+
+/** The patterns' code, loaded when a command runs, so the CLI's `--help` loads no AMQP client (issue 20). */
+async function load() {
+  const [kit, exchanges, requestReply, session, stream, tap, workQueue] = await Promise.all([
+    import('@fopnp/net'),
+    import('./exchanges.js'),
+    import('./request-reply.js'),
+    import('./session.js'),
+    import('./stream.js'),
+    import('./tap.js'),
+    import('./work-queue.js'),
+  ]);
+  return { ...kit, ...exchanges, ...requestReply, ...session, ...stream, ...tap, ...workQueue };
+}
 
 /** The CLI's shared options: the broker's and its log level. */
 type Common = typeof brokerOptions & { logLevel: OptionSpecs[string] };
@@ -44,11 +47,22 @@ interface PatternValues extends CommonValues {
 
 const out = (line: string) => process.stdout.write(line.endsWith('\n') ? line : `${line}\n`);
 
-function loggerOf(level: string) {
+async function loggerOf(level: string) {
+  const { createLogger } = await load();
   return createLogger('rabbit-pipeline', { level, pretty: false, destination: process.stderr });
 }
 
 async function runPattern(name: PatternName, s: PatternSession, v: PatternValues): Promise<string> {
+  const {
+    runWorkQueue,
+    formatWorkQueueRuns,
+    formatExchangeRun,
+    runExchangePattern,
+    formatRpcRun,
+    runRequestReply,
+    formatStreamRun,
+    runStream,
+  } = await load();
   switch (name) {
     case 'work-queue': {
       const o = {
@@ -131,11 +145,12 @@ export function patternCommands<C extends Common>({ common, guard, untilSignal }
             process.stdout.write(renderPattern(topology, v.format));
             return 0;
           }
+          const { openPatternSession } = await load();
           const s = await openPatternSession(topology, {
             amqpUrl: v.amqpUrl,
             quorum: v.quorum,
             maxInFlight: v.maxInFlight,
-            logger: loggerOf(v.logLevel),
+            logger: await loggerOf(v.logLevel),
           });
           try {
             out(`${name} (the book's ZeroMQ ${topology.zeromq}) under prefix "${v.prefix}"`);
@@ -173,7 +188,8 @@ export function patternCommands<C extends Common>({ common, guard, untilSignal }
           const exchange = positionals.exchange;
           const pattern = positionals.pattern;
           const { Broker } = await import('../connection.js');
-          const broker = await Broker.connect({ url: v.amqpUrl, logger: loggerOf(v.logLevel) });
+          const { Tap, formatTapLine } = await load();
+          const broker = await Broker.connect({ url: v.amqpUrl, logger: await loggerOf(v.logLevel) });
           let enough!: () => void;
           const counted = new Promise<void>((r) => {
             enough = r;
