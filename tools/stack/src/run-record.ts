@@ -110,6 +110,20 @@ export async function stopLeftovers(record: RunRecord, graceMs = 3000): Promise<
   return left.map((g) => g.name);
 }
 
+/**
+ * Waits (bounded) for the last run's watchdog to finish: when its stack was just killed it
+ * is still stopping the children (SIGTERM, then SIGKILL after its grace), and it writes
+ * its note only then. A start that read the notes at once missed it.
+ */
+export async function watchdogFinished(record: RunRecord, timeoutMs = 10_000): Promise<void> {
+  const pid = record.watchdogPid;
+  if (!pid) return;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && cmdline(pid)?.includes('watchdog')) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** The watchdog's notes from a run that ended without stopping its children, then forgotten. */
 export function takeWatchdogNotes(root: string): string[] {
   const file = watchdogLog(root);

@@ -23,6 +23,7 @@ import {
   stateDir,
   stopLeftovers,
   takeWatchdogNotes,
+  watchdogFinished,
   watchdogLog,
   writeRecord,
 } from './run-record.js';
@@ -50,6 +51,7 @@ export async function takeOver(root: string): Promise<void> {
     throw new NetworkError(
       `a stack is already running here (pid ${previous.pid}, profile ${previous.profile}, since ${previous.startedAt}): \`pnpm stack status\` shows it, \`pnpm stack down\` stops it`,
     );
+  if (previous) await watchdogFinished(previous);
   for (const note of takeWatchdogNotes(root)) say(`from the last run: ${note}`);
   if (previous) {
     const stopped = await stopLeftovers(previous);
