@@ -80,13 +80,16 @@ describe('topology-lab: the sharding and cluster views over real Redis servers',
       while (going) await Promise.all(Array.from({ length: 50 }, () => busy.get('nothing')));
     })();
     try {
-      const ops = async (i: number) => Number(await cell(page, 'shards', `shard${i}`, 4));
+      // The page writes 12,345 for a busy shard (toLocaleString): a quiet machine gets there.
+      const ops = async (i: number) =>
+        Number((await cell(page, 'shards', `shard${i}`, 4))?.replaceAll(',', ''));
       // Busy against quiet, whatever the machine's load: shard2 at least 100/s and 4x any other.
       const seen = await until(
         'shard2 busy on the page, the others not',
         async () => {
           const [o0, o1, o2, o3] = await Promise.all([0, 1, 2, 3].map(ops));
-          return o2! >= 100 && o2! > 4 * Math.max(o0!, o1!, o3!) ? o2 : undefined;
+          if (o2! >= 100 && o2! > 4 * Math.max(o0!, o1!, o3!)) return o2;
+          throw new Error(`ops/s on the page: ${[o0, o1, o2, o3].join(', ')}`);
         },
         30_000,
       );
