@@ -362,13 +362,16 @@ function clusterBlocks(profile: string): string[] {
         },
       ).replace(/\n {2}# \n/, '\n'),
     );
-  // redis-cli --cluster create wants addresses: resolve the names first. Exits 0 at once
-  // when the cluster already exists, so re-running `up` is harmless.
+  // redis-cli --cluster create wants addresses: resolve the names first, waiting for each
+  // (a node's name can reach the network's DNS a moment after it is healthy: an empty answer
+  // made `create` fail on ":6379" and the wait below loop for ever). Every wait is bounded
+  // and a failure exits non-zero, so `up` reports it. Exits 0 at once when the cluster
+  // already exists, so re-running `up` is harmless.
   const script = [
     `if redis-cli -h ${nodes[0]} cluster info | grep -q cluster_state:ok; then echo cluster already formed; exit 0; fi`,
-    `addrs=""; for n in ${nodes.join(' ')}; do addrs="$addrs $(getent hosts $n | cut -d' ' -f1):6379"; done`,
-    'redis-cli --cluster create $addrs --cluster-replicas 1 --cluster-yes',
-    `until redis-cli -h ${nodes[0]} cluster info | grep -q cluster_state:ok; do sleep 1; done; echo cluster formed`,
+    `addrs=""; for n in ${nodes.join(' ')}; do a=""; t=0; while [ -z "$a" ] && [ $t -lt 30 ]; do a=$(getent hosts $n | cut -d' ' -f1); [ -n "$a" ] || sleep 1; t=$((t+1)); done; [ -n "$a" ] || { echo "cannot resolve $n after 30 s" >&2; exit 1; }; addrs="$addrs $a:6379"; done`,
+    'redis-cli --cluster create $addrs --cluster-replicas 1 --cluster-yes || exit 1',
+    `t=0; until redis-cli -h ${nodes[0]} cluster info | grep -q cluster_state:ok; do t=$((t+1)); [ $t -lt 60 ] || { echo "cluster not ok 60 s after create" >&2; exit 1; }; sleep 1; done; echo cluster formed`,
   ].join('\n');
   out.push(
     [
