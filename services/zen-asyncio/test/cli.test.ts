@@ -38,6 +38,25 @@ function jsonLines(output: string): Array<Record<string, unknown>> {
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
+/** `serve` on free loopback ports (env adds ZEN_MODE etc.), ready; the ports it logged. */
+async function startServe(
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ server: BackgroundProcess; port: number; healthPort: number }> {
+  const server = startCli(['serve'], {
+    PORT: '0',
+    HEALTH_PORT: '0',
+    HOST: '127.0.0.1',
+    HEALTH_HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    ...env,
+  });
+  await server.waitForOutput(/"msg":"ready"/);
+  const lines = jsonLines(server.output());
+  const healthPort = lines.find((l) => l.msg === 'health endpoints listening')!.healthPort as number;
+  const port = lines.find((l) => l.msg === 'zen listening')!.port as number;
+  return { server, port, healthPort };
+}
+
 describe('the zen-asyncio command', () => {
   it('declares port 1061 and health port 9104 in its manifest, serve parsing exactly those options', () => {
     expect(manifest.options.port.default).toBe(1061);
@@ -103,19 +122,7 @@ describe('the zen-asyncio command', () => {
   });
 
   it('serve in threads mode sums both threads’ counters in /metrics', async () => {
-    const server = startCli(['serve'], {
-      PORT: '0',
-      HEALTH_PORT: '0',
-      HOST: '127.0.0.1',
-      HEALTH_HOST: '127.0.0.1',
-      ZEN_MODE: 'threads',
-      ZEN_WORKERS: '2',
-      LOG_LEVEL: 'info',
-    });
-    await server.waitForOutput(/"msg":"ready"/);
-    const lines = jsonLines(server.output());
-    const healthPort = lines.find((l) => l.msg === 'health endpoints listening')!.healthPort as number;
-    const port = lines.find((l) => l.msg === 'zen listening')!.port as number;
+    const { server, port, healthPort } = await startServe({ ZEN_MODE: 'threads', ZEN_WORKERS: '2' });
     const runs = await Promise.all(
       Array.from({ length: 8 }, () => runNode(cli, ['client', '127.0.0.1', '-p', String(port)])),
     );
@@ -130,17 +137,7 @@ describe('the zen-asyncio command', () => {
   });
 
   it('serve exposes health, readiness and zen metrics counted from real traffic', async () => {
-    const server = startCli(['serve'], {
-      PORT: '0',
-      HEALTH_PORT: '0',
-      HOST: '127.0.0.1',
-      HEALTH_HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-    });
-    await server.waitForOutput(/"msg":"ready"/);
-    const lines = jsonLines(server.output());
-    const healthPort = lines.find((l) => l.msg === 'health endpoints listening')!.healthPort as number;
-    const port = lines.find((l) => l.msg === 'zen listening')!.port as number;
+    const { server, port, healthPort } = await startServe();
     await runNode(cli, ['client', '127.0.0.1', '-p', String(port)]);
     await runNode(cli, ['client', '127.0.0.1', '-p', String(port), '-e']);
     const ready = await fetch(`http://127.0.0.1:${healthPort}/readyz`);
@@ -154,19 +151,7 @@ describe('the zen-asyncio command', () => {
   });
 
   it('serve in cluster mode sums every worker’s counters in one /metrics and is ready with all workers up', async () => {
-    const server = startCli(['serve'], {
-      PORT: '0',
-      HEALTH_PORT: '0',
-      HOST: '127.0.0.1',
-      HEALTH_HOST: '127.0.0.1',
-      ZEN_MODE: 'cluster',
-      ZEN_WORKERS: '2',
-      LOG_LEVEL: 'info',
-    });
-    await server.waitForOutput(/"msg":"ready"/);
-    const lines = jsonLines(server.output());
-    const healthPort = lines.find((l) => l.msg === 'health endpoints listening')!.healthPort as number;
-    const port = lines.find((l) => l.msg === 'zen listening')!.port as number;
+    const { server, port, healthPort } = await startServe({ ZEN_MODE: 'cluster', ZEN_WORKERS: '2' });
     const runs = await Promise.all(
       Array.from({ length: 8 }, () => runNode(cli, ['client', '127.0.0.1', '-p', String(port)])),
     );
